@@ -1,0 +1,105 @@
+"""Start and stop the emulator as a child process, for fixtures, `make run` and benchmarks."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+STARTUP_TIMEOUT_S = 300.0
+
+
+@dataclass
+class EmulatorProcess:
+    """An ``oracle-emulator`` child process on a free loopback port.
+
+    ``args`` are extra CLI arguments (``--demo``, ``--bench-rows``, ``--user``...). The child's
+    log goes to ``log_path`` so a full pipe can never stall it.
+    """
+
+    args: Sequence[str] = ()
+    host: str = "127.0.0.1"
+    service_name: str = "FREEPDB1"
+    log_path: Path | None = None
+    port: int = 0
+    _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def dsn(self) -> str:
+        return f"{self.host}:{self.port}/{self.service_name}"
+
+    @property
+    def pid(self) -> int:
+        if self._process is None:
+            raise RuntimeError("the emulator is not running")
+        return self._process.pid
+
+    def start(self, timeout: float = STARTUP_TIMEOUT_S) -> EmulatorProcess:
+        workdir = Path(tempfile.mkdtemp(prefix="oracle-emulator-"))
+        ready = workdir / "port"
+        self.log_path = self.log_path or workdir / "emulator.log"
+        command = [
+            sys.executable,
+            "-m",
+            "airflow_oracle_etl.testing.oracle",
+            "--host",
+            self.host,
+            "--port",
+            str(self.port),
+            "--service-name",
+            self.service_name,
+            "--ready-file",
+            str(ready),
+            *self.args,
+        ]
+        with open(self.log_path, "ab") as log:
+            self._process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
+        deadline = time.monotonic() + timeout
+        while not ready.exists() or not ready.read_text().strip():
+            if self._process.poll() is not None:
+                raise RuntimeError(
+                    f"oracle-emulator exited with {self._process.returncode}: {self.log_tail()}"
+                )
+            if time.monotonic() > deadline:
+                self.stop()
+                raise TimeoutError(f"oracle-emulator not ready in {timeout} s: {self.log_tail()}")
+            time.sleep(0.05)
+        self.port = int(ready.read_text())
+        return self
+
+    def log_tail(self, lines: int = 30) -> str:
+        if self.log_path is None or not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self, timeout: float = 20.0) -> int | None:
+        """SIGTERM, then SIGKILL if it does not stop in time; returns the exit code."""
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return None if process is None else process.returncode
+        os.kill(process.pid, signal.SIGTERM)
+        try:
+            return process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            return process.wait()
+
+    def __enter__(self) -> EmulatorProcess:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

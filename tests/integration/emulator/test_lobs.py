@@ -1,0 +1,44 @@
+"""CLOB, NCLOB and BLOB: locators with LOB reads, and inline with fetch_lobs=False."""
+
+from __future__ import annotations
+
+import oracledb
+import pytest
+
+FIVE_MB_TEXT = ("Grüße aus Zürich, 東京 " * 250_000)[: 5 * 1024 * 1024]
+FIVE_MB_BYTES = bytes(range(256)) * (5 * 1024 * 1024 // 256)
+
+
+@pytest.fixture
+def lob_table(connection: oracledb.Connection, table_name: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {table_name} (ID NUMBER(3), C CLOB, N NCLOB, B BLOB)")
+        cursor.setinputsizes(None, oracledb.DB_TYPE_CLOB, oracledb.DB_TYPE_NCLOB,
+                             oracledb.DB_TYPE_BLOB)  # fmt: skip
+        cursor.execute(
+            f"INSERT INTO {table_name} VALUES (:1, :2, :3, :4)",
+            [1, FIVE_MB_TEXT, "ñ" * 10_000, FIVE_MB_BYTES],
+        )
+        cursor.execute(f"INSERT INTO {table_name} (ID) VALUES (2)")
+        connection.commit()
+    return table_name
+
+
+def test_lob_locators_read_back_exactly(connection: oracledb.Connection, lob_table: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT C, N, B FROM {lob_table} ORDER BY ID")
+        (clob, nclob, blob), empty = cursor.fetchall()
+        assert clob.size() == len(FIVE_MB_TEXT)
+        assert clob.read() == FIVE_MB_TEXT
+        assert clob.read(7, 5) == FIVE_MB_TEXT[6:11]
+        assert nclob.read() == "ñ" * 10_000
+        assert blob.read() == FIVE_MB_BYTES
+    assert empty == (None, None, None)
+
+
+def test_lobs_inline_without_locators(connection: oracledb.Connection, lob_table: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT C, N, B FROM {lob_table} ORDER BY ID", fetch_lobs=False)
+        rows = cursor.fetchall()
+    assert rows[0] == (FIVE_MB_TEXT, "ñ" * 10_000, FIVE_MB_BYTES)
+    assert rows[1] == (None, None, None)
