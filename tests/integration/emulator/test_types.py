@@ -53,6 +53,13 @@ ROUND_TRIPS = [
 ]
 
 
+BIND_TYPES = {  # a datetime binds as DATE (no fraction) unless told otherwise, as with Oracle
+    "TIMESTAMP": oracledb.DB_TYPE_TIMESTAMP,
+    "BINARY_DOUBLE": oracledb.DB_TYPE_BINARY_DOUBLE,
+    "BINARY_FLOAT": oracledb.DB_TYPE_BINARY_FLOAT,
+}
+
+
 @pytest.mark.parametrize(("column_type", "value", "expected"), ROUND_TRIPS)
 def test_round_trip(
     connection: oracledb.Connection, table_name: str, column_type: str, value, expected
@@ -60,6 +67,8 @@ def test_round_trip(
     connection.outputtypehandler = decimal_numbers
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TABLE {table_name} (ID NUMBER(3), V {column_type})")
+        # a Python float binds as NUMBER unless told otherwise (as it does against Oracle)
+        cursor.setinputsizes(None, BIND_TYPES.get(column_type.split("(")[0]))
         cursor.execute(f"INSERT INTO {table_name} VALUES (:1, :2)", [1, value])
         cursor.execute(f"INSERT INTO {table_name} (ID) VALUES (2)")
         connection.commit()
@@ -70,6 +79,7 @@ def test_round_trip(
 def test_nan_survives(connection: oracledb.Connection, table_name: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TABLE {table_name} (D BINARY_DOUBLE, F BINARY_FLOAT)")
+        cursor.setinputsizes(oracledb.DB_TYPE_BINARY_DOUBLE, oracledb.DB_TYPE_BINARY_FLOAT)
         cursor.execute(f"INSERT INTO {table_name} VALUES (:1, :2)", [math.nan, math.nan])
         d, f = cursor.execute(f"SELECT D, F FROM {table_name}").fetchone()
     assert math.isnan(d) and math.isnan(f)

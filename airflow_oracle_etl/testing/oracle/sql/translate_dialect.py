@@ -1,0 +1,78 @@
+"""The sqlglot dialect the emulator parses with: Oracle, with functions left as written.
+
+sqlglot's Oracle parser turns many functions into generic nodes on the way in (``TO_CHAR``
+becomes a strftime-based node whose format is converted lossily, ``TRUNC`` guesses between
+dates and numbers, ``DECODE`` becomes a ``CASE`` comparing with ``=``). The emulator needs
+Oracle's exact semantics, so those functions are kept as ``exp.Anonymous`` calls with the
+original arguments and :mod:`translate_exprs` maps each one to DuckDB itself. Datetime type
+literals (``DATE '...'``, ``TIMESTAMP '...'``) become marker calls for the same reason.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+from sqlglot.dialects.oracle import Oracle
+from sqlglot.parsers.oracle import OracleParser
+
+#: functions parsed as plain calls, translated by name in translate_exprs
+RAW_FUNCTIONS = frozenset(
+    {
+        "ADD_MONTHS",
+        "CONCAT",
+        "DECODE",
+        "FROM_TZ",
+        "GREATEST",
+        "INSTR",
+        "LAST_DAY",
+        "LEAST",
+        "LENGTH",
+        "LPAD",
+        "MOD",
+        "MONTHS_BETWEEN",
+        "NVL",
+        "NVL2",
+        "ORA_HASH",
+        "POWER",
+        "REPLACE",
+        "ROUND",
+        "RPAD",
+        "SIGN",
+        "SUBSTR",
+        "SYS_EXTRACT_UTC",
+        "TO_CHAR",
+        "TO_DATE",
+        "TO_NUMBER",
+        "TO_TIMESTAMP",
+        "TO_TIMESTAMP_TZ",
+        "TRUNC",
+    }
+)
+
+DATE_LITERAL = "__ORA_DATE_LITERAL"
+TIMESTAMP_LITERAL = "__ORA_TIMESTAMP_LITERAL"
+
+
+def _marker(name: str):
+    def build(self: OracleParser, this: exp.Expression, _kind: object) -> exp.Expression:
+        return self.expression(exp.Anonymous(this=name, expressions=[this]))
+
+    return build
+
+
+class EmulatorOracleParser(OracleParser):
+    """Oracle's parser minus the function rewrites the emulator does itself."""
+
+    FUNCTIONS = {k: v for k, v in OracleParser.FUNCTIONS.items() if k not in RAW_FUNCTIONS}
+    FUNCTION_PARSERS = {
+        k: v for k, v in OracleParser.FUNCTION_PARSERS.items() if k not in RAW_FUNCTIONS
+    }
+    TYPE_LITERAL_PARSERS = {
+        exp.DType.DATE: _marker(DATE_LITERAL),
+        exp.DType.TIMESTAMP: _marker(TIMESTAMP_LITERAL),
+    }
+
+
+class EmulatorOracle(Oracle):
+    """Oracle as the emulator reads it; generation is unchanged (the output is DuckDB's)."""
+
+    Parser = EmulatorOracleParser
