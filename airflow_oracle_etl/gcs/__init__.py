@@ -1,0 +1,85 @@
+"""Streaming gzipped JSON-lines part files into GCS, and the manifests that commit them.
+
+What the operator uses::
+
+    layout = TableLayout(prefix, transport, table, run_id)
+    attempt = next_attempt(bucket, layout.manifest_name(), try_number)
+    with TableWriter(bucket, layout, attempt=attempt, settings=WriterSettings()) as writer:
+        for payload, rows in batches:
+            writer.write(payload, rows)
+        parts = writer.close()
+    commit_manifest(bucket, layout.manifest_name(), TableManifest(..., parts=tuple(parts)),
+                    parts_prefix=layout.parts_prefix())
+
+Modules: ``naming`` (object names), ``compress`` (gzip), ``pipeline`` (background threads),
+``parts`` (part files), ``manifest`` (records and their I/O), ``commit`` (the retry-safe
+commit protocol), ``settings``, ``errors``.
+"""
+
+from airflow_oracle_etl.gcs.commit import (
+    commit_manifest,
+    delete_stale_parts,
+    list_parts,
+    next_attempt,
+)
+from airflow_oracle_etl.gcs.compress import Compression
+from airflow_oracle_etl.gcs.errors import (
+    GcsWriterError,
+    InvalidPayloadError,
+    ManifestConflictError,
+    ManifestError,
+    UploadVerificationError,
+)
+from airflow_oracle_etl.gcs.manifest import (
+    JobManifest,
+    JobTable,
+    PartInfo,
+    TableManifest,
+    Totals,
+    WatermarkRange,
+    read_manifest,
+    read_manifest_with_generation,
+    write_json,
+    write_manifest,
+)
+from airflow_oracle_etl.gcs.naming import (
+    TableLayout,
+    job_manifest_name,
+    parse_part_name,
+    safe_segment,
+    sanitize_run_id,
+)
+from airflow_oracle_etl.gcs.parts import PartWriter, TableWriter, WriterProgress
+from airflow_oracle_etl.gcs.settings import WriterSettings
+
+__all__ = [
+    "Compression",
+    "GcsWriterError",
+    "InvalidPayloadError",
+    "JobManifest",
+    "JobTable",
+    "ManifestConflictError",
+    "ManifestError",
+    "PartInfo",
+    "PartWriter",
+    "TableLayout",
+    "TableManifest",
+    "TableWriter",
+    "Totals",
+    "UploadVerificationError",
+    "WatermarkRange",
+    "WriterProgress",
+    "WriterSettings",
+    "commit_manifest",
+    "delete_stale_parts",
+    "job_manifest_name",
+    "list_parts",
+    "next_attempt",
+    "parse_part_name",
+    "read_manifest",
+    "read_manifest_with_generation",
+    "safe_segment",
+    "sanitize_run_id",
+    "write_json",
+    "write_manifest",
+]

@@ -1,0 +1,167 @@
+"""How an attempt commits a table (or a partition) so that retries are safe.
+
+The protocol, for one (table, run, partition):
+
+1. Pick the attempt number with :func:`next_attempt`: the task's try number, raised above the
+   attempt of any manifest already committed. Part names carry the attempt, so a new attempt
+   never writes an object that a committed manifest lists.
+2. Write the parts (``TableWriter``). While it runs, a listing shows finished parts of this
+   attempt beside the committed ones of earlier attempts, but the manifest still lists only
+   the earlier ones. Unfinished uploads are not objects at all.
+3. :func:`commit_manifest` writes the manifest last, in one request, conditional on the
+   generation read just before (0 if there was none): a reader sees the old manifest or the
+   new one, never a mix, and two attempts racing cannot both commit. A manifest of a later
+   attempt is never replaced.
+4. Then it deletes every part of this partition that the new manifest does not list and that
+   belongs to this attempt or an earlier one (orphans of failed attempts, the parts of the
+   replaced manifest). Parts of a later attempt still running are left to that attempt.
+
+Readers trust only manifests. A reader holding a replaced manifest may find its parts gone
+(step 4) and must re-read the manifest; GCS offers no way to delete later without a sweeper.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from google.api_core import exceptions as api_exceptions
+from google.api_core.retry import Retry
+from google.cloud import storage
+
+from airflow_oracle_etl.gcs.errors import ManifestConflictError
+from airflow_oracle_etl.gcs.manifest import (
+    TableManifest,
+    read_manifest_with_generation,
+    write_manifest,
+)
+from airflow_oracle_etl.gcs.naming import parse_part_name, partition_of_parts_prefix
+from airflow_oracle_etl.gcs.settings import conditional_retry_policy, retry_policy
+
+log = logging.getLogger(__name__)
+
+#: generation precondition meaning "the object must not exist yet"
+NO_OBJECT = 0
+
+
+def list_parts(
+    bucket: storage.Bucket, prefix: str, retry: Retry | None = None
+) -> list[storage.Blob]:
+    """Part objects under ``prefix`` (a run prefix or a ``parts_prefix``), by name; manifests,
+    schemas and foreign objects are left out."""
+    blobs = bucket.list_blobs(prefix=prefix, retry=retry or retry_policy())
+    return sorted(
+        (blob for blob in blobs if parse_part_name(blob.name) is not None),
+        key=lambda blob: blob.name,
+    )
+
+
+def delete_stale_parts(
+    bucket: storage.Bucket,
+    parts_prefix: str,
+    keep: set[str] | frozenset[str],
+    *,
+    up_to_attempt: int | None = None,
+    deadline_s: float | None = None,
+) -> list[str]:
+    """Delete the part objects under ``parts_prefix`` not named in ``keep``; returns their names.
+
+    With ``up_to_attempt``, parts of later attempts are spared (they belong to an attempt that
+    may still be running). Each delete is conditional on the generation listed, so an object
+    re-created meanwhile survives; one already gone counts as deleted.
+    """
+    deleted: list[str] = []
+    for blob in list_parts(bucket, parts_prefix, retry_policy(deadline_s)):
+        parsed = parse_part_name(blob.name)
+        assert parsed is not None  # list_parts returns part objects only
+        if blob.name in keep or (up_to_attempt is not None and parsed.attempt > up_to_attempt):
+            continue
+        try:
+            blob.delete(
+                if_generation_match=blob.generation,
+                retry=conditional_retry_policy(deadline_s),
+            )
+        except api_exceptions.NotFound:
+            pass  # a retried delete that had succeeded, or someone else's cleanup
+        except api_exceptions.PreconditionFailed:
+            log.warning("%s was re-written while being cleaned up; left in place", blob.name)
+            continue
+        deleted.append(blob.name)
+    if deleted:
+        log.info("deleted %d stale part(s) under %s", len(deleted), parts_prefix)
+    return deleted
+
+
+def next_attempt(bucket: storage.Bucket, manifest_name: str, try_number: int = 1) -> int:
+    """The attempt number to write under: ``try_number``, or one more than the attempt of the
+    manifest already committed if that is not lower (a re-run with the same try number, as
+    ``airflow tasks test`` does, must not reuse names a manifest lists)."""
+    stored = read_manifest_with_generation(bucket, manifest_name)
+    if stored is None:
+        return max(try_number, 1)
+    manifest = stored[0]
+    assert isinstance(manifest, TableManifest)
+    return max(try_number, manifest.attempt + 1, 1)
+
+
+def commit_manifest(
+    bucket: storage.Bucket,
+    name: str,
+    manifest: TableManifest,
+    *,
+    parts_prefix: str,
+    deadline_s: float | None = None,
+) -> list[str]:
+    """Write ``manifest`` under ``name`` as the commit of its attempt, then delete the stale
+    parts under ``parts_prefix`` (``layout.parts_prefix(partition)``); returns the names
+    deleted. Raises ManifestConflictError when a later or concurrent attempt won, ValueError
+    when ``parts_prefix`` is not the manifest's own partition (it would delete another
+    partition's parts)."""
+    _check_prefix(name, manifest, parts_prefix)
+    _write_conditionally(bucket, name, manifest, deadline_s)
+    return delete_stale_parts(
+        bucket,
+        parts_prefix,
+        manifest.part_names,
+        up_to_attempt=manifest.attempt,
+        deadline_s=deadline_s,
+    )
+
+
+def _check_prefix(name: str, manifest: TableManifest, parts_prefix: str) -> None:
+    if (
+        partition_of_parts_prefix(parts_prefix) != (manifest.partition or 0)
+        or name.rpartition("/")[0] != parts_prefix.rpartition("/")[0]
+        or any(not part.name.startswith(parts_prefix) for part in manifest.parts)
+    ):
+        raise ValueError(
+            f"parts_prefix {parts_prefix!r} is not where the parts of {name} (partition "
+            f"{manifest.partition}) live; pass layout.parts_prefix(partition)"
+        )
+
+
+def _write_conditionally(
+    bucket: storage.Bucket, name: str, manifest: TableManifest, deadline_s: float | None
+) -> int:
+    stored = read_manifest_with_generation(bucket, name)
+    generation = NO_OBJECT
+    if stored is not None:
+        current, generation = stored
+        assert isinstance(current, TableManifest)
+        if current.attempt > manifest.attempt:
+            raise ManifestConflictError(
+                f"{name} was committed by attempt {current.attempt}; attempt "
+                f"{manifest.attempt} must not replace it"
+            )
+    try:
+        return write_manifest(
+            bucket, name, manifest, if_generation_match=generation, deadline_s=deadline_s
+        )
+    except api_exceptions.PreconditionFailed:
+        # A retried write whose first try went through also lands here: check what is there.
+        now = read_manifest_with_generation(bucket, name)
+        if now is not None and now[0] == manifest:
+            return now[1]
+        raise ManifestConflictError(
+            f"{name} changed while attempt {manifest.attempt} was committing (another attempt "
+            f"of the same run is writing it)"
+        ) from None

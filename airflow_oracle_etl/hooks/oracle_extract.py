@@ -1,0 +1,335 @@
+"""OracleExtractHook: OracleHook's connection, plus introspection and streaming fetches.
+
+Connection handling is OracleHook's (thin mode by default, ``thick_mode``, wallets,
+``service_name``/``sid``/``dsn`` extras...), with one fix: a ``schema`` that OracleHook uses as
+the service name is not also made the session's current schema (see
+:mod:`airflow_oracle_etl.hooks.settings`, which also documents how to fill the connection).
+
+Fetch options are set per cursor and per execute (``arraysize``, ``prefetchrows``,
+``fetch_decimals=False``, ``fetch_lobs=True``, the output type handler and row factory), never
+through OracleHook's ``fetch_decimals``/``fetch_lobs``, which change python-oracledb's
+process-wide defaults; connection extras that set those cannot change what this hook fetches.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import cached_property
+from typing import Any
+
+import oracledb
+from airflow.providers.oracle.hooks.oracle import OracleHook
+
+from airflow_oracle_etl.hooks import query
+from airflow_oracle_etl.hooks.connections import ConnectionKeeper
+from airflow_oracle_etl.hooks.cursor import ExtractCursor
+from airflow_oracle_etl.hooks.describe import columns_from_description
+from airflow_oracle_etl.hooks.errors import (
+    ExtractCancelledError,
+    SnapshotPrivilegeError,
+    TableNotFoundError,
+)
+from airflow_oracle_etl.hooks.introspection import (
+    COLUMNS_SQL,
+    PRIMARY_KEY_SQL,
+    TABLE_SQL,
+    table_metadata,
+)
+from airflow_oracle_etl.hooks.settings import (
+    FetchSettings,
+    connection_owner,
+    fetch_settings,
+    positive_int,
+    schema_is_service_name,
+    with_schema_as_service_name,
+)
+from airflow_oracle_etl.identifiers import parse_identifier, parse_table_name
+from airflow_oracle_etl.metadata import OracleColumn, TableMetadata
+
+__all__ = ["OracleExtractHook"]
+
+log = logging.getLogger(__name__)
+
+#: rows per round trip for data dictionary queries (Oracle allows at most 1,000 columns)
+DICTIONARY_ARRAYSIZE = 1_000
+#: ORA numbers of "you may not read this": table or view does not exist / insufficient privileges
+ORA_TABLE_OR_VIEW_DOES_NOT_EXIST = 942
+ORA_INSUFFICIENT_PRIVILEGES = 1031
+_SCN_PRIVILEGE_CODES = frozenset({ORA_TABLE_OR_VIEW_DOES_NOT_EXIST, ORA_INSUFFICIENT_PRIVILEGES})
+
+Parameters = Mapping[str, Any] | Sequence[Any] | None
+
+
+class OracleExtractHook(OracleHook):
+    """Reads Oracle tables and queries for extraction: introspection, SCN, batched streaming.
+
+    Extras understood besides OracleHook's: ``arraysize`` and ``prefetchrows`` (positive
+    integers, default 10,000). Fill ``service_name`` (or ``sid``/``dsn``) in the extras and
+    ``schema`` with the default owner; see :mod:`airflow_oracle_etl.hooks.settings`.
+
+    Each method opens (and closes) its own connection, unless called inside
+    :meth:`session`, which holds one connection for a whole extraction. :meth:`cancel` may be
+    called from another thread or a signal handler (``on_kill``).
+
+    :param oracle_conn_id: the Airflow connection (type ``oracle``).
+    :param arraysize: rows per fetch round trip; overrides the ``arraysize`` extra.
+    :param prefetchrows: rows returned with the execute; overrides the ``prefetchrows`` extra.
+    :param thick_mode: use python-oracledb thick mode (default: the extra, else thin).
+    """
+
+    conn_name_attr = "oracle_conn_id"
+    default_conn_name = "oracle_default"
+    conn_type = "oracle"
+    hook_name = "Oracle (extract to GCS)"
+
+    #: where the SCN of a consistent snapshot is read
+    current_scn_sql = query.CURRENT_SCN_SQL
+
+    build_select = staticmethod(query.build_select)
+    wrap_query = staticmethod(query.wrap_query)
+
+    def __init__(
+        self,
+        *,
+        oracle_conn_id: str = default_conn_name,
+        arraysize: int | None = None,
+        prefetchrows: int | None = None,
+        thick_mode: bool | None = None,
+    ) -> None:
+        super().__init__(oracle_conn_id=oracle_conn_id, thick_mode=thick_mode)
+        self._arraysize = None if arraysize is None else positive_int(arraysize, "arraysize")
+        self._prefetchrows = (
+            None if prefetchrows is None else positive_int(prefetchrows, "prefetchrows")
+        )
+        self._connections = ConnectionKeeper(self.get_conn, oracle_conn_id)
+        self._default_owner: str | None = None
+
+    @classmethod
+    def get_connection(cls, conn_id: str) -> Any:
+        """The Airflow connection, with a ``schema`` that names the service moved to extras.
+
+        OracleHook.get_conn would otherwise also set that service name as the current schema.
+        """
+        connection = super().get_connection(conn_id)
+        if schema_is_service_name(connection):
+            return with_schema_as_service_name(connection)
+        return connection
+
+    @cached_property
+    def fetch_settings(self) -> FetchSettings:
+        """arraysize/prefetchrows: constructor arguments, else connection extras, else 10,000."""
+        return fetch_settings(
+            self.connection.extra_dejson,
+            self.get_conn_id(),
+            arraysize=self._arraysize,
+            prefetchrows=self._prefetchrows,
+        )
+
+    # -- connections -------------------------------------------------------------------------
+
+    def session(self) -> contextlib.AbstractContextManager[oracledb.Connection]:
+        """Hold one connection for a block; the hook's methods called inside share it.
+
+        Generators from :meth:`stream_batches` must be finished or closed inside the block.
+        """
+        return self._connections.session()
+
+    def cancel(self) -> None:
+        """Interrupt whatever runs on this hook's connections, and refuse further work.
+
+        Safe from another thread or a signal handler (``on_kill``); never raises. The fetching
+        thread then raises :class:`ExtractCancelledError` and closes what it opened.
+        """
+        self._connections.cancel()
+
+    # -- introspection -----------------------------------------------------------------------
+
+    def resolve_owner(self, owner: str | None = None) -> str:
+        """The exact owner name to qualify tables with.
+
+        ``owner`` (configured text) if given, else the connection's ``schema`` when it names an
+        owner rather than the service, else the session's ``CURRENT_SCHEMA``.
+        """
+        if owner is not None:
+            return parse_identifier(owner, what="owner")
+        return self._owner_by_default()
+
+    def _owner_by_default(self) -> str:
+        if self._default_owner is None:
+            self._default_owner = connection_owner(self.connection) or self._session_schema()
+        return self._default_owner
+
+    def get_table_metadata(self, table: str, owner: str | None = None) -> TableMetadata:
+        """Columns (COLUMN_ID order), primary key, NUM_ROWS and comments of a table or view.
+
+        :param table: ``TABLE`` or ``OWNER.TABLE`` as configured (unquoted names are
+            upper-cased; quote mixed-case names: ``"Mixed_Case"``).
+        :param owner: the owner, if ``table`` does not name one.
+        """
+        table_owner, name = parse_table_name(table, what="table")
+        requested = None if owner is None else parse_identifier(owner, what="owner")
+        if table_owner is not None and requested not in (None, table_owner):
+            raise ValueError(f"table {table!r} names its owner, which differs from {owner!r}")
+        with self.session():
+            resolved = table_owner or requested or self._owner_by_default()
+            return self._read_metadata(resolved, name)
+
+    def _read_metadata(self, owner: str, name: str) -> TableMetadata:
+        binds = {"owner": owner, "name": name}
+        with self._connections.use() as connection, connection.cursor() as cursor:
+            cursor.arraysize = DICTIONARY_ARRAYSIZE
+            column_rows = _fetch_all(cursor, COLUMNS_SQL, binds)
+            if not column_rows:
+                raise TableNotFoundError(owner, name, self.get_conn_id())
+            key_rows = _fetch_all(cursor, PRIMARY_KEY_SQL, binds)
+            table_rows = _fetch_all(cursor, TABLE_SQL, binds)
+        metadata = table_metadata(
+            owner, name, column_rows, key_rows, table_rows[0] if table_rows else None
+        )
+        log.info(
+            "Table %s: %d columns, primary key (%s), NUM_ROWS %s",
+            metadata.qualified_name,
+            len(metadata.columns),
+            ", ".join(metadata.primary_key),
+            metadata.num_rows,
+        )
+        return metadata
+
+    def _session_schema(self) -> str:
+        with self._connections.use() as connection, connection.cursor() as cursor:
+            (schema,) = _fetch_all(cursor, query.CURRENT_SCHEMA_SQL, None)[0]
+        return schema
+
+    def current_scn(self) -> int:
+        """The database's current SCN, to read every table of a run AS OF one snapshot."""
+        with self._connections.use() as connection, connection.cursor() as cursor:
+            try:
+                (scn,) = _fetch_all(cursor, self.current_scn_sql, None)[0]
+            except oracledb.DatabaseError as error:
+                if _ora_code(error) not in _SCN_PRIVILEGE_CODES:
+                    raise
+                raise SnapshotPrivilegeError.for_current_scn(
+                    self.get_conn_id(), _ora_full_code(error), self._login
+                ) from error
+        return int(scn)
+
+    def describe_query(self, sql: str) -> tuple[OracleColumn, ...]:
+        """The columns a query returns, parsed by the server but not executed.
+
+        Bind variables need no values to be described, so none are taken.
+        """
+        with self._connections.use() as connection, connection.cursor() as cursor:
+            cursor.parse(sql)
+            if not cursor.description:
+                raise ValueError(
+                    "the sql given for extraction is not a query (it returns no columns)"
+                )
+            return columns_from_description(cursor.description)
+
+    # -- streaming ---------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def open_cursor(
+        self,
+        sql: str,
+        parameters: Parameters = None,
+        *,
+        batch_size: int | None = None,
+        output_type_handler: Callable[..., Any] | None = None,
+        rowfactory: Callable[..., Any] | None = None,
+    ) -> Iterator[ExtractCursor]:
+        """Execute a query and yield it as an :class:`ExtractCursor` (description + batches).
+
+        The cursor, and the connection unless inside :meth:`session`, are closed when the
+        block ends, however it ends.
+
+        :param parameters: bind values (by name or position), never pasted into the SQL.
+        :param batch_size: rows per batch (default: the hook's arraysize).
+        """
+        size = self.fetch_settings.arraysize if batch_size is None else batch_size
+        size = positive_int(size, "batch_size")
+        binds = _bind_values(parameters)
+        with self._connections.use() as connection, connection.cursor() as cursor:
+            cursor.arraysize = self.fetch_settings.arraysize
+            cursor.prefetchrows = self.fetch_settings.prefetchrows
+            cursor.outputtypehandler = output_type_handler
+            self._execute(cursor, sql, binds)
+            if rowfactory is not None:
+                cursor.rowfactory = rowfactory  # after execute: the driver resets it there
+            extract = ExtractCursor(cursor, batch_size=size, cancelled=self._connections.cancelled)
+            yield extract
+            log.info("Fetched %d rows in %d batches", extract.rows_fetched, extract.batches_fetched)
+
+    def stream_batches(
+        self,
+        sql: str,
+        parameters: Parameters = None,
+        *,
+        batch_size: int | None = None,
+        output_type_handler: Callable[..., Any] | None = None,
+        rowfactory: Callable[..., Any] | None = None,
+    ) -> Iterator[list]:
+        """Lists of rows until the result is exhausted; see :meth:`open_cursor`.
+
+        Closing the generator early (or an error in it) closes the cursor and connection.
+        """
+        with self.open_cursor(
+            sql,
+            parameters,
+            batch_size=batch_size,
+            output_type_handler=output_type_handler,
+            rowfactory=rowfactory,
+        ) as cursor:
+            yield from cursor
+
+    def _execute(self, cursor: oracledb.Cursor, sql: str, binds: dict | list | None) -> None:
+        bind_names = sorted(binds) if isinstance(binds, dict) else len(binds or ())
+        log.info("Executing on %r (binds: %s): %s", self.get_conn_id(), bind_names, sql)
+        try:
+            cursor.execute(sql, binds, fetch_decimals=False, fetch_lobs=True)
+        except oracledb.Error as error:
+            if self._connections.cancelled.is_set():
+                raise ExtractCancelledError("extraction cancelled before its first row") from error
+            reads_as_of = isinstance(binds, dict) and query.AS_OF_SCN_BIND in binds
+            if reads_as_of and _ora_code(error) == ORA_INSUFFICIENT_PRIVILEGES:
+                raise SnapshotPrivilegeError.for_flashback(
+                    self.get_conn_id(), _ora_full_code(error), self._login
+                ) from error
+            raise
+
+    @property
+    def _login(self) -> str:
+        """The user name, for GRANT statements in error messages (a login is not a secret)."""
+        return self.connection.login or "<user>"
+
+
+def _fetch_all(cursor: oracledb.Cursor, sql: str, binds: dict[str, Any] | None) -> list[Any]:
+    """Run a small query with fetch options pinned (process-wide defaults may differ)."""
+    cursor.execute(sql, binds, fetch_decimals=False, fetch_lobs=False)
+    return cursor.fetchall()
+
+
+def _bind_values(parameters: Parameters) -> dict[str, Any] | list[Any] | None:
+    """Bind values in the shapes python-oracledb accepts; a bare string is a mistake."""
+    if parameters is None:
+        return None
+    if isinstance(parameters, Mapping):
+        return dict(parameters)
+    if isinstance(parameters, (str, bytes)) or not isinstance(parameters, Sequence):
+        raise TypeError(
+            "parameters must be a mapping or a sequence of bind values, "
+            f"got {type(parameters).__name__}"
+        )
+    return list(parameters)
+
+
+def _ora_code(error: oracledb.Error) -> int | None:
+    detail = error.args[0] if error.args else None
+    return getattr(detail, "code", None)
+
+
+def _ora_full_code(error: oracledb.Error) -> str:
+    detail = error.args[0] if error.args else None
+    return getattr(detail, "full_code", None) or type(error).__name__

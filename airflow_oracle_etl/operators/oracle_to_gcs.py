@@ -1,0 +1,367 @@
+"""OracleToGCSJsonlOperator: one Oracle table (or query) into GCS as gzipped JSON Lines.
+
+The data path, each stage in its own module::
+
+    OracleExtractHook (batches of rows, AS OF one SCN)
+      -> EncodingPlan's encoder (exact JSON per Oracle type, one compiled encoder per columns)
+        -> TableWriter (gzip in a thread, resumable uploads in another, parts rotated)
+          -> BigQuery schema, then the manifest: written last, it is the commit
+
+Nothing touches the worker's disk; memory is bounded by one batch plus the writer's queues
+and upload chunk, whatever the table's size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+from airflow.providers.google.cloud.hooks.gcs import GCSHook
+from airflow.sdk import BaseOperator
+from google.api_core import exceptions as gcs_errors
+
+from airflow_oracle_etl.encoding import EncodingPlan, plan_columns
+from airflow_oracle_etl.gcs import (
+    Compression,
+    TableLayout,
+    TableManifest,
+    TableWriter,
+    Totals,
+    WriterSettings,
+    commit_manifest,
+    next_attempt,
+    write_json,
+)
+from airflow_oracle_etl.hooks.oracle_extract import OracleExtractHook
+from airflow_oracle_etl.hooks.query import AS_OF_SCN_BIND
+from airflow_oracle_etl.identifiers import quote_identifier
+from airflow_oracle_etl.metadata import OracleColumn, TableMetadata
+from airflow_oracle_etl.progress import ProgressReporter
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+    from google.cloud import storage
+
+DEFAULT_BATCH_ROWS = 10_000
+#: rows per fetch when a LOB column is read inline (each value is held whole)
+DEFAULT_LOB_ARRAYSIZE = 100
+MiB = 1024 * 1024
+
+
+class OracleToGCSError(Exception):
+    """A configuration or environment problem found before any data is written."""
+
+
+@dataclass(frozen=True)
+class _Source:
+    """What to read: the SELECT, its binds, the columns it returns and where it came from."""
+
+    label: str
+    sql: str
+    binds: dict[str, Any] | list[Any] | None
+    columns: tuple[OracleColumn, ...]
+    plan: EncodingPlan
+    scn: int | None
+    estimated_rows: int | None
+
+
+class OracleToGCSJsonlOperator(BaseOperator):
+    """Copy an Oracle table, or the result of a query, to GCS as gzipped JSON Lines.
+
+    Objects: ``gs://BUCKET/PREFIX/TRANSPORT/TABLE/run_id=RUN/part-0000-NNNNN-aA.jsonl.gz``,
+    ``_schema.bigquery.json`` and ``_manifest.json`` (written last; readers trust only what a
+    manifest lists). A retry writes under a new attempt number and, once its manifest is
+    committed, deletes what earlier attempts left.
+
+    :param table: ``TABLE``, ``OWNER.TABLE`` or a quoted ``"Mixed_Case"`` name. (templated)
+    :param table_owner: the table's owner (schema) if ``table`` does not name it; without
+        either, the connection's schema or the session's current schema. (templated)
+    :param sql: a query to extract instead of a table; needs ``name``. (templated)
+    :param name: the label of ``sql`` output in object names and manifests.
+    :param where: an SQL predicate limiting the rows of ``table`` (DAG-author SQL; put values
+        in ``parameters``). (templated)
+    :param parameters: bind values for ``sql`` / ``where``, by name; bound, never pasted
+        into SQL. (templated)
+    :param bucket: the GCS bucket. (templated)
+    :param prefix: object name prefix. (templated)
+    :param transport: the name segment above the table (default: the DAG id).
+    :param snapshot_scn: read ``AS OF SCN`` this number (a planning task captures one for
+        a whole job). (templated)
+    :param consistent_snapshot: without ``snapshot_scn``, capture the current SCN and read
+        as of it; False reads the live table.
+    :param arraysize: rows per round trip to Oracle (default: connection extra or 10,000).
+    :param prefetchrows: rows returned with the execute (default: as ``arraysize``).
+    :param batch_rows: rows encoded per batch handed to the writer.
+    :param max_rows_per_part: a new part file after this many rows.
+    :param max_bytes_per_part: a new part file after this many compressed bytes.
+    :param chunk_size: bytes per resumable-upload request (a multiple of 256 KiB).
+    :param compression_level: gzip level (isal: 0-3; default 1).
+    :param trim_char: strip the blank padding of CHAR columns.
+    :param omit_nulls: leave NULL values out of the JSON objects instead of writing null.
+    :param type_overrides: column name -> JSON kind (``string``, ``decimal``, ``integer``,
+        ``float``) for columns whose default mapping does not suit.
+    :param progress_interval: seconds between progress publications.
+    """
+
+    template_fields: Sequence[str] = (
+        "table",
+        "table_owner",
+        "sql",
+        "where",
+        "parameters",
+        "bucket",
+        "prefix",
+        "snapshot_scn",
+    )
+    template_ext: Sequence[str] = (".sql",)
+    template_fields_renderers = {"sql": "sql", "where": "sql", "parameters": "json"}
+    ui_color = "#c74634"
+
+    def __init__(
+        self,
+        *,
+        bucket: str,
+        table: str | None = None,
+        sql: str | None = None,
+        name: str | None = None,
+        table_owner: str | None = None,
+        where: str | None = None,
+        parameters: Mapping[str, Any] | None = None,
+        prefix: str = "",
+        transport: str | None = None,
+        oracle_conn_id: str = OracleExtractHook.default_conn_name,
+        gcp_conn_id: str = "google_cloud_default",
+        snapshot_scn: int | str | None = None,
+        consistent_snapshot: bool = True,
+        arraysize: int | None = None,
+        prefetchrows: int | None = None,
+        batch_rows: int = DEFAULT_BATCH_ROWS,
+        max_rows_per_part: int = 1_000_000,
+        max_bytes_per_part: int = 256 * MiB,
+        chunk_size: int = 16 * MiB,
+        compression_level: int = 1,
+        trim_char: bool = False,
+        omit_nulls: bool = False,
+        type_overrides: Mapping[str, str] | None = None,
+        progress_interval: float = 3.0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.bucket = bucket
+        self.table = table
+        self.sql = sql
+        self.name = name
+        self.table_owner = table_owner
+        self.where = where
+        self.parameters = parameters
+        self.prefix = prefix
+        self.transport = transport
+        self.oracle_conn_id = oracle_conn_id
+        self.gcp_conn_id = gcp_conn_id
+        self.snapshot_scn = snapshot_scn
+        self.consistent_snapshot = consistent_snapshot
+        self.arraysize = arraysize
+        self.prefetchrows = prefetchrows
+        self.batch_rows = batch_rows
+        self.max_rows_per_part = max_rows_per_part
+        self.max_bytes_per_part = max_bytes_per_part
+        self.chunk_size = chunk_size
+        self.compression_level = compression_level
+        self.trim_char = trim_char
+        self.omit_nulls = omit_nulls
+        self.type_overrides = type_overrides
+        self.progress_interval = progress_interval
+        if (table is None) == (sql is None):
+            raise ValueError(f"{self.task_id}: give exactly one of table= or sql=")
+        if sql is not None and not name:
+            raise ValueError(f"{self.task_id}: sql= needs name= (the label in object names)")
+
+    @cached_property
+    def hook(self) -> OracleExtractHook:
+        return OracleExtractHook(
+            oracle_conn_id=self.oracle_conn_id,
+            arraysize=self.arraysize,
+            prefetchrows=self.prefetchrows,
+        )
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        started = dt.datetime.now(dt.timezone.utc)
+        bucket = self._bucket()
+        reporter = ProgressReporter(
+            store=context.get("task_state_store"),
+            log=self.log,
+            table=self.table or self.name,
+            interval_s=self.progress_interval,
+        )
+        reporter.enter("planning")
+        source = self._plan_source()
+        reporter.set_estimate(source.estimated_rows)
+        layout = TableLayout(
+            self.prefix, self.transport or self.dag_id, source.label, context["run_id"]
+        )
+        attempt = next_attempt(bucket, layout.manifest_name(), context["ti"].try_number)
+        reporter.enter("extracting")
+        parts = self._extract(source, bucket, layout, attempt, reporter)
+        reporter.enter("committing")
+        write_json(bucket, layout.schema_name, _json(source.plan.bigquery_schema()))
+        manifest = TableManifest(
+            transport=self.transport or self.dag_id,
+            table=source.label,
+            run_id=context["run_id"],
+            attempt=attempt,
+            bucket=bucket.name,
+            parts=tuple(parts),
+            columns=source.columns,
+            schema_object=layout.schema_name,
+            scn=source.scn,
+            started_at=started,
+            finished_at=dt.datetime.now(dt.timezone.utc),
+            totals=Totals.of(parts),
+        )
+        commit_manifest(
+            bucket, layout.manifest_name(), manifest, parts_prefix=layout.parts_prefix()
+        )
+        reporter.enter("done")
+        return _summary(manifest, layout.manifest_name())
+
+    def on_kill(self) -> None:
+        """Interrupt the running fetch; the writer then aborts its uploads (no manifest)."""
+        self.hook.cancel()
+
+    # -- steps ---------------------------------------------------------------------------------
+
+    def _bucket(self) -> storage.Bucket:
+        client = GCSHook(gcp_conn_id=self.gcp_conn_id).get_conn()
+        try:
+            return client.get_bucket(self.bucket)
+        except gcs_errors.NotFound as error:
+            raise OracleToGCSError(
+                f"{self.task_id}: GCS bucket {self.bucket!r} does not exist"
+                f" (connection {self.gcp_conn_id!r})"
+            ) from error
+        except gcs_errors.Forbidden as error:
+            raise OracleToGCSError(
+                f"{self.task_id}: no access to GCS bucket {self.bucket!r} with connection"
+                f" {self.gcp_conn_id!r}: {error.message}"
+            ) from error
+
+    def _plan_source(self) -> _Source:
+        hook = self.hook
+        with hook.session():
+            if self.sql is not None:
+                metadata = None
+                columns = hook.describe_query(self.sql)
+            else:
+                metadata = hook.get_table_metadata(self.table, self.table_owner)
+                columns = metadata.columns
+            scn = self._snapshot_scn(hook)
+        plan = plan_columns(
+            columns,
+            trim_char=self.trim_char,
+            omit_nulls=self.omit_nulls,
+            type_overrides=self.type_overrides,
+        )
+        select_list = plan.select_list(quote_identifier)
+        binds: dict[str, Any] = dict(self.parameters or {})
+        if metadata is None:
+            sql = hook.wrap_query(self.sql, select_list)
+            return _Source(self.name, sql, binds or None, columns, plan, None, None)
+        sql = hook.build_select(metadata, select_list, where=self.where, as_of_scn=scn is not None)
+        if scn is not None:
+            binds[AS_OF_SCN_BIND] = scn
+        label = _table_label(metadata)
+        return _Source(label, sql, binds or None, columns, plan, scn, metadata.num_rows)
+
+    def _snapshot_scn(self, hook: OracleExtractHook) -> int | None:
+        if self.sql is not None:
+            return None
+        if self.snapshot_scn not in (None, ""):
+            try:
+                return int(self.snapshot_scn)
+            except (TypeError, ValueError) as error:
+                raise OracleToGCSError(
+                    f"{self.task_id}: snapshot_scn must be a whole number, got"
+                    f" {self.snapshot_scn!r}"
+                ) from error
+        return hook.current_scn() if self.consistent_snapshot else None
+
+    def _extract(
+        self,
+        source: _Source,
+        bucket: storage.Bucket,
+        layout: TableLayout,
+        attempt: int,
+        reporter: ProgressReporter,
+    ) -> list:
+        encoder = source.plan.encoder()
+        with TableWriter(bucket, layout, attempt=attempt, settings=self._writer_settings()) as w:
+            for batch in self._batches(source):
+                payload = encoder.encode(batch)
+                w.write(payload, len(batch))
+                reporter.advance(
+                    rows=len(batch), bytes_written=len(payload), parts=w.progress.parts
+                )
+            return w.close()
+
+    def _batches(self, source: _Source) -> Iterator[list]:
+        hook = self.hook
+        batch_rows = self.batch_rows
+        if source.plan.inline_lobs:
+            # LOB values are fetched whole: keep arraysize x largest LOB within memory
+            hook = self._lob_hook
+            batch_rows = min(batch_rows, DEFAULT_LOB_ARRAYSIZE)
+            self.log.info(
+                "LOB columns %s are read inline, %d rows per fetch",
+                ", ".join(source.plan.inline_lobs),
+                hook.fetch_settings.arraysize,
+            )
+        yield from hook.stream_batches(
+            source.sql,
+            source.binds,
+            batch_size=batch_rows,
+            output_type_handler=source.plan.output_type_handler,
+            rowfactory=source.plan.rowfactory,
+        )
+
+    @cached_property
+    def _lob_hook(self) -> OracleExtractHook:
+        size = min(self.arraysize or DEFAULT_LOB_ARRAYSIZE, DEFAULT_LOB_ARRAYSIZE)
+        return OracleExtractHook(
+            oracle_conn_id=self.oracle_conn_id, arraysize=size, prefetchrows=size
+        )
+
+    def _writer_settings(self) -> WriterSettings:
+        return WriterSettings(
+            chunk_size=self.chunk_size,
+            max_rows_per_part=self.max_rows_per_part,
+            max_bytes_per_part=self.max_bytes_per_part,
+            compression=Compression(level=self.compression_level),
+        )
+
+
+def _table_label(metadata: TableMetadata) -> str:
+    return f"{metadata.owner}.{metadata.name}"
+
+
+def _json(value: Any) -> bytes:
+    return msgspec.json.format(msgspec.json.encode(value), indent=2) + b"\n"
+
+
+def _summary(manifest: TableManifest, manifest_name: str) -> dict[str, Any]:
+    """The XCom return value: where the data is and how much; no secrets by construction."""
+    return {
+        "bucket": manifest.bucket,
+        "table": manifest.table,
+        "manifest": manifest_name,
+        "objects": [part.name for part in manifest.parts],
+        "rows": manifest.totals.rows,
+        "bytes": manifest.totals.uncompressed_bytes,
+        "compressed_bytes": manifest.totals.compressed_bytes,
+        "parts": manifest.totals.parts,
+        "scn": manifest.scn,
+        "attempt": manifest.attempt,
+    }

@@ -1,0 +1,124 @@
+"""Progress of one extraction, published where people and tools can watch it.
+
+Every few seconds (and at each phase change) a snapshot goes to the task instance's
+``task_state_store`` under the key :data:`PROGRESS_KEY`, readable over Airflow's REST API while
+the task runs (``.../taskInstances/{task_id}/state-store?map_index=N``), and to the task log as
+one line. Publishing happens on the extraction thread between batches: the state store talks
+to the supervisor over a channel that is not meant for concurrent use, and a batch takes well
+under a second, so no extra thread is needed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import msgspec
+
+PROGRESS_KEY = "progress"
+DEFAULT_INTERVAL_S = 3.0
+
+
+class StateStore(Protocol):
+    """The part of Airflow's ``TaskStateStoreAccessor`` this module uses."""
+
+    def set(self, key: str, value: Any) -> None: ...
+
+
+class ProgressSnapshot(msgspec.Struct, kw_only=True):
+    """What one publication says; also the shape the plugin and the REST flow read back."""
+
+    phase: str
+    rows: int
+    bytes: int
+    parts: int
+    rows_per_s: float
+    elapsed_s: float
+    estimated_total_rows: int | None
+    table: str | None = None
+    partition: int | None = None
+
+
+class ProgressReporter:
+    """Throttled publication of rows, bytes, parts, rate and phase.
+
+    ``store`` may be None (the operator run outside a task, e.g. in a unit of a DAG test that
+    gives no store): then only the log line is written.
+    """
+
+    def __init__(
+        self,
+        *,
+        store: StateStore | None,
+        log: logging.Logger,
+        table: str | None,
+        partition: int | None = None,
+        estimated_total_rows: int | None = None,
+        interval_s: float = DEFAULT_INTERVAL_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._store = store
+        self._log = log
+        self._table = table
+        self._partition = partition
+        self._estimate = estimated_total_rows
+        self._interval = interval_s
+        self._clock = clock
+        self._started = clock()
+        self._last_published: float | None = None
+        self.phase = "starting"
+        self.rows = 0
+        self.bytes = 0
+        self.parts = 0
+
+    def advance(self, *, rows: int = 0, bytes_written: int = 0, parts: int | None = None) -> None:
+        """Count a batch; publish if the interval has passed since the last publication."""
+        self.rows += rows
+        self.bytes += bytes_written
+        if parts is not None:
+            self.parts = parts
+        now = self._clock()
+        if self._last_published is None or now - self._last_published >= self._interval:
+            self._publish(now)
+
+    def set_estimate(self, estimated_total_rows: int | None) -> None:
+        """The expected row count, once planning has read it (ALL_TABLES.NUM_ROWS)."""
+        self._estimate = estimated_total_rows
+
+    def enter(self, phase: str) -> None:
+        """A new phase (``introspecting``, ``extracting``, ``committing``, ``done``...):
+        always published at once, so watchers see transitions without waiting."""
+        self.phase = phase
+        self._publish(self._clock())
+
+    def snapshot(self, now: float | None = None) -> ProgressSnapshot:
+        elapsed = max((self._clock() if now is None else now) - self._started, 1e-9)
+        return ProgressSnapshot(
+            phase=self.phase,
+            rows=self.rows,
+            bytes=self.bytes,
+            parts=self.parts,
+            rows_per_s=round(self.rows / elapsed, 1),
+            elapsed_s=round(elapsed, 3),
+            estimated_total_rows=self._estimate,
+            table=self._table,
+            partition=self._partition,
+        )
+
+    def _publish(self, now: float) -> None:
+        self._last_published = now
+        snap = self.snapshot(now)
+        if self._store is not None:
+            self._store.set(PROGRESS_KEY, msgspec.to_builtins(snap))
+        total = f"/{snap.estimated_total_rows:,}" if snap.estimated_total_rows else ""
+        self._log.info(
+            "progress %s: %s rows%s, %s bytes, %d parts, %.0f rows/s",
+            snap.phase,
+            f"{snap.rows:,}",
+            total,
+            f"{snap.bytes:,}",
+            snap.parts,
+            snap.rows_per_s,
+        )

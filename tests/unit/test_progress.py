@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from airflow_oracle_etl.progress import PROGRESS_KEY, ProgressReporter
+
+
+class RecordingStore:
+    """Stands in for the task state store's ``set`` (a plain record, no Airflow involved)."""
+
+    def __init__(self) -> None:
+        self.values: list[Any] = []
+
+    def set(self, key: str, value: Any) -> None:
+        assert key == PROGRESS_KEY
+        self.values.append(value)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_publishes_on_phase_change_and_then_at_most_every_interval(caplog) -> None:
+    store, clock = RecordingStore(), FakeClock()
+    reporter = ProgressReporter(
+        store=store,
+        log=logging.getLogger("test.progress"),
+        table="DEMO.SALES_ORDER",
+        estimated_total_rows=30_000,
+        interval_s=3.0,
+        clock=clock,
+    )
+    with caplog.at_level(logging.INFO, logger="test.progress"):
+        reporter.enter("extracting")
+        clock.now += 1.0
+        reporter.advance(rows=10_000, bytes_written=1_000)  # within the interval: not published
+        clock.now += 2.5
+        reporter.advance(rows=10_000, bytes_written=1_000, parts=1)  # 3.5 s: published
+        reporter.enter("done")
+    assert [v["phase"] for v in store.values] == ["extracting", "extracting", "done"]
+    assert store.values[1]["rows"] == 20_000
+    assert store.values[1]["parts"] == 1
+    assert store.values[1]["rows_per_s"] == round(20_000 / 3.5, 1)
+    assert store.values[1]["estimated_total_rows"] == 30_000
+    assert store.values[1]["table"] == "DEMO.SALES_ORDER"
+    assert "progress extracting: 20,000 rows/30,000" in caplog.text
+
+
+def test_without_a_store_only_logs(caplog) -> None:
+    reporter = ProgressReporter(store=None, log=logging.getLogger("test.p2"), table=None)
+    with caplog.at_level(logging.INFO, logger="test.p2"):
+        reporter.enter("done")
+    assert "progress done: 0 rows" in caplog.text
