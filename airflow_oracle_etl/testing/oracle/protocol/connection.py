@@ -20,6 +20,7 @@ import queue
 import socket
 import threading
 import time
+from collections.abc import Sequence
 
 from airflow_oracle_etl.testing.oracle.api import ORA_CANCELLED, Database, OracleError
 from airflow_oracle_etl.testing.oracle.protocol.auth import Verifiers
@@ -45,14 +46,16 @@ from airflow_oracle_etl.testing.oracle.protocol.errors import EndOfCall
 from airflow_oracle_etl.testing.oracle.protocol.packets import (
     Packet,
     PacketReader,
-    build_data_packets,
     build_marker,
+    data_packet_parts,
 )
 from airflow_oracle_etl.testing.oracle.protocol.state import ConnectionState
 
 log = logging.getLogger(__name__)
 
 _BREAKS = frozenset({MarkerType.BREAK, MarkerType.INTERRUPT})
+#: buffers per ``sendmsg`` call (Linux's IOV_MAX is 1024; fewer only means more calls)
+_IOV_MAX = 1024
 _CANCELLED = OracleError(ORA_CANCELLED, "user requested cancel of current operation")
 
 
@@ -243,8 +246,24 @@ class ClientConnection:
         self._send(EndOfCall(error=_CANCELLED).encode())
 
     def _send(self, payload: bytes) -> None:
-        self._send_raw(build_data_packets(payload, self._sdu))
+        parts = data_packet_parts(payload, self._sdu)
+        with self._send_lock:
+            send_buffers(self._sock, parts)
 
     def _send_raw(self, data: bytes) -> None:
         with self._send_lock:
             self._sock.sendall(data)
+
+
+def send_buffers(sock: socket.socket, buffers: Sequence[bytes | memoryview]) -> None:
+    """``sendall`` for a list of buffers: scatter-gather sends of up to ``_IOV_MAX`` at a
+    time, resuming after a partial send where it stopped."""
+    pending = list(buffers)
+    index = 0
+    while index < len(pending):
+        sent = sock.sendmsg(pending[index : index + _IOV_MAX])
+        while index < len(pending) and sent >= len(pending[index]):
+            sent -= len(pending[index])
+            index += 1
+        if sent:
+            pending[index] = memoryview(pending[index])[sent:]

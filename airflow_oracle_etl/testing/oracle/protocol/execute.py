@@ -19,7 +19,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from airflow_oracle_etl.testing.oracle.api import ColumnInfo, OracleError, StatementResult
+from airflow_oracle_etl.testing.oracle.api import (
+    ORA_CANCELLED,
+    ColumnInfo,
+    OracleError,
+    StatementResult,
+)
 from airflow_oracle_etl.testing.oracle.protocol.binds import BindReader, read_metadata
 from airflow_oracle_etl.testing.oracle.protocol.buffer import ReadBuffer, WriteBuffer
 from airflow_oracle_etl.testing.oracle.protocol.constants import (
@@ -39,7 +44,7 @@ from airflow_oracle_etl.testing.oracle.protocol.errors import (
     EndOfCall,
     as_oracle_error,
 )
-from airflow_oracle_etl.testing.oracle.protocol.rows import RowEncoder, join_encoded_rows
+from airflow_oracle_etl.testing.oracle.protocol.rows import ROW_HEADER, RowEncoder
 from airflow_oracle_etl.testing.oracle.protocol.state import ConnectionState, CursorState
 
 log = logging.getLogger(__name__)
@@ -47,6 +52,13 @@ log = logging.getLogger(__name__)
 _AL8I4_EXEC_COUNT = 1
 ORA_FETCH_OUT_OF_SEQUENCE = 1002
 ORA_UNIMPLEMENTED = 3001
+ORA_DEADLOCK = 60
+ORA_LOCK_TIMEOUT = 30006
+#: errors after which an array is not replayed: the client cancelled the call
+_NOT_REPLAYED = frozenset({ORA_CANCELLED})
+#: errors of waiting for another transaction's rows: replayed one row at a time, so that the
+#: wait happens once, at the row that meets the lock, as it would in Oracle
+_REPLAYED_ROW_BY_ROW = frozenset({ORA_DEADLOCK, ORA_LOCK_TIMEOUT})
 _RETURNING_INTO = re.compile(r"\bRETURNING\b.+\bINTO\s*:", re.IGNORECASE | re.DOTALL)
 
 
@@ -212,7 +224,7 @@ class ExecuteHandler:
             rows = self._rows(cursor, count)
         except Exception as exc:
             return EndOfCall(cursor.cursor_id, error=self._engine_error(exc)).encode()
-        return rows + self._fetch_end(cursor)
+        return b"".join((*rows, self._fetch_end(cursor)))  # the one copy of the rows
 
     # --- running statements ----------------------------------------------------------------
 
@@ -220,8 +232,72 @@ class ExecuteHandler:
         """Execute once per bind row (``executemany``), adding up the row counts."""
         state = self._state
         session = state.require_session()
-        outcome = _Outcome()
         state.statements += 1  # one per call: an executemany is one statement
+        many = getattr(session, "execute_many", None)  # optional for other Session fakes
+        if (
+            many is not None
+            and len(bind_rows) > 1
+            and not (batch_errors or cursor.dml_rowcounts or cursor.is_query or cursor.is_plsql)
+        ):
+            return self._run_array(cursor, bind_rows)
+        return self._run_rows(cursor, bind_rows, batch_errors)
+
+    def _run_array(self, cursor: CursorState, bind_rows: list[list[Any]]) -> _Outcome:
+        """Array DML as Oracle runs it (rows before a failing row stay applied, the error is
+        that row's, the row count that of the rows before it) from all-or-nothing
+        ``execute_many`` calls: the whole array first, then after an error its halves, each
+        again halved when it fails, down to the failing row. That costs at most about three
+        times the array's rows in ``execute_many``, never a round of ``execute`` per row."""
+        outcome = _Outcome()
+        self._apply_rows(cursor, bind_rows, outcome)
+        return outcome
+
+    def _apply_rows(self, cursor: CursorState, rows: list[list[Any]], outcome: _Outcome) -> bool:
+        """Apply ``rows`` in order up to the first failing one (its error goes to
+        ``outcome``); True if all were applied."""
+        state = self._state
+        session = state.require_session()
+        if len(rows) == 1:
+            return self._apply_one(cursor, rows[0], outcome)
+        try:
+            result = state.run(lambda: session.execute_many(cursor.sql, rows))
+        except Exception as exc:
+            error = self._engine_error(exc)
+            if error.code in _NOT_REPLAYED:
+                outcome.error = error
+                return False
+            if error.code in _REPLAYED_ROW_BY_ROW:  # halving would wait once per level
+                return all(self._apply_one(cursor, row, outcome) for row in rows)
+            middle = len(rows) // 2
+            return self._apply_rows(cursor, rows[:middle], outcome) and self._apply_rows(
+                cursor, rows[middle:], outcome
+            )
+        self._applied(result, outcome)
+        return True
+
+    def _apply_one(self, cursor: CursorState, binds: list[Any], outcome: _Outcome) -> bool:
+        session = self._state.require_session()
+        try:
+            result = self._state.run(lambda: session.execute(cursor.sql, binds))
+        except Exception as exc:
+            outcome.error = self._engine_error(exc)
+            return False
+        self._applied(result, outcome)
+        return True
+
+    def _applied(self, result: StatementResult, outcome: _Outcome) -> None:
+        self._state.note_statement(result.kind)
+        outcome.result = result
+        outcome.rowcount += result.rowcount
+
+    def _run_rows(
+        self, cursor: CursorState, bind_rows: list[list[Any]], batch_errors: bool
+    ) -> _Outcome:
+        """One ``execute`` per bind row: for batch errors and per-row counts (which need
+        each row's own outcome), queries and PL/SQL."""
+        state = self._state
+        session = state.require_session()
+        outcome = _Outcome()
         for index, binds in enumerate(bind_rows):
             try:
                 result = state.run(lambda binds=binds: session.execute(cursor.sql, binds))
@@ -264,7 +340,7 @@ class ExecuteHandler:
         result = outcome.result
         if result is None or result.query is None or outcome.error is not None:
             return self._statement_reply(cursor, outcome)
-        parts = []
+        parts: list[bytes | memoryview] = []
         columns = list(result.query.columns)
         if force_describe or cursor.columns != columns:
             parts.append(describe_info(columns))
@@ -277,7 +353,7 @@ class ExecuteHandler:
             parts.append(end.encode())
             return b"".join(parts)
         try:
-            parts.append(self._rows(cursor, fetch))
+            parts.extend(self._rows(cursor, fetch))
             parts.append(self._fetch_end(cursor))
         except Exception as exc:
             parts.append(EndOfCall(cursor.cursor_id, error=self._engine_error(exc)).encode())
@@ -298,20 +374,22 @@ class ExecuteHandler:
         parts.append(end.encode())
         return b"".join(parts)
 
-    def _rows(self, cursor: CursorState, count: int) -> bytes:
-        """Up to ``count`` rows of the cursor's result as ROW_HEADER + ROW_DATA messages."""
+    def _rows(self, cursor: CursorState, count: int) -> list[bytes | memoryview]:
+        """Up to ``count`` rows of the cursor's result as ROW_HEADER + ROW_DATA messages,
+        in parts for the caller to join with the rest of its reply: pre-encoded rows come as
+        a view of the engine's buffer, so that join is their only copy."""
         query = cursor.result
         assert query is not None
         columns = cursor.columns or query.columns
         if query.encoded and not _has_lob(columns):
-            rows = query.fetch_encoded(count)
-            cursor.fetched += len(rows)
-            return join_encoded_rows(rows)
+            fetched, block = query.fetch_block(count)
+            cursor.fetched += fetched
+            return [ROW_HEADER, block] if fetched else []
         if cursor.encoder is None:
             cursor.encoder = RowEncoder(query.columns, cursor.defines, self._state.lobs)
         values = query.fetch_rows(count)
         cursor.fetched += len(values)
-        return cursor.encoder.encode_rows(values)
+        return [cursor.encoder.encode_rows(values)]
 
     def _fetch_end(self, cursor: CursorState) -> bytes:
         query = cursor.result

@@ -102,17 +102,17 @@ def build_marker(marker_type: MarkerType, large: bool = True) -> bytes:
     return build_packet(PacketType.MARKER, MARKER_PREFIX + bytes((marker_type,)), large)
 
 
-def build_data_packets(payload: bytes, sdu: int, large: bool = True, data_flags: int = 0) -> bytes:
-    """``payload`` as consecutive DATA packets of at most ``sdu`` bytes each.
-
-    The packets are returned joined, ready for one ``sendall``: a fetch reply of many
-    megabytes costs one copy here and no per-packet system call.
-    """
+def data_packet_parts(
+    payload: bytes, sdu: int, large: bool = True, data_flags: int = 0
+) -> list[bytes | memoryview]:
+    """``payload`` as consecutive DATA packets of at most ``sdu`` bytes each, as a list of
+    buffers (headers and views of ``payload``) for one scatter-gather send: a fetch reply of
+    many megabytes is then never copied in user space, only by the kernel."""
     room = sdu - _DATA_HEADER_SIZE
     flags = data_flags.to_bytes(DATA_FLAGS_SIZE, "big")
     size = len(payload)
     if size <= room:
-        return _header(size + _DATA_HEADER_SIZE, PacketType.DATA, large) + flags + payload
+        return [_header(size + _DATA_HEADER_SIZE, PacketType.DATA, large) + flags, payload]
     view = memoryview(payload)
     parts: list[bytes | memoryview] = []
     full_header = _header(sdu, PacketType.DATA, large) + flags
@@ -123,4 +123,9 @@ def build_data_packets(payload: bytes, sdu: int, large: bool = True, data_flags:
         else:
             parts.append(_header(len(chunk) + _DATA_HEADER_SIZE, PacketType.DATA, large) + flags)
         parts.append(chunk)
-    return b"".join(parts)
+    return parts
+
+
+def build_data_packets(payload: bytes, sdu: int, large: bool = True, data_flags: int = 0) -> bytes:
+    """``payload`` as consecutive DATA packets of at most ``sdu`` bytes each, joined."""
+    return b"".join(data_packet_parts(payload, sdu, large, data_flags))

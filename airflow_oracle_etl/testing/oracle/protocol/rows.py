@@ -1,8 +1,9 @@
 """Row data: ROW_HEADER and ROW_DATA messages of query replies.
 
-Two paths. Pre-encoded rows (the engine's fast path) are joined with the ROW_DATA byte in
-front of each, in one C-level ``join``, with no Python work per row. Rows of Python values
-are encoded here: with the codecs' row encoder when no column needs the connection (the
+Two paths. Pre-encoded rows (the engine's fast path) come from ``QueryResult.fetch_block``
+as one buffer that already holds the ROW_DATA byte in front of each row: the reply is
+ROW_HEADER and that buffer, with no Python work per row. Rows of Python values are encoded
+here: with the codecs' row encoder when no column needs the connection (the
 usual case), else column by column, turning LOB values into locators registered in the
 connection's :class:`LobStore`, or into LONG / LONG RAW data when the client defined the
 LOB column that way (``oracledb.defaults.fetch_lobs = False`` or an output type handler).
@@ -44,7 +45,7 @@ ROW_HEADER = _row_header()
 
 
 def join_encoded_rows(rows: Sequence[bytes]) -> bytes:
-    """ROW_HEADER, then each pre-encoded row behind a ROW_DATA byte."""
+    """ROW_HEADER, then each encoded row behind a ROW_DATA byte."""
     if not rows:
         return b""
     return b"".join((ROW_HEADER, ROW_DATA, ROW_DATA.join(rows)))

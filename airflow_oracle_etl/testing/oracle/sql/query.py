@@ -142,10 +142,14 @@ def run_query(session: EmulatorSession, plan: QueryPlan) -> QueryResult:
     cursor = session.cursor
     scn = session.db.clock.current
     if plan.fast is not None and plan.ver_params is not None:
-        versions = session.duck(lambda: cursor.execute(plan.ver_sql, plan.ver_params).fetchnumpy())
+        # the relation API converts to NumPy without DB-API's intermediate copy (half the CPU)
+        ver_params = plan.ver_params or None
+        versions = session.duck(lambda: cursor.sql(plan.ver_sql, params=ver_params).fetchnumpy())
         ver_array = next(iter(versions.values()))
         encoded = session.db.row_cache.rows_for(cursor, plan.fast, ver_array)
-        return QueryResult(columns=list(plan.fast.infos), encoded_rows=encoded, scn=scn)
+        return QueryResult(
+            columns=list(plan.fast.infos), encoded_rows=encoded, scn=scn, row_block=encoded.block
+        )
 
     def fetch() -> tuple[Any, list[tuple[Any, ...]]]:
         result = cursor.execute(plan.sql, plan.params)

@@ -97,40 +97,67 @@ class EmulatorSession:
 
     def execute(self, sql: str, binds: Sequence[Any] = ()) -> StatementResult:
         with self._statement_lock:
-            if self.closed:
-                raise OracleError(3114, "not connected to ORACLE")
-            text = sql.strip().rstrip(";").strip() if not _is_plsql(sql) else sql.strip()
-            try:
-                return self.db.dispatcher.dispatch(self, text, list(binds))
-            except OracleError:
-                raise
-            except duckdb.Error as exc:
-                raise map_duckdb_error(exc, self.db.column_names) from exc
-            except Exception as exc:
-                log.exception("emulator failure on: %s", text)
-                raise internal(f"{type(exc).__name__}: {exc}") from exc
+            return self._execute_unlocked(sql, binds)
+
+    def _execute_unlocked(self, sql: str, binds: Sequence[Any]) -> StatementResult:
+        if self.closed:
+            raise OracleError(3114, "not connected to ORACLE")
+        text = sql.strip().rstrip(";").strip() if not _is_plsql(sql) else sql.strip()
+        try:
+            return self.db.dispatcher.dispatch(self, text, list(binds))
+        except OracleError:
+            raise
+        except duckdb.Error as exc:
+            raise map_duckdb_error(exc, self.db.column_names) from exc
+        except Exception as exc:
+            log.exception("emulator failure on: %s", text)
+            raise internal(f"{type(exc).__name__}: {exc}") from exc
 
     def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> StatementResult:
-        """``executemany``: an ``INSERT ... VALUES`` runs as multi-row statements (all rows
-        or none, unlike Oracle's row-by-row batch); anything else runs once per row."""
-        from airflow_oracle_etl.testing.oracle.sql.dml import batched_insert
-
+        """``executemany``, all rows or none (unlike Oracle's row-by-row array DML, which
+        the protocol layer rebuilds from this by replaying after an error): an
+        ``INSERT ... VALUES`` runs as multi-row statements, anything else once per row."""
         with self._statement_lock:
             if self.closed:
                 raise OracleError(3114, "not connected to ORACLE")
+            before = self.txn
+            mark = before.statements if before is not None else 0
             try:
-                batched = batched_insert(self, sql.strip().rstrip(";"), rows)
-            except OracleError:
+                return self._execute_many_unlocked(sql, rows)
+            except BaseException:
+                self._undo_call(before, mark)
                 raise
-            except duckdb.Error as exc:
-                raise map_duckdb_error(exc, self.db.column_names) from exc
+
+    def _execute_many_unlocked(self, sql: str, rows: Sequence[Sequence[Any]]) -> StatementResult:
+        from airflow_oracle_etl.testing.oracle.sql.dml import batched_insert
+
+        try:
+            batched = batched_insert(self, sql.strip().rstrip(";"), rows)
+        except OracleError:
+            raise
+        except duckdb.Error as exc:
+            raise map_duckdb_error(exc, self.db.column_names) from exc
+        except Exception as exc:
+            log.exception("emulator failure on: %s", sql)
+            raise internal(f"{type(exc).__name__}: {exc}") from exc
         if batched is not None:
             return batched
         total = StatementResult(kind="OTHER")
         for row in rows:
-            result = self.execute(sql, row)
+            result = self._execute_unlocked(sql, row)
             total = StatementResult(rowcount=total.rowcount + result.rowcount, kind=result.kind)
         return total
+
+    def _undo_call(self, before: Transaction | None, mark: int) -> None:
+        """Undo what one call wrote: the statements after ``mark`` of the transaction open
+        before it, or the whole transaction the call began."""
+        txn = self.txn
+        if txn is None:
+            return
+        if txn is before:
+            self._undo_after(txn, mark)
+        else:
+            self.rollback_unlocked()
 
     def describe(self, sql: str) -> list[ColumnInfo]:
         with self._statement_lock:
@@ -320,7 +347,10 @@ class EmulatorSession:
                 ORA_SAVEPOINT_NOT_FOUND,
                 f"savepoint '{name}' never established in this session or is invalid",
             )
-        mark = txn.savepoints[name]
+        self._undo_after(txn, txn.savepoints[name])
+
+    def _undo_after(self, txn: Transaction, mark: int) -> None:
+        """Undo the statements numbered above ``mark`` (ROLLBACK TO SAVEPOINT)."""
         lo, hi = txn.range_after(mark)
         self._undo(txn, lo, hi)
         txn.deltas = [d for d in txn.deltas if d[0] <= mark]
