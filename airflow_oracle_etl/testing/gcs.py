@@ -18,7 +18,6 @@ import logging
 import os
 import platform
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -34,6 +33,8 @@ from types import TracebackType
 import pytest
 from google.api_core import exceptions as api_exceptions
 from google.cloud import storage
+
+from airflow_oracle_etl.testing.child_process import log_tail, terminate
 
 log = logging.getLogger(__name__)
 
@@ -165,9 +166,7 @@ class GcsEmulator:
             return False
 
     def log_tail(self, lines: int = 30) -> str:
-        if self.log_path is None or not self.log_path.exists():
-            return ""
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        return log_tail(self.log_path, lines)
 
     def stop(self, timeout: float = STOP_TIMEOUT_S) -> int | None:
         """SIGTERM, then SIGKILL if it does not stop in time; returns the exit code. A log
@@ -181,14 +180,7 @@ class GcsEmulator:
 
     def _terminate(self, timeout: float) -> int | None:
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return None if process is None else process.returncode
-        os.kill(process.pid, signal.SIGTERM)
-        try:
-            return process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            return process.wait()
+        return terminate(process, timeout)
 
     def client(self, project: str = TEST_PROJECT) -> storage.Client:
         """A real client talking to this emulator (anonymous, like the emulator expects).

@@ -14,10 +14,19 @@ def test_entry_point_is_registered() -> None:
     assert ours[0].load()()["package-name"] == "airflow-oracle-etl"
 
 
-def test_provider_info_carries_version_and_importable_modules() -> None:
+def test_provider_info_names_importable_modules() -> None:
     info = get_provider_info()
     assert info["versions"] == [__version__]
-    for section in ("hooks", "operators", "transfers"):
-        for entry in info.get(section, []):
-            for module in entry.get("python-modules", [entry.get("python-module")]):
-                importlib.import_module(module)
+    modules = [m for entry in info["hooks"] for m in entry["python-modules"]]
+    modules += [entry["python-module"] for entry in info["transfers"]]
+    assert "airflow_oracle_etl.operators.oracle_to_gcs" in modules
+    for module in modules:
+        importlib.import_module(module)
+
+
+def test_airflow_providers_manager_sees_the_provider() -> None:
+    from airflow.providers_manager import ProvidersManager
+
+    providers = ProvidersManager().providers
+    assert "airflow-oracle-etl" in providers
+    assert providers["airflow-oracle-etl"].version == __version__

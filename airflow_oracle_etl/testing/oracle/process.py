@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -12,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+
+from airflow_oracle_etl.testing.child_process import log_tail, terminate
 
 STARTUP_TIMEOUT_S = 300.0
 
@@ -77,21 +77,12 @@ class EmulatorProcess:
         return self
 
     def log_tail(self, lines: int = 30) -> str:
-        if self.log_path is None or not self.log_path.exists():
-            return ""
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        return log_tail(self.log_path, lines)
 
     def stop(self, timeout: float = 20.0) -> int | None:
         """SIGTERM, then SIGKILL if it does not stop in time; returns the exit code."""
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return None if process is None else process.returncode
-        os.kill(process.pid, signal.SIGTERM)
-        try:
-            return process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            return process.wait()
+        return terminate(process, timeout)
 
     def __enter__(self) -> EmulatorProcess:
         return self.start()

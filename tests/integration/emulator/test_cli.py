@@ -38,18 +38,21 @@ def test_demo_sizes_and_seed_are_reproducible() -> None:
     counts = []
     firsts = []
     for _ in range(2):
-        with EmulatorProcess(
+        emulator = EmulatorProcess(
             args=["--demo", "--bench-rows", "1234", "--orders", "50", "--customers", "7"]
-        ) as emulator:
-            with oracledb.connect(user="demo", password="demo", dsn=emulator.dsn) as connection:
-                cursor = connection.cursor()
-                counts.append(
-                    cursor.execute(
-                        "SELECT (SELECT COUNT(*) FROM BENCH_ROWS), (SELECT COUNT(*) FROM"
-                        " SALES_ORDER), (SELECT COUNT(*) FROM CUSTOMER) FROM DUAL"
-                    ).fetchone()
-                )
-                firsts.append(cursor.execute("SELECT * FROM BENCH_ROWS WHERE ID = 1000").fetchone())
+        )
+        with (
+            emulator,
+            oracledb.connect(user="demo", password="demo", dsn=emulator.dsn) as connection,
+        ):
+            cursor = connection.cursor()
+            counts.append(
+                cursor.execute(
+                    "SELECT (SELECT COUNT(*) FROM BENCH_ROWS), (SELECT COUNT(*) FROM"
+                    " SALES_ORDER), (SELECT COUNT(*) FROM CUSTOMER) FROM DUAL"
+                ).fetchone()
+            )
+            firsts.append(cursor.execute("SELECT * FROM BENCH_ROWS WHERE ID = 1000").fetchone())
     assert counts == [(1234, 50, 7)] * 2
     assert firsts[0] == firsts[1]
     assert firsts[0][0] == 1000

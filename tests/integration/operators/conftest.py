@@ -18,10 +18,8 @@ from typing import Any
 import pytest
 from google.cloud import storage
 
-from airflow_oracle_etl.testing.gcs import GcsEmulator, gcs_bucket, gcs_client, gcs_emulator
+from airflow_oracle_etl.testing.gcs import GcsEmulator
 from airflow_oracle_etl.testing.oracle.process import EmulatorProcess
-
-__all__ = ["gcs_bucket", "gcs_client", "gcs_emulator"]
 
 ORACLE_CONN_ID = "oracle_test"
 GCP_CONN_ID = "gcs_test"
@@ -139,6 +137,33 @@ def run_dag(airflow_db: Path, airflow_connections: None) -> Iterator[Callable[[s
     yield run
     for path in written:
         path.unlink(missing_ok=True)
+
+
+class Code(str):
+    """Python source given to :func:`extract_dag` as an argument, written as it is."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def extract_dag(
+    bucket: str,
+    *,
+    operator: str = "OracleToGCSJsonlOperator",
+    preamble: str = "",
+    dag_arguments: str = "",
+    **arguments: Any,
+) -> str:
+    """DAG source with one extraction task ``extract`` into ``bucket``; ``arguments`` are
+    the operator's, written with ``repr`` (use :class:`Code` for expressions)."""
+    rendered = "".join(f", {name}={value!r}" for name, value in arguments.items())
+    return (
+        f"{textwrap.dedent(preamble)}\n"
+        "with DAG(DAG_ID, schedule=None, start_date=dt.datetime(2024, 1, 1)"
+        f"{dag_arguments}) as dag:\n"
+        f"    {operator}(task_id='extract', oracle_conn_id=ORACLE_CONN_ID,"
+        f" gcp_conn_id=GCP_CONN_ID, bucket={bucket!r}{rendered})\n"
+    )
 
 
 def read_jsonl_parts(bucket: storage.Bucket, names: list[str]) -> list[dict[str, Any]]:

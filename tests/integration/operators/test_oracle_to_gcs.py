@@ -3,6 +3,7 @@ own task runner (``dag.test()``), with the real oracledb and google-cloud-storag
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 
@@ -10,9 +11,51 @@ import oracledb
 import pytest
 from google.cloud import storage
 
-from .conftest import ORACLE_PASSWORD, DagResult, read_jsonl_parts
+from .conftest import ORACLE_PASSWORD, Code, DagResult, extract_dag, read_jsonl_parts
 
 OK = "success"
+
+CRASHES_ONCE = """
+    class CrashesOnce(OracleToGCSJsonlOperator):
+        # fails the first try after several parts were uploaded, as a dying worker would
+        def execute(self, context):
+            self._try_number = context["ti"].try_number
+            return super().execute(context)
+
+        def _batches(self, source):
+            for number, batch in enumerate(super()._batches(source)):
+                if self._try_number == 1 and number == 5:
+                    raise RuntimeError("simulated crash in the middle of the table")
+                yield batch
+"""
+
+NO_TEMP_FILES = """
+    import tempfile
+    from pathlib import Path
+
+    class NoTempFiles(OracleToGCSJsonlOperator):
+        # fails if the extraction leaves anything new in the temp directory
+        def execute(self, context):
+            before = set(Path(tempfile.gettempdir()).iterdir())
+            summary = super().execute(context)
+            created = set(Path(tempfile.gettempdir()).iterdir()) - before
+            if created:
+                raise AssertionError(f"created under the temp directory: {created}")
+            return summary
+"""
+
+LISTS_BEFORE_COMMIT = """
+    class ListsBeforeCommit(OracleToGCSJsonlOperator):
+        # records what a reader listing the bucket sees once every part is uploaded
+        def _extract(self, source, bucket, layout, attempt, reporter):
+            parts = super()._extract(source, bucket, layout, attempt, reporter)
+            self.seen = sorted(blob.name for blob in bucket.list_blobs())
+            return parts
+
+        def execute(self, context):
+            summary = super().execute(context)
+            return {**summary, "seen_before_commit": self.seen}
+"""
 
 
 def _manifest(bucket: storage.Bucket, name: str) -> dict:
@@ -23,14 +66,13 @@ def test_table_lands_as_gzipped_jsonl_with_manifest_and_schema(
     run_dag: Callable[[str], DagResult], gcs_bucket: storage.Bucket
 ) -> None:
     result = run_dag(
-        f"""
-        with DAG(DAG_ID, schedule=None, start_date=dt.datetime(2024, 1, 1)) as dag:
-            OracleToGCSJsonlOperator(
-                task_id="extract", table="SALES_ORDER", oracle_conn_id=ORACLE_CONN_ID,
-                gcp_conn_id=GCP_CONN_ID, bucket="{gcs_bucket.name}", prefix="exports",
-                transport="daily_sales", max_rows_per_part=3_000,
-            )
-        """
+        extract_dag(
+            gcs_bucket.name,
+            table="SALES_ORDER",
+            prefix="exports",
+            transport="daily_sales",
+            max_rows_per_part=3_000,
+        )
     )
     assert result.state == OK
     summary = result.xcom("extract")
@@ -53,15 +95,7 @@ def test_table_lands_as_gzipped_jsonl_with_manifest_and_schema(
 def test_every_type_exactly(
     run_dag: Callable[[str], DagResult], gcs_bucket: storage.Bucket
 ) -> None:
-    result = run_dag(
-        f"""
-        with DAG(DAG_ID, schedule=None, start_date=dt.datetime(2024, 1, 1)) as dag:
-            OracleToGCSJsonlOperator(
-                task_id="extract", table="demo.all_types", oracle_conn_id=ORACLE_CONN_ID,
-                gcp_conn_id=GCP_CONN_ID, bucket="{gcs_bucket.name}",
-            )
-        """
-    )
+    result = run_dag(extract_dag(gcs_bucket.name, table="demo.all_types"))
     assert result.state == OK
     summary = result.xcom("extract")
     rows = {row["ID"]: row for row in read_jsonl_parts(gcs_bucket, summary["objects"])}
@@ -96,15 +130,7 @@ def test_row_counts_at_batch_edges(
     with oracle_connect().cursor() as cursor:
         cursor.execute(f"CREATE TABLE {table} AS SELECT * FROM BENCH_ROWS WHERE ID <= {count}")
     try:
-        result = run_dag(
-            f"""
-            with DAG(DAG_ID, schedule=None, start_date=dt.datetime(2024, 1, 1)) as dag:
-                OracleToGCSJsonlOperator(
-                    task_id="extract", table="{table}", oracle_conn_id=ORACLE_CONN_ID,
-                    gcp_conn_id=GCP_CONN_ID, bucket="{gcs_bucket.name}",
-                )
-            """
-        )
+        result = run_dag(extract_dag(gcs_bucket.name, table=table))
         assert result.state == OK
         summary = result.xcom("extract")
         rows = read_jsonl_parts(gcs_bucket, summary["objects"])
@@ -121,27 +147,16 @@ def test_retry_after_failed_attempt_leaves_one_copy_of_each_row(
     run_dag: Callable[[str], DagResult], gcs_bucket: storage.Bucket
 ) -> None:
     result = run_dag(
-        f"""
-        class CrashesOnce(OracleToGCSJsonlOperator):
-            '''Fails the first try after several parts were uploaded, as a dying worker would.'''
-
-            def execute(self, context):
-                self._try_number = context["ti"].try_number
-                return super().execute(context)
-
-            def _batches(self, source):
-                for number, batch in enumerate(super()._batches(source)):
-                    if self._try_number == 1 and number == 5:
-                        raise RuntimeError("simulated crash in the middle of the table")
-                    yield batch
-
-        with DAG(DAG_ID, schedule=None, start_date=dt.datetime(2024, 1, 1)) as dag:
-            CrashesOnce(
-                task_id="extract", table="BENCH_ROWS", oracle_conn_id=ORACLE_CONN_ID,
-                gcp_conn_id=GCP_CONN_ID, bucket="{gcs_bucket.name}", batch_rows=5_000,
-                max_rows_per_part=10_000, retries=1, retry_delay=dt.timedelta(0),
-            )
-        """
+        extract_dag(
+            gcs_bucket.name,
+            operator="CrashesOnce",
+            preamble=CRASHES_ONCE,
+            table="BENCH_ROWS",
+            batch_rows=5_000,
+            max_rows_per_part=10_000,
+            retries=1,
+            retry_delay=Code("dt.timedelta(0)"),
+        )
     )
     assert result.state == OK
     assert result.tasks[("extract", -1)] == ("success", 2)
@@ -160,30 +175,17 @@ def test_query_mode_templated_and_bound_parameters_progress_and_no_temp_files(
     run_dag: Callable[[str], DagResult], gcs_bucket: storage.Bucket
 ) -> None:
     result = run_dag(
-        f"""
-        import tempfile
-        from pathlib import Path
-
-        class NoTempFiles(OracleToGCSJsonlOperator):
-            # fails if the extraction leaves anything new in the temp directory
-            def execute(self, context):
-                before = set(Path(tempfile.gettempdir()).iterdir())
-                summary = super().execute(context)
-                created = set(Path(tempfile.gettempdir()).iterdir()) - before
-                if created:
-                    raise AssertionError(f"created under the temp directory: {{created}}")
-                return summary
-
-        with DAG(DAG_ID, schedule=None, start_date=dt.datetime(2024, 1, 1),
-                 params={{"status": "PAID"}}) as dag:
-            NoTempFiles(
-                task_id="extract", name="paid_orders", oracle_conn_id=ORACLE_CONN_ID,
-                sql="SELECT ORDER_ID, STATUS, TOTAL_AMOUNT FROM SALES_ORDER WHERE STATUS = :status",
-                parameters={{"status": "{{{{ params.status }}}}"}},
-                gcp_conn_id=GCP_CONN_ID, bucket="{gcs_bucket.name}",
-                prefix="{{{{ dag.dag_id }}}}", progress_interval=0.0,
-            )
-        """
+        extract_dag(
+            gcs_bucket.name,
+            operator="NoTempFiles",
+            preamble=NO_TEMP_FILES,
+            dag_arguments=", params={'status': 'PAID'}",
+            name="paid_orders",
+            sql="SELECT ORDER_ID, STATUS, TOTAL_AMOUNT FROM SALES_ORDER WHERE STATUS = :status",
+            parameters={"status": "{{ params.status }}"},
+            prefix="{{ dag.dag_id }}",
+            progress_interval=0.0,
+        )
     )
     assert result.state == OK
     summary = result.xcom("extract")
@@ -206,16 +208,7 @@ def test_quoted_mixed_case_identifiers(
         cursor.execute("INSERT INTO \"Mixed_Case\" VALUES (1, 'a')")
         cursor.connection.commit()
     try:
-        result = run_dag(
-            f"""
-            with DAG(DAG_ID, schedule=None, start_date=dt.datetime(2024, 1, 1)) as dag:
-                OracleToGCSJsonlOperator(
-                    task_id="extract", table='"Mixed_Case"', table_owner="demo",
-                    oracle_conn_id=ORACLE_CONN_ID, gcp_conn_id=GCP_CONN_ID,
-                    bucket="{gcs_bucket.name}",
-                )
-            """
-        )
+        result = run_dag(extract_dag(gcs_bucket.name, table='"Mixed_Case"', table_owner="demo"))
         assert result.state == OK
         rows = read_jsonl_parts(gcs_bucket, result.xcom("extract")["objects"])
         assert rows == [{"Id": 1, "Some Col": "a"}]
@@ -233,15 +226,7 @@ def test_injection_in_table_name_fails_clearly_and_writes_nothing(
     gcs_bucket: storage.Bucket,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
-    result = run_dag(
-        f"""
-        with DAG(DAG_ID, schedule=None, start_date=dt.datetime(2024, 1, 1)) as dag:
-            OracleToGCSJsonlOperator(
-                task_id="extract", table={table!r}, oracle_conn_id=ORACLE_CONN_ID,
-                gcp_conn_id=GCP_CONN_ID, bucket="{gcs_bucket.name}",
-            )
-        """
-    )
+    result = run_dag(extract_dag(gcs_bucket.name, table=table))
     assert result.state == "failed"
     out, err = capfd.readouterr()
     assert "is not a valid Oracle identifier" in out + err
@@ -252,24 +237,13 @@ def test_listing_before_commit_shows_parts_but_no_manifest(
     run_dag: Callable[[str], DagResult], gcs_bucket: storage.Bucket
 ) -> None:
     result = run_dag(
-        f"""
-        class ListsBeforeCommit(OracleToGCSJsonlOperator):
-            # records what a reader listing the bucket sees once every part is uploaded
-            def _extract(self, source, bucket, layout, attempt, reporter):
-                parts = super()._extract(source, bucket, layout, attempt, reporter)
-                self.seen = sorted(blob.name for blob in bucket.list_blobs())
-                return parts
-
-            def execute(self, context):
-                summary = super().execute(context)
-                return {{**summary, "seen_before_commit": self.seen}}
-
-        with DAG(DAG_ID, schedule=None, start_date=dt.datetime(2024, 1, 1)) as dag:
-            ListsBeforeCommit(
-                task_id="extract", table="CUSTOMER", oracle_conn_id=ORACLE_CONN_ID,
-                gcp_conn_id=GCP_CONN_ID, bucket="{gcs_bucket.name}", max_rows_per_part=400,
-            )
-        """
+        extract_dag(
+            gcs_bucket.name,
+            operator="ListsBeforeCommit",
+            preamble=LISTS_BEFORE_COMMIT,
+            table="CUSTOMER",
+            max_rows_per_part=400,
+        )
     )
     assert result.state == OK
     summary = result.xcom("extract")
@@ -291,16 +265,7 @@ def test_a_million_rows(
             " b.UPDATED FROM BENCH_ROWS b, BENCH_ROWS c WHERE c.ID <= 10"
         )
     try:
-        result = run_dag(
-            f"""
-            with DAG(DAG_ID, schedule=None, start_date=dt.datetime(2024, 1, 1)) as dag:
-                OracleToGCSJsonlOperator(
-                    task_id="extract", table="MILLION", oracle_conn_id=ORACLE_CONN_ID,
-                    gcp_conn_id=GCP_CONN_ID, bucket="{gcs_bucket.name}",
-                    max_rows_per_part=400_000,
-                )
-            """
-        )
+        result = run_dag(extract_dag(gcs_bucket.name, table="MILLION", max_rows_per_part=400_000))
         assert result.state == OK
         summary = result.xcom("extract")
         assert summary["rows"] == 1_000_000 and summary["parts"] == 3
@@ -311,3 +276,26 @@ def test_a_million_rows(
     finally:
         with oracle_connect().cursor() as cursor:
             cursor.execute("DROP TABLE MILLION PURGE")
+
+
+def test_large_lobs_are_read_whole(
+    run_dag: Callable[[str], DagResult],
+    gcs_bucket: storage.Bucket,
+    oracle_connect: Callable[..., oracledb.Connection],
+) -> None:
+    text = "Grüße aus Zürich, 東京 " * 220_000  # about 5 MB of UTF-8
+    blob = bytes(range(256)) * 20_000
+    with oracle_connect().cursor() as cursor:
+        cursor.execute("CREATE TABLE BIG_LOBS (ID NUMBER(3), DOC CLOB, IMG BLOB)")
+        cursor.setinputsizes(None, oracledb.DB_TYPE_CLOB, oracledb.DB_TYPE_BLOB)
+        cursor.execute("INSERT INTO BIG_LOBS VALUES (:1, :2, :3)", [1, text, blob])
+        cursor.connection.commit()
+    try:
+        result = run_dag(extract_dag(gcs_bucket.name, table="BIG_LOBS"))
+        assert result.state == OK
+        (row,) = read_jsonl_parts(gcs_bucket, result.xcom("extract")["objects"])
+        assert row["DOC"] == text
+        assert base64.b64decode(row["IMG"]) == blob
+    finally:
+        with oracle_connect().cursor() as cursor:
+            cursor.execute("DROP TABLE BIG_LOBS PURGE")

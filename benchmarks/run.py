@@ -1,0 +1,27 @@
+"""``make bench``: every benchmark in turn, each printing its own table (see RESULTS.md)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BENCHMARKS = [
+    ["emulator_fetch.py", "--rows", "1000000", "--repeats", "3"],
+    ["operator_rows.py", "--rows", "1000000", "5000000", "--repeats", "3"],
+    ["encoding_micro.py"],
+    ["gcs_writer.py", "--rows", "1000000", "--repeats", "2"],
+]
+
+
+def main() -> int:
+    failed = 0
+    for script, *arguments in BENCHMARKS:
+        print(f"\n== {script} {' '.join(arguments)}", flush=True)
+        failed += subprocess.run([sys.executable, str(HERE / script), *arguments]).returncode != 0
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
