@@ -7,12 +7,16 @@ the Oracle emulator (BENCH_ROWS, the benchmark shape) and into fake-gcs-server:
 - ``fetch``: python-oracledb thin, arraysize = prefetchrows = 10,000, a fetchmany loop (the
   ceiling of any extraction through the driver);
 - ``operator``: ``OracleToGCSJsonlOperator.execute`` on the same rows, into GCS (gzip, parts,
-  manifest), in a process that imports Airflow as a worker does.
+  manifest), in a process that imports Airflow as a worker does;
+- ``partitioned`` (with ``--partitions N``): the same rows planned into N ROWID-range
+  partitions at one SCN, N operator processes at once (as N mapped tasks on N worker slots),
+  then the table commit; rows/s counts from the plan to the commit.
 
 Cases alternate within one run and medians are reported; ratios within a run are the figures
 that count (this machine's speed varies up to 2x). These are emulator figures, not Oracle's.
 
     .venv/bin/python benchmarks/operator_rows.py --rows 1000000 5000000 --repeats 3
+    .venv/bin/python benchmarks/operator_rows.py --rows 5000000 --partitions 4 --repeats 3
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 TABLE = "BENCH_ROWS"
 
@@ -50,7 +56,7 @@ class _TaskInstance:
     try_number = 1
 
 
-def child_operator(dsn: str, rows: int, bucket: str) -> dict[str, Any]:
+def _connections(dsn: str) -> None:
     host, _, rest = dsn.partition(":")
     port, _, service = rest.partition("/")
     os.environ["AIRFLOW_CONN_BENCH_ORACLE"] = json.dumps(
@@ -60,6 +66,12 @@ def child_operator(dsn: str, rows: int, bucket: str) -> dict[str, Any]:
     os.environ["AIRFLOW_CONN_BENCH_GCS"] = json.dumps(
         {"conn_type": "google_cloud_platform", "extra": {"is_anonymous": True, "project": "b"}}
     )
+
+
+def child_operator(
+    dsn: str, rows: int, bucket: str, extra: dict[str, Any], run_id: str
+) -> dict[str, Any]:
+    _connections(dsn)
     from airflow_oracle_etl.operators.oracle_to_gcs import OracleToGCSJsonlOperator
 
     operator = OracleToGCSJsonlOperator(
@@ -71,20 +83,70 @@ def child_operator(dsn: str, rows: int, bucket: str) -> dict[str, Any]:
         gcp_conn_id="bench_gcs",
         bucket=bucket,
         transport="bench",
+        **extra,
     )
     started, cpu = time.perf_counter(), time.process_time()
-    context = {"run_id": f"bench_{time.time_ns()}", "ti": _TaskInstance()}
+    context = {"run_id": run_id, "ti": _TaskInstance()}
     summary = operator.execute(context)  # type: ignore[arg-type]
     return {"rows": summary["rows"], "seconds": time.perf_counter() - started,
             "cpu_s": time.process_time() - cpu}  # fmt: skip
 
 
+def _child_command(case: str, dsn: str, rows: int, bucket: str, extra: dict, run_id: str) -> list:
+    return [sys.executable, __file__, "--child", case, "--dsn", dsn, "--bucket", bucket,
+            "--rows", str(rows), "--extra", json.dumps(extra), "--run-id", run_id]  # fmt: skip
+
+
 def run_child(case: str, dsn: str, rows: int, bucket: str, gcs_url: str) -> dict[str, Any]:
     env = {**os.environ, "STORAGE_EMULATOR_HOST": gcs_url}
-    command = [sys.executable, __file__, "--child", case, "--dsn", dsn, "--bucket", bucket,
-               "--rows", str(rows)]  # fmt: skip
+    command = _child_command(case, dsn, rows, bucket, {}, f"bench_{time.time_ns()}")
     out = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
+
+
+def run_partitioned(dsn: str, rows: int, bucket: str, gcs_url: str, count: int) -> dict:
+    """Plan, N extract processes at once, commit: the wall time of the whole table."""
+    _connections(dsn)
+    from airflow_oracle_etl.partitioning import plan_partitions
+
+    from airflow_oracle_etl.gcs import TableLayout, commit_partitioned_table
+    from airflow_oracle_etl.hooks.oracle_extract import OracleExtractHook
+    from airflow_oracle_etl.testing.gcs import GcsEmulator
+
+    env = {**os.environ, "STORAGE_EMULATOR_HOST": gcs_url}
+    run_id = f"bench_{time.time_ns()}"
+    started = time.perf_counter()
+    hook = OracleExtractHook(oracle_conn_id="bench_oracle")
+    with hook.session():
+        metadata = hook.get_table_metadata(TABLE)
+        scn = hook.current_scn()
+        specs = plan_partitions(hook, metadata, count=count, strategy="rowid", scn=scn,
+                                where="ID <= :n", parameters={"n": rows})  # fmt: skip
+    children = [
+        subprocess.Popen(
+            _child_command(
+                "operator",
+                dsn,
+                rows,
+                bucket,
+                {"partition": msgspec.to_builtins(spec), "snapshot_scn": scn},
+                run_id,
+            ),
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for spec in specs
+    ]
+    results = [json.loads(child.communicate()[0].strip().splitlines()[-1]) for child in children]
+    if any(child.returncode for child in children):
+        raise SystemExit("a partition failed")
+    client = GcsEmulator(port=int(gcs_url.rsplit(":", 1)[1])).client()
+    layout = TableLayout("", "bench", f"{metadata.owner}.{metadata.name}", run_id)
+    manifest = commit_partitioned_table(client.bucket(bucket), layout, count)
+    return {"rows": manifest.totals.rows, "seconds": time.perf_counter() - started,
+            "cpu_s": sum(r["cpu_s"] for r in results),
+            "peak_rss_mb": max(r["peak_rss_mb"] for r in results)}  # fmt: skip
 
 
 def main() -> None:
@@ -95,13 +157,18 @@ def main() -> None:
     parser.add_argument("--child", choices=["fetch", "operator"], help=argparse.SUPPRESS)
     parser.add_argument("--dsn", help=argparse.SUPPRESS)
     parser.add_argument("--bucket", help=argparse.SUPPRESS)
+    parser.add_argument("--extra", default="{}", help=argparse.SUPPRESS)
+    parser.add_argument("--run-id", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--partitions", type=int, default=0, help="also run N partitions at once (e.g. 4)"
+    )
     args = parser.parse_args()
     if args.child:
         rows = args.rows[0]
         result = (
             child_fetch(args.dsn, rows)
             if args.child == "fetch"
-            else child_operator(args.dsn, rows, args.bucket)
+            else child_operator(args.dsn, rows, args.bucket, json.loads(args.extra), args.run_id)
         )
         result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(result))
@@ -118,22 +185,27 @@ def main() -> None:
         os.environ["STORAGE_EMULATOR_HOST"] = gcs.url
         gcs.client().create_bucket("bench")
         samples: list[dict[str, Any]] = []
+        cases = ["fetch", "operator"] + (["partitioned"] if args.partitions > 1 else [])
         for rows in args.rows:
             run_child("fetch", oracle.dsn, rows, "bench", gcs.url)  # warm the column list
             for _ in range(args.repeats):
-                for case in ("fetch", "operator"):
-                    sample = run_child(case, oracle.dsn, rows, "bench", gcs.url)
+                for case in cases:
+                    sample = (
+                        run_partitioned(oracle.dsn, rows, "bench", gcs.url, args.partitions)
+                        if case == "partitioned"
+                        else run_child(case, oracle.dsn, rows, "bench", gcs.url)
+                    )
                     if sample["rows"] != rows:
                         raise SystemExit(f"{case} moved {sample['rows']} rows, expected {rows}")
                     samples.append({"case": case, "table_rows": rows, **sample})
-    report(samples, args.json)
+    report(samples, cases, args.json)
 
 
-def report(samples: list[dict[str, Any]], out: Path | None) -> None:
+def report(samples: list[dict[str, Any]], cases: list[str], out: Path | None) -> None:
     print(f"{'rows':>10} {'case':<9}{'rows/s':>11}{'CPU us/row':>12}{'peak RSS MB':>13}")
     medians: dict[str, dict[str, float]] = {}
     for rows in dict.fromkeys(s["table_rows"] for s in samples):
-        for case in ("fetch", "operator"):
+        for case in cases:
             mine = [s for s in samples if s["table_rows"] == rows and s["case"] == case]
             median = {
                 "rows_per_s": statistics.median(s["rows"] / s["seconds"] for s in mine),
@@ -145,6 +217,10 @@ def report(samples: list[dict[str, Any]], out: Path | None) -> None:
                   f"{median['cpu_us_per_row']:>12.2f}{median['peak_rss_mb']:>13.0f}")  # fmt: skip
         ratio = medians[f"operator@{rows}"]["rows_per_s"] / medians[f"fetch@{rows}"]["rows_per_s"]
         print(f"{rows:>10,} operator / fetch-only rate: {ratio:.2f}")
+        if "partitioned" in cases:
+            split = medians[f"partitioned@{rows}"]["rows_per_s"]
+            one = medians[f"operator@{rows}"]["rows_per_s"]
+            print(f"{rows:>10,} partitioned / one task: {split / one:.2f}")
     if out:
         out.write_text(json.dumps({"samples": samples, "medians": medians}, indent=1))
 

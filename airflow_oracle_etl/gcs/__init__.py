@@ -18,6 +18,7 @@ commit protocol), ``settings``, ``errors``.
 
 from airflow_oracle_etl.gcs.commit import (
     commit_manifest,
+    commit_partitioned_table,
     delete_stale_parts,
     list_parts,
     next_attempt,
@@ -28,6 +29,7 @@ from airflow_oracle_etl.gcs.errors import (
     InvalidPayloadError,
     ManifestConflictError,
     ManifestError,
+    MissingPartitionsError,
     UploadVerificationError,
 )
 from airflow_oracle_etl.gcs.manifest import (
@@ -60,6 +62,7 @@ __all__ = [
     "JobTable",
     "ManifestConflictError",
     "ManifestError",
+    "MissingPartitionsError",
     "PartInfo",
     "PartWriter",
     "TableLayout",
@@ -71,6 +74,7 @@ __all__ = [
     "WriterProgress",
     "WriterSettings",
     "commit_manifest",
+    "commit_partitioned_table",
     "delete_stale_parts",
     "job_manifest_name",
     "list_parts",

@@ -28,13 +28,15 @@ from google.api_core import exceptions as api_exceptions
 from google.api_core.retry import Retry
 from google.cloud import storage
 
-from airflow_oracle_etl.gcs.errors import ManifestConflictError
+from airflow_oracle_etl.gcs.errors import ManifestConflictError, MissingPartitionsError
 from airflow_oracle_etl.gcs.manifest import (
     TableManifest,
+    Totals,
+    read_manifest,
     read_manifest_with_generation,
     write_manifest,
 )
-from airflow_oracle_etl.gcs.naming import parse_part_name, partition_of_parts_prefix
+from airflow_oracle_etl.gcs.naming import TableLayout, parse_part_name, partition_of_parts_prefix
 from airflow_oracle_etl.gcs.settings import conditional_retry_policy, retry_policy
 
 log = logging.getLogger(__name__)
@@ -165,3 +167,61 @@ def _write_conditionally(
             f"{name} changed while attempt {manifest.attempt} was committing (another attempt "
             f"of the same run is writing it)"
         ) from None
+
+
+def commit_partitioned_table(
+    bucket: storage.Bucket,
+    layout: TableLayout,
+    partitions: int,
+    *,
+    try_number: int = 1,
+    deadline_s: float | None = None,
+) -> TableManifest:
+    """Write the table's ``_manifest.json`` over its committed partition manifests.
+
+    Each partition committed on its own (``_manifest.pPPPP.json``, parts already cleaned);
+    this lists all their parts in partition order, with the totals, the SCN they share and
+    the watermark range, so readers and the next incremental run need only the table
+    manifest. Raises MissingPartitionsError naming the partitions not committed (nothing is
+    written then), ManifestConflictError as :func:`commit_manifest` does.
+    """
+    found = [read_manifest(bucket, layout.manifest_name(index)) for index in range(partitions)]
+    missing = [index for index, manifest in enumerate(found) if manifest is None]
+    if missing:
+        raise MissingPartitionsError(
+            f"{layout.run_prefix}: partitions {missing} of {partitions} have no committed"
+            " manifest; the table manifest is not written"
+        )
+    manifests = [m for m in found if isinstance(m, TableManifest)]
+    scns = {m.scn for m in manifests}
+    if len(scns) > 1:
+        raise ManifestConflictError(
+            f"{layout.run_prefix}: partitions were read at different SCNs {sorted(scns)}"
+        )
+    name = layout.manifest_name()
+    first = manifests[0]
+    table = TableManifest(
+        transport=first.transport,
+        table=first.table,
+        run_id=first.run_id,
+        attempt=next_attempt(bucket, name, try_number),
+        partition=None,
+        bucket=first.bucket,
+        parts=tuple(part for m in manifests for part in m.parts),
+        columns=first.columns,
+        schema_object=first.schema_object,
+        scn=first.scn,
+        watermark=first.watermark,
+        started_at=min(m.started_at for m in manifests),
+        finished_at=max(m.finished_at for m in manifests),
+        totals=sum((m.totals for m in manifests), Totals()),
+    )
+    _write_conditionally(bucket, name, table, deadline_s)
+    log.info(
+        "committed %s: %d partitions, %d parts, %d rows",
+        name,
+        partitions,
+        table.totals.parts,
+        table.totals.rows,
+    )
+    return table

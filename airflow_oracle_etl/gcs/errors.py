@@ -8,6 +8,8 @@
   we sent. No manifest will list it; the next committed attempt deletes it.
 - ``ManifestError``: a manifest object exists but is not a manifest we can read (bad JSON,
   or written by a newer, incompatible version).
+- ``MissingPartitionsError``: a table read in partitions cannot be committed because some
+  partitions have no committed manifest (yet).
 - ``ManifestConflictError``: another writer committed a manifest for the same table (and
   partition) while we were writing, or a later attempt already committed: our commit would
   overwrite newer data, so it is refused.
@@ -37,3 +39,7 @@ class ManifestError(GcsWriterError):
 
 class ManifestConflictError(GcsWriterError):
     """Committing would overwrite a manifest written by another (or a later) attempt."""
+
+
+class MissingPartitionsError(GcsWriterError):
+    """Some partitions of a table have no committed manifest, so the table cannot commit."""

@@ -39,7 +39,14 @@ from airflow_oracle_etl.gcs import (
 from airflow_oracle_etl.hooks.oracle_extract import OracleExtractHook
 from airflow_oracle_etl.hooks.query import AS_OF_SCN_BIND
 from airflow_oracle_etl.identifiers import quote_identifier
+from airflow_oracle_etl.incremental import (
+    IncrementalConfig,
+    WatermarkWindow,
+    last_committed_watermark,
+    plan_window,
+)
 from airflow_oracle_etl.metadata import OracleColumn, TableMetadata
+from airflow_oracle_etl.partitioning import PartitionSpec
 from airflow_oracle_etl.progress import ProgressReporter
 
 if TYPE_CHECKING:
@@ -67,6 +74,8 @@ class _Source:
     plan: EncodingPlan
     scn: int | None
     estimated_rows: int | None
+    partition: PartitionSpec | None = None
+    window: WatermarkWindow | None = None
 
 
 class OracleToGCSJsonlOperator(BaseOperator):
@@ -105,6 +114,14 @@ class OracleToGCSJsonlOperator(BaseOperator):
     :param type_overrides: column name -> JSON kind (``string``, ``decimal``, ``integer``,
         ``float``) for columns whose default mapping does not suit.
     :param progress_interval: seconds between progress publications.
+    :param partition: one partition of the table as planned by
+        :class:`~airflow_oracle_etl.operators.plan.OracleExtractPlanOperator` (mapped tasks get
+        theirs through ``expand_kwargs``): its parts and ``_manifest.pPPPP.json`` are its own,
+        and the table's ``_manifest.json`` is written by the commit task over all partitions.
+    :param incremental: ``{"column": ..., "initial": ...}``: read only rows whose watermark
+        column moved past the high watermark of the table's last committed manifest.
+    :param watermark: the window as planned for the whole job (instead of ``incremental``).
+    :param full_refresh: with ``incremental``, read everything and restart the watermark.
     """
 
     template_fields: Sequence[str] = (
@@ -148,6 +165,10 @@ class OracleToGCSJsonlOperator(BaseOperator):
         omit_nulls: bool = False,
         type_overrides: Mapping[str, str] | None = None,
         progress_interval: float = 3.0,
+        partition: Mapping[str, Any] | None = None,
+        incremental: Mapping[str, Any] | None = None,
+        watermark: Mapping[str, Any] | None = None,
+        full_refresh: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -175,6 +196,10 @@ class OracleToGCSJsonlOperator(BaseOperator):
         self.omit_nulls = omit_nulls
         self.type_overrides = type_overrides
         self.progress_interval = progress_interval
+        self.partition = partition
+        self.incremental = incremental
+        self.watermark = watermark
+        self.full_refresh = full_refresh
         if (table is None) == (sql is None):
             raise ValueError(f"{self.task_id}: give exactly one of table= or sql=")
         if sql is not None and not name:
@@ -198,12 +223,12 @@ class OracleToGCSJsonlOperator(BaseOperator):
             interval_s=self.progress_interval,
         )
         reporter.enter("planning")
-        source = self._plan_source()
+        source = self._plan_source(bucket, context["run_id"])
         reporter.set_estimate(source.estimated_rows)
-        layout = TableLayout(
-            self.prefix, self.transport or self.dag_id, source.label, context["run_id"]
-        )
-        attempt = next_attempt(bucket, layout.manifest_name(), context["ti"].try_number)
+        layout = self._layout(source.label, context["run_id"])
+        index = None if source.partition is None else source.partition.index
+        manifest_name = layout.manifest_name(index)
+        attempt = next_attempt(bucket, manifest_name, context["ti"].try_number)
         reporter.enter("extracting")
         parts = self._extract(source, bucket, layout, attempt, reporter)
         reporter.enter("committing")
@@ -213,20 +238,22 @@ class OracleToGCSJsonlOperator(BaseOperator):
             table=source.label,
             run_id=context["run_id"],
             attempt=attempt,
+            partition=index,
             bucket=bucket.name,
             parts=tuple(parts),
             columns=source.columns,
             schema_object=layout.schema_name,
             scn=source.scn,
+            watermark=None if source.window is None else source.window.range(),
             started_at=started,
             finished_at=dt.datetime.now(dt.timezone.utc),
             totals=Totals.of(parts),
         )
         commit_manifest(
-            bucket, layout.manifest_name(), manifest, parts_prefix=layout.parts_prefix()
+            bucket, manifest_name, manifest, parts_prefix=layout.parts_prefix(index or 0)
         )
         reporter.enter("done")
-        return _summary(manifest, layout.manifest_name())
+        return _summary(manifest, manifest_name, source.partition.count if source.partition else 1)
 
     def on_kill(self) -> None:
         """Interrupt the running fetch; the writer then aborts its uploads (no manifest)."""
@@ -249,32 +276,73 @@ class OracleToGCSJsonlOperator(BaseOperator):
                 f" {self.gcp_conn_id!r}: {error.message}"
             ) from error
 
-    def _plan_source(self) -> _Source:
+    def _layout(self, label: str, run_id: str) -> TableLayout:
+        return TableLayout(self.prefix, self.transport or self.dag_id, label, run_id)
+
+    def _plan_source(self, bucket: storage.Bucket, run_id: str) -> _Source:
         hook = self.hook
         with hook.session():
             if self.sql is not None:
-                metadata = None
                 columns = hook.describe_query(self.sql)
-            else:
-                metadata = hook.get_table_metadata(self.table, self.table_owner)
-                columns = metadata.columns
+                plan = self._encoding(columns)
+                sql = hook.wrap_query(self.sql, plan.select_list(quote_identifier))
+                return _Source(self.name, sql, dict(self.parameters or {}) or None, columns,
+                               plan, None, None)  # fmt: skip
+            metadata = hook.get_table_metadata(self.table, self.table_owner)
             scn = self._snapshot_scn(hook)
-        plan = plan_columns(
+            window = self._window(hook, metadata, bucket, run_id, scn)
+        partition = None if self.partition is None else msgspec.convert(
+            self.partition, PartitionSpec
+        )  # fmt: skip
+        plan = self._encoding(metadata.columns)
+        predicates = [self.where, partition and partition.predicate, window and window.predicate]
+        where = " AND ".join(f"({p})" for p in predicates if p and p.strip()) or None
+        sql = hook.build_select(
+            metadata, plan.select_list(quote_identifier), where=where, as_of_scn=scn is not None
+        )
+        binds: dict[str, Any] = dict(self.parameters or {})
+        for extra in (partition and partition.binds, window and window.binds):
+            binds.update(extra or {})
+        if scn is not None:
+            binds[AS_OF_SCN_BIND] = scn
+        label = _table_label(metadata)
+        return _Source(label, sql, binds or None, metadata.columns, plan, scn,
+                       metadata.num_rows, partition, window)  # fmt: skip
+
+    def _encoding(self, columns: Sequence[OracleColumn]) -> EncodingPlan:
+        return plan_columns(
             columns,
             trim_char=self.trim_char,
             omit_nulls=self.omit_nulls,
             type_overrides=self.type_overrides,
         )
-        select_list = plan.select_list(quote_identifier)
-        binds: dict[str, Any] = dict(self.parameters or {})
-        if metadata is None:
-            sql = hook.wrap_query(self.sql, select_list)
-            return _Source(self.name, sql, binds or None, columns, plan, None, None)
-        sql = hook.build_select(metadata, select_list, where=self.where, as_of_scn=scn is not None)
-        if scn is not None:
-            binds[AS_OF_SCN_BIND] = scn
-        label = _table_label(metadata)
-        return _Source(label, sql, binds or None, columns, plan, scn, metadata.num_rows)
+
+    def _window(
+        self,
+        hook: OracleExtractHook,
+        metadata: TableMetadata,
+        bucket: storage.Bucket,
+        run_id: str,
+        scn: int | None,
+    ) -> WatermarkWindow | None:
+        """The incremental window: as planned for the job, or planned here for this task."""
+        if self.watermark is not None:
+            return msgspec.convert(self.watermark, WatermarkWindow)
+        if self.incremental is None:
+            return None
+        config = msgspec.convert(self.incremental, IncrementalConfig)
+        layout = self._layout(_table_label(metadata), run_id)
+        previous = last_committed_watermark(bucket, layout, config.column)
+        return plan_window(
+            hook,
+            metadata,
+            config,
+            scn=scn,
+            previous=previous,
+            full_refresh=self.full_refresh,
+            where=self.where,
+            parameters=self.parameters,
+        )
 
     def _snapshot_scn(self, hook: OracleExtractHook) -> int | None:
         if self.sql is not None:
@@ -298,7 +366,9 @@ class OracleToGCSJsonlOperator(BaseOperator):
         reporter: ProgressReporter,
     ) -> list:
         encoder = source.plan.encoder()
-        with TableWriter(bucket, layout, attempt=attempt, settings=self._writer_settings()) as w:
+        index = 0 if source.partition is None else source.partition.index
+        settings = self._writer_settings()
+        with TableWriter(bucket, layout, partition=index, attempt=attempt, settings=settings) as w:
             for batch in self._batches(source):
                 payload = encoder.encode(batch)
                 w.write(payload, len(batch))
@@ -351,7 +421,7 @@ def _json(value: Any) -> bytes:
     return msgspec.json.format(msgspec.json.encode(value), indent=2) + b"\n"
 
 
-def _summary(manifest: TableManifest, manifest_name: str) -> dict[str, Any]:
+def _summary(manifest: TableManifest, manifest_name: str, partitions: int) -> dict[str, Any]:
     """The XCom return value: where the data is and how much; no secrets by construction."""
     return {
         "bucket": manifest.bucket,
@@ -364,4 +434,7 @@ def _summary(manifest: TableManifest, manifest_name: str) -> dict[str, Any]:
         "parts": manifest.totals.parts,
         "scn": manifest.scn,
         "attempt": manifest.attempt,
+        "partition": manifest.partition,
+        "partitions": partitions,
+        "watermark": msgspec.to_builtins(manifest.watermark),
     }
