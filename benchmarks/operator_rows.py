@@ -8,9 +8,10 @@ the Oracle emulator (BENCH_ROWS, the benchmark shape) and into fake-gcs-server:
   ceiling of any extraction through the driver);
 - ``operator``: ``OracleToGCSJsonlOperator.execute`` on the same rows, into GCS (gzip, parts,
   manifest), in a process that imports Airflow as a worker does;
-- ``partitioned`` (with ``--partitions N``): the same rows planned into N ROWID-range
-  partitions at one SCN, N operator processes at once (as N mapped tasks on N worker slots),
-  then the table commit; rows/s counts from the plan to the commit.
+- ``partitioned`` (with ``--partitions N``): the same rows planned into N partitions
+  (``--strategy``, default ranges of ID) at one SCN, N operator processes at once (as N
+  mapped tasks on N worker slots), then the table commit; rows/s counts from the plan to the
+  commit.
 
 Cases alternate within one run and medians are reported; ratios within a run are the figures
 that count (this machine's speed varies up to 2x). These are emulator figures, not Oracle's.
@@ -104,13 +105,14 @@ def run_child(case: str, dsn: str, rows: int, bucket: str, gcs_url: str) -> dict
     return json.loads(out.strip().splitlines()[-1])
 
 
-def run_partitioned(dsn: str, rows: int, bucket: str, gcs_url: str, count: int) -> dict:
+def run_partitioned(
+    dsn: str, rows: int, bucket: str, gcs_url: str, count: int, strategy: str
+) -> dict:
     """Plan, N extract processes at once, commit: the wall time of the whole table."""
     _connections(dsn)
-    from airflow_oracle_etl.partitioning import plan_partitions
-
     from airflow_oracle_etl.gcs import TableLayout, commit_partitioned_table
     from airflow_oracle_etl.hooks.oracle_extract import OracleExtractHook
+    from airflow_oracle_etl.partitioning import plan_partitions
     from airflow_oracle_etl.testing.gcs import GcsEmulator
 
     env = {**os.environ, "STORAGE_EMULATOR_HOST": gcs_url}
@@ -120,8 +122,10 @@ def run_partitioned(dsn: str, rows: int, bucket: str, gcs_url: str, count: int) 
     with hook.session():
         metadata = hook.get_table_metadata(TABLE)
         scn = hook.current_scn()
-        specs = plan_partitions(hook, metadata, count=count, strategy="rowid", scn=scn,
-                                where="ID <= :n", parameters={"n": rows})  # fmt: skip
+        strategy, _, column = strategy.partition(":")
+        specs = plan_partitions(hook, metadata, count=count, strategy=strategy, scn=scn,
+                                column=column or None, where="ID <= :n",
+                                parameters={"n": rows})  # fmt: skip
     children = [
         subprocess.Popen(
             _child_command(
@@ -162,6 +166,11 @@ def main() -> None:
     parser.add_argument(
         "--partitions", type=int, default=0, help="also run N partitions at once (e.g. 4)"
     )
+    parser.add_argument(
+        "--strategy",
+        default="column:ID",
+        help="partition strategy, with its column after a colon (rowid, hash, column:ID)",
+    )
     args = parser.parse_args()
     if args.child:
         rows = args.rows[0]
@@ -191,7 +200,9 @@ def main() -> None:
             for _ in range(args.repeats):
                 for case in cases:
                     sample = (
-                        run_partitioned(oracle.dsn, rows, "bench", gcs.url, args.partitions)
+                        run_partitioned(
+                            oracle.dsn, rows, "bench", gcs.url, args.partitions, args.strategy
+                        )
                         if case == "partitioned"
                         else run_child(case, oracle.dsn, rows, "bench", gcs.url)
                     )

@@ -17,7 +17,7 @@ def test_entry_point_is_registered() -> None:
 def test_provider_info_names_importable_modules() -> None:
     info = get_provider_info()
     assert info["versions"] == [__version__]
-    modules = [m for entry in info["hooks"] for m in entry["python-modules"]]
+    modules = [m for key in ("hooks", "operators") for e in info[key] for m in e["python-modules"]]
     modules += [entry["python-module"] for entry in info["transfers"]]
     assert "airflow_oracle_etl.operators.oracle_to_gcs" in modules
     for module in modules:
