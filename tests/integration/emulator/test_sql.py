@@ -102,3 +102,18 @@ def test_unsupported_syntax_is_a_clear_error(connection: oracledb.Connection, ba
     with pytest.raises(oracledb.DatabaseError) as failure:
         _rows(connection, bad)
     assert failure.value.args[0].code in (900, 933)
+
+
+def test_rowid_in_a_subquery_of_rowids(connection: oracledb.Connection) -> None:
+    rows = _rows(
+        connection,
+        "SELECT ORDER_ID FROM SALES_ORDER WHERE ROWID IN"
+        " (SELECT ROWID FROM SALES_ORDER WHERE ORDER_ID IN (3, 4)) ORDER BY 1",
+    )
+    assert rows == [(3,), (4,)]
+    missing = _rows(
+        connection,
+        "SELECT COUNT(*) FROM SALES_ORDER WHERE ORDER_ID <= 10 AND ROWID NOT IN"
+        " (SELECT ROWID FROM SALES_ORDER WHERE ORDER_ID <= 8)",
+    )
+    assert missing == [(2,)]

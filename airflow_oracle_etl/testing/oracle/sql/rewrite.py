@@ -236,7 +236,9 @@ class Rewriter:
                 continue
             rid = exp.column(RID, table=exp.to_identifier(source.alias, quoted=True))
             parent = column.parent
-            if isinstance(parent, (*_COMPARISONS, exp.Between, exp.In)):
+            # ROWID IN (SELECT ROWID ...): the subquery yields ROWID text, so compare as text
+            against_query = isinstance(parent, exp.In) and parent.args.get("query") is not None
+            if isinstance(parent, (*_COMPARISONS, exp.Between, exp.In)) and not against_query:
                 self._compare_rid(parent, column, rid)
             elif isinstance(parent, exp.Ordered):
                 column.replace(rid)
