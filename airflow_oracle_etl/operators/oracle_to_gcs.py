@@ -38,7 +38,7 @@ from airflow_oracle_etl.gcs import (
 )
 from airflow_oracle_etl.hooks.oracle_extract import OracleExtractHook
 from airflow_oracle_etl.hooks.query import AS_OF_SCN_BIND
-from airflow_oracle_etl.identifiers import quote_identifier
+from airflow_oracle_etl.identifiers import parse_identifier, quote_identifier
 from airflow_oracle_etl.incremental import (
     IncrementalConfig,
     WatermarkWindow,
@@ -89,6 +89,8 @@ class OracleToGCSJsonlOperator(BaseOperator):
     :param table: ``TABLE``, ``OWNER.TABLE`` or a quoted ``"Mixed_Case"`` name. (templated)
     :param table_owner: the table's owner (schema) if ``table`` does not name it; without
         either, the connection's schema or the session's current schema. (templated)
+    :param columns: the columns to extract, in this order (exact names as the dictionary
+        spells them, or unquoted names, upper-cased); default all. (templated)
     :param sql: a query to extract instead of a table; needs ``name``. (templated)
     :param name: the label of ``sql`` output in object names and manifests.
     :param where: an SQL predicate limiting the rows of ``table`` (DAG-author SQL; put values
@@ -127,6 +129,7 @@ class OracleToGCSJsonlOperator(BaseOperator):
     template_fields: Sequence[str] = (
         "table",
         "table_owner",
+        "columns",
         "sql",
         "where",
         "parameters",
@@ -146,6 +149,7 @@ class OracleToGCSJsonlOperator(BaseOperator):
         sql: str | None = None,
         name: str | None = None,
         table_owner: str | None = None,
+        columns: Sequence[str] | None = None,
         where: str | None = None,
         parameters: Mapping[str, Any] | None = None,
         prefix: str = "",
@@ -177,6 +181,7 @@ class OracleToGCSJsonlOperator(BaseOperator):
         self.sql = sql
         self.name = name
         self.table_owner = table_owner
+        self.columns = columns
         self.where = where
         self.parameters = parameters
         self.prefix = prefix
@@ -230,7 +235,7 @@ class OracleToGCSJsonlOperator(BaseOperator):
         manifest_name = layout.manifest_name(index)
         attempt = next_attempt(bucket, manifest_name, context["ti"].try_number)
         reporter.enter("extracting")
-        parts = self._extract(source, bucket, layout, attempt, reporter)
+        parts, rows_read = self._extract(source, bucket, layout, attempt, reporter)
         reporter.enter("committing")
         write_json(bucket, layout.schema_name, _json(source.plan.bigquery_schema()))
         manifest = TableManifest(
@@ -253,7 +258,12 @@ class OracleToGCSJsonlOperator(BaseOperator):
             bucket, manifest_name, manifest, parts_prefix=layout.parts_prefix(index or 0)
         )
         reporter.enter("done")
-        return _summary(manifest, manifest_name, source.partition.count if source.partition else 1)
+        summary = _summary(
+            manifest, manifest_name, source.partition.count if source.partition else 1
+        )
+        # rows fetched from Oracle, for the job's check against the rows the manifest lists
+        summary["rows_read"] = rows_read
+        return summary
 
     def on_kill(self) -> None:
         """Interrupt the running fetch; the writer then aborts its uploads (no manifest)."""
@@ -294,7 +304,8 @@ class OracleToGCSJsonlOperator(BaseOperator):
         partition = None if self.partition is None else msgspec.convert(
             self.partition, PartitionSpec
         )  # fmt: skip
-        plan = self._encoding(metadata.columns)
+        columns = _chosen_columns(metadata, self.columns)
+        plan = self._encoding(columns)
         predicates = [self.where, partition and partition.predicate, window and window.predicate]
         where = " AND ".join(f"({p})" for p in predicates if p and p.strip()) or None
         sql = hook.build_select(
@@ -306,7 +317,7 @@ class OracleToGCSJsonlOperator(BaseOperator):
         if scn is not None:
             binds[AS_OF_SCN_BIND] = scn
         label = _table_label(metadata)
-        return _Source(label, sql, binds or None, metadata.columns, plan, scn,
+        return _Source(label, sql, binds or None, columns, plan, scn,
                        metadata.num_rows, partition, window)  # fmt: skip
 
     def _encoding(self, columns: Sequence[OracleColumn]) -> EncodingPlan:
@@ -364,18 +375,21 @@ class OracleToGCSJsonlOperator(BaseOperator):
         layout: TableLayout,
         attempt: int,
         reporter: ProgressReporter,
-    ) -> list:
+    ) -> tuple[list, int]:
+        """The parts written, and the rows fetched from Oracle to write them."""
         encoder = source.plan.encoder()
+        rows_read = 0
         index = 0 if source.partition is None else source.partition.index
         settings = self._writer_settings()
         with TableWriter(bucket, layout, partition=index, attempt=attempt, settings=settings) as w:
             for batch in self._batches(source):
+                rows_read += len(batch)
                 payload = encoder.encode(batch)
                 w.write(payload, len(batch))
                 reporter.advance(
                     rows=len(batch), bytes_written=len(payload), parts=w.progress.parts
                 )
-            return w.close()
+            return w.close(), rows_read
 
     def _batches(self, source: _Source) -> Iterator[list]:
         hook = self.hook
@@ -411,6 +425,22 @@ class OracleToGCSJsonlOperator(BaseOperator):
             max_bytes_per_part=self.max_bytes_per_part,
             compression=Compression(level=self.compression_level),
         )
+
+
+def _chosen_columns(
+    metadata: TableMetadata, names: Sequence[str] | None
+) -> tuple[OracleColumn, ...]:
+    """The table's columns, or those named (validated identifiers, in the order given)."""
+    if not names:
+        return metadata.columns
+    chosen = []
+    for name in names:
+        exact = parse_identifier(name, what="column")
+        try:
+            chosen.append(metadata.column(exact))
+        except KeyError as error:
+            raise OracleToGCSError(error.args[0]) from None
+    return tuple(chosen)
 
 
 def _table_label(metadata: TableMetadata) -> str:

@@ -9,7 +9,8 @@ window, and boundaries are computed from that snapshot.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -23,10 +24,12 @@ from airflow_oracle_etl.incremental import (
     last_committed_watermark,
     plan_window,
 )
+from airflow_oracle_etl.metadata import TableMetadata
 from airflow_oracle_etl.partitioning import plan_partitions
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
+    from google.cloud import storage
 
 
 class OracleExtractPlanOperator(BaseOperator):
@@ -97,50 +100,107 @@ class OracleExtractPlanOperator(BaseOperator):
     def execute(self, context: Context) -> list[dict[str, Any]]:
         hook = OracleExtractHook(oracle_conn_id=self.oracle_conn_id)
         with hook.session():
-            metadata = hook.get_table_metadata(self.table, self.table_owner)
-            scn = self._scn(hook)
-            window = None
-            if self.incremental:
-                config = msgspec.convert(self.incremental, IncrementalConfig)
-                layout = TableLayout(
-                    self.prefix,
-                    self.transport or self.dag_id,
-                    f"{metadata.owner}.{metadata.name}",
-                    context["run_id"],
-                )
-                bucket = GCSHook(gcp_conn_id=self.gcp_conn_id).get_conn().bucket(self.bucket)
-                window = plan_window(
-                    hook,
-                    metadata,
-                    config,
-                    scn=scn,
-                    previous=last_committed_watermark(bucket, layout, config.column),
-                    full_refresh=bool(self.full_refresh),
+            _, kwargs = plan_table(
+                hook,
+                TablePlanRequest(
+                    table=self.table,
+                    table_owner=self.table_owner,
                     where=self.where,
                     parameters=self.parameters,
-                )
-            specs = plan_partitions(
-                hook,
-                metadata,
-                count=self.partitions,
-                strategy=self.partition_strategy,
-                column=self.partition_by,
-                scn=scn,
-                where=self.where,
-                parameters=self.parameters,
+                    partitions=self.partitions,
+                    partition_strategy=self.partition_strategy,
+                    partition_by=self.partition_by,
+                    incremental=self.incremental,
+                    full_refresh=bool(self.full_refresh),
+                ),
+                scn=self._scn(hook),
+                bucket=lambda: GCSHook(gcp_conn_id=self.gcp_conn_id).get_conn().bucket(self.bucket),
+                prefix=self.prefix,
+                transport=self.transport or self.dag_id,
+                run_id=context["run_id"],
+                log=self.log,
             )
-        for spec in specs:
-            self.log.info("partition %d/%d: %s", spec.index + 1, spec.count, spec.description)
-        return [
-            {
-                "snapshot_scn": scn,
-                "partition": msgspec.to_builtins(spec),
-                "watermark": msgspec.to_builtins(window),
-            }
-            for spec in specs
-        ]
+        return kwargs
 
     def _scn(self, hook: OracleExtractHook) -> int | None:
         if self.snapshot_scn not in (None, ""):
             return int(self.snapshot_scn)
         return hook.current_scn() if self.consistent_snapshot else None
+
+
+@dataclass(frozen=True)
+class TablePlanRequest:
+    """What to plan for one table: the plan operator's and the transport planner's input."""
+
+    table: str
+    table_owner: str | None = None
+    where: str | None = None
+    parameters: Mapping[str, Any] | None = None
+    partitions: int = 1
+    partition_strategy: str = "hash"
+    partition_by: str | None = None
+    incremental: Mapping[str, Any] | None = None
+    full_refresh: bool = False
+
+
+def plan_table(
+    hook: OracleExtractHook,
+    request: TablePlanRequest,
+    *,
+    scn: int | None,
+    bucket: Callable[[], storage.Bucket],
+    prefix: str,
+    transport: str,
+    run_id: str,
+    log: Any = None,
+) -> tuple[TableMetadata, list[dict[str, Any]]]:
+    """One table planned at ``scn`` inside the hook's open session: its metadata, and one
+    set of extract keyword arguments per partition (``snapshot_scn``, ``partition``,
+    ``watermark``).
+
+    ``bucket`` is called only for an incremental table (to read its last committed
+    watermark), so a full table needs no GCS access to be planned.
+    """
+    metadata = hook.get_table_metadata(request.table, request.table_owner)
+    window = None
+    if request.incremental:
+        config = msgspec.convert(dict(request.incremental), IncrementalConfig)
+        layout = TableLayout(prefix, transport, f"{metadata.owner}.{metadata.name}", run_id)
+        window = plan_window(
+            hook,
+            metadata,
+            config,
+            scn=scn,
+            previous=last_committed_watermark(bucket(), layout, config.column),
+            full_refresh=request.full_refresh,
+            where=request.where,
+            parameters=request.parameters,
+        )
+    specs = plan_partitions(
+        hook,
+        metadata,
+        count=request.partitions,
+        strategy=request.partition_strategy,
+        column=request.partition_by,
+        scn=scn,
+        where=request.where,
+        parameters=request.parameters,
+    )
+    for spec in specs:
+        if log is not None:
+            log.info(
+                "%s.%s partition %d/%d: %s",
+                metadata.owner,
+                metadata.name,
+                spec.index + 1,
+                spec.count,
+                spec.description,
+            )
+    return metadata, [
+        {
+            "snapshot_scn": scn,
+            "partition": msgspec.to_builtins(spec),
+            "watermark": msgspec.to_builtins(window),
+        }
+        for spec in specs
+    ]

@@ -299,3 +299,29 @@ def test_large_lobs_are_read_whole(
     finally:
         with oracle_connect().cursor() as cursor:
             cursor.execute("DROP TABLE BIG_LOBS PURGE")
+
+
+def test_chosen_columns_in_the_order_given(
+    run_dag: Callable[[str], DagResult], gcs_bucket: storage.Bucket
+) -> None:
+    result = run_dag(
+        extract_dag(gcs_bucket.name, table="CUSTOMER", columns=["country", '"CUSTOMER_ID"'])
+    )
+    assert result.state == OK
+    rows = read_jsonl_parts(gcs_bucket, result.xcom("extract")["objects"])
+    assert len(rows) == 1_000
+    assert all(list(row) == ["COUNTRY", "CUSTOMER_ID"] for row in rows)
+    manifest = _manifest(gcs_bucket, result.xcom("extract")["manifest"])
+    assert [c["name"] for c in manifest["columns"]] == ["COUNTRY", "CUSTOMER_ID"]
+
+
+def test_an_unknown_column_fails_naming_it(
+    run_dag: Callable[[str], DagResult],
+    gcs_bucket: storage.Bucket,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    result = run_dag(extract_dag(gcs_bucket.name, table="CUSTOMER", columns=["NOPE"]))
+    assert result.state == "failed"
+    out, err = capfd.readouterr()
+    assert "DEMO.CUSTOMER has no column 'NOPE'" in out + err
+    assert list(gcs_bucket.list_blobs()) == []

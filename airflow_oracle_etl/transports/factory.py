@@ -1,0 +1,182 @@
+"""One DAG per transport: ``plan`` -> ``extract`` (mapped) -> ``finalize``.
+
+::
+
+    dag = build_dag(load_transport("dags/transports/daily_sales.yaml"))
+
+- ``plan`` (:class:`~.planning.TransportPlanOperator`) captures the job's SCN once and plans
+  every table (run conf may narrow the tables or force a full refresh);
+- ``extract`` is :class:`~airflow_oracle_etl.operators.oracle_to_gcs.OracleToGCSJsonlOperator`
+  mapped over (table, partition), at most ``parallel_tables`` at a time per run, each mapped
+  instance labelled ``DEMO.SALES_ORDER`` or ``DEMO.SALES_LINE_ITEM p1/2``;
+- ``finalize`` (:class:`~.finalize.TransportFinalizeOperator`) checks rows written against
+  rows read, commits each table's manifest and writes the job manifest.
+
+:func:`load_transport_dags` is what the DAG file in ``dags/`` calls: every valid file becomes
+a DAG; a broken one is logged and warned about, and registers nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import warnings
+from os import PathLike
+from pathlib import Path
+
+import msgspec
+from airflow.sdk import DAG
+
+from airflow_oracle_etl.operators.oracle_to_gcs import OracleToGCSJsonlOperator
+from airflow_oracle_etl.transports.errors import Problem, TransportError
+from airflow_oracle_etl.transports.finalize import TransportFinalizeOperator
+from airflow_oracle_etl.transports.loading import load_transports
+from airflow_oracle_etl.transports.model import RETRY_BACKOFF_MULTIPLIER, TableConfig, Transport
+from airflow_oracle_etl.transports.planning import TransportPlanOperator
+
+__all__ = [
+    "MAP_INDEX_TEMPLATE",
+    "TransportFileWarning",
+    "build_dag",
+    "load_transport_dags",
+]
+
+log = logging.getLogger(__name__)
+
+PLAN_TASK = "plan"
+EXTRACT_TASK = "extract"
+FINALIZE_TASK = "finalize"
+#: the label of a mapped extract instance, rendered against the unmapped operator (``task``):
+#: ``"DEMO"."SALES_ORDER"`` shows as ``DEMO.SALES_ORDER``, partitions as `` p1/2``
+MAP_INDEX_TEMPLATE = (
+    "{{ task.table | replace('\"', '') }}"
+    "{% if task.partition and task.partition['count'] > 1 %}"
+    " p{{ task.partition['index'] + 1 }}/{{ task.partition['count'] }}{% endif %}"
+)
+
+
+class TransportFileWarning(UserWarning):
+    """A transport file that could not become a DAG (Airflow records warnings per DAG file)."""
+
+
+def build_dag(transport: Transport) -> DAG:
+    """The DAG of ``transport``: its id is the transport id."""
+    tables = transport.tables_normalized()
+    destination = transport.destination
+    connections = {"gcp_conn_id": destination.gcp_conn_id, "bucket": destination.bucket,
+                   "prefix": destination.prefix}  # fmt: skip
+    with DAG(
+        dag_id=transport.id,
+        dag_display_name=transport.display_name,
+        description=_one_line(transport.description) or None,
+        doc_md=doc_md(transport, tables),
+        schedule=transport.schedule,
+        start_date=dt.datetime.combine(transport.start_date, dt.time(), dt.timezone.utc),
+        catchup=False,
+        max_active_runs=1,
+        tags=list(transport.tags),
+        default_args={
+            "owner": transport.owner,
+            "retries": transport.retries,
+            "retry_delay": dt.timedelta(seconds=transport.retry_delay_seconds),
+            "retry_exponential_backoff": RETRY_BACKOFF_MULTIPLIER,
+        },
+    ) as dag:
+        plan = TransportPlanOperator(
+            task_id=PLAN_TASK,
+            transport=transport.id,
+            tables=[msgspec.to_builtins(table) for table in tables],
+            oracle_conn_id=transport.oracle_conn_id,
+            consistent_snapshot=transport.consistent_snapshot,
+            **connections,
+        )
+        extract = OracleToGCSJsonlOperator.partial(
+            task_id=EXTRACT_TASK,
+            transport=transport.id,
+            oracle_conn_id=transport.oracle_conn_id,
+            arraysize=transport.fetch.arraysize,
+            prefetchrows=transport.fetch.prefetchrows,
+            batch_rows=transport.fetch.batch_rows,
+            max_rows_per_part=transport.parts.max_rows,
+            max_bytes_per_part=transport.parts.max_bytes,
+            chunk_size=transport.parts.chunk_size,
+            max_active_tis_per_dagrun=transport.parallel_tables,
+            map_index_template=MAP_INDEX_TEMPLATE,
+            **connections,
+        ).expand_kwargs(plan.output)
+        TransportFinalizeOperator(
+            task_id=FINALIZE_TASK, transport=transport.id, summaries=extract.output, **connections
+        )
+    return dag
+
+
+def load_transport_dags(
+    directory: str | PathLike[str],
+) -> tuple[dict[str, DAG], dict[Path, TransportError]]:
+    """A DAG for every valid transport file in ``directory``, and the error of every other.
+
+    A broken file never stops the others: no DAG is registered for it, its error is logged
+    and issued as a :class:`TransportFileWarning` located at the transport file (Airflow's DAG
+    processor records warnings raised while a DAG file is imported, with their location).
+    """
+    transports, errors = load_transports(directory)
+    dags: dict[str, DAG] = {}
+    for transport in transports:
+        try:
+            dags[transport.id] = build_dag(transport)
+        except TransportError as error:
+            errors[Path(transport.source)] = error
+        except Exception as error:  # a bug or an Airflow refusal: confine it to this file
+            log.exception("cannot build the DAG of transport %s", transport.source)
+            errors[Path(transport.source)] = TransportError(
+                transport.source, [Problem("", f"cannot build its DAG: {type(error).__name__}: "
+                                               f"{error}")]
+            )  # fmt: skip
+    for file, error in sorted(errors.items()):
+        log.error("transport file %s is not loaded:\n%s", file, error)
+        # located at the YAML file itself: Airflow keeps a warning's file and line, and lists
+        # it as "FILE:LINE: CATEGORY: MESSAGE" among the loading DAG file's warnings
+        warnings.warn_explicit(
+            f"transport file {file.name} is not loaded:\n{error}",
+            TransportFileWarning,
+            filename=str(file),
+            lineno=0,
+        )
+    return dags, errors
+
+
+def doc_md(transport: Transport, tables: list[TableConfig]) -> str:
+    """The DAG's documentation: what it exports, where to, and how to narrow a run."""
+    destination = transport.destination
+    target = "/".join(
+        p for p in (destination.bucket, destination.prefix.strip("/"), transport.id) if p
+    )
+    lines = [f"# {transport.display_name}", ""]
+    if transport.description:
+        lines += [transport.description, ""]
+    lines += [f"Writes to `gs://{target}/TABLE/run_id=RUN/`.", "", "| table | options |",
+              "| --- | --- |"]  # fmt: skip
+    lines += [f"| `{table.label}` | {_options(table) or '-'} |" for table in tables]
+    lines += [
+        "",
+        'Run conf: `{"tables": ["NAME", ...]}` extracts only those tables; '
+        '`{"full_refresh": true}` ignores the incremental watermarks.',
+    ]
+    if transport.source:
+        lines += ["", f"Defined in `{Path(transport.source).name}`."]
+    return "\n".join(lines)
+
+
+def _options(table: TableConfig) -> str:
+    options = []
+    if table.incremental is not None:
+        options.append(f"incremental on `{table.incremental.column}`")
+    if table.partitions > 1:
+        options.append(f"{table.partitions} partitions ({table.partition_strategy})")
+    if table.where:
+        options.append("filtered by `where`")
+    return ", ".join(options)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
