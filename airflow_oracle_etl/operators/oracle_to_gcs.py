@@ -236,6 +236,7 @@ class OracleToGCSJsonlOperator(BaseOperator):
         attempt = next_attempt(bucket, manifest_name, context["ti"].try_number)
         reporter.enter("extracting")
         parts, rows_read = self._extract(source, bucket, layout, attempt, reporter)
+        reporter.parts = len(parts)  # the writer's count trails the last, just-closed part
         reporter.enter("committing")
         write_json(bucket, layout.schema_name, _json(source.plan.bigquery_schema()))
         manifest = TableManifest(

@@ -196,6 +196,7 @@ def test_query_mode_templated_and_bound_parameters_progress_and_no_temp_files(
     progress = result.task_state("extract", "progress")
     assert progress["phase"] == "done"
     assert progress["rows"] == len(rows)
+    assert progress["parts"] == summary["parts"] == 1
 
 
 def test_quoted_mixed_case_identifiers(
