@@ -1,12 +1,18 @@
-"""``make run`` / ``make stop``: the local stand-in stack, started in the background.
+"""``make run`` / ``make stop``: the demo, end to end, on the local stand-ins.
 
-State lives in a run directory (``.run/`` by default): one pid file and one log per service,
-so ``make stop`` finds what ``make run`` started even from another shell.
+``start`` launches the Oracle emulator with the demo schema, fake-gcs-server with the demo
+bucket and a real Airflow (api-server, scheduler, dag-processor, triggerer) reading this
+repository's ``dags/``; triggers the demo transport ``daily_sales`` through Airflow's REST API;
+prints each table's progress while the job runs, then the objects written and their row counts;
+and leaves everything running, the UI at http://localhost:8080. State lives in a run directory
+(``.run/`` by default): pid files and one log per service, so ``stop`` finds what ``start``
+started, from any shell.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import subprocess
@@ -14,10 +20,23 @@ import sys
 import time
 from pathlib import Path
 
-from airflow_oracle_etl.testing.oracle.demo_data import DEMO_SCHEMA
+from airflow_oracle_etl.gcs.naming import job_manifest_name
+from airflow_oracle_etl.testing.airflow_client import AirflowApiError, AirflowClient
+from airflow_oracle_etl.testing.airflow_stack import (
+    AirflowStack,
+    connections_env,
+    stop_detached,
+)
+from airflow_oracle_etl.testing.gcs import GcsEmulator
 
 ORACLE_PORT = 1521
+GCS_PORT = 4443
+AIRFLOW_PORT = 8080
 SERVICE = "FREEPDB1"
+DEMO_DAG = "daily_sales"
+DEMO_BUCKET = "oracle-etl-demo"
+REPOSITORY = Path(__file__).resolve().parents[2]
+JOB_TIMEOUT_S = 600
 
 
 def _alive(pid: int) -> bool:
@@ -36,45 +55,143 @@ def _pid(run_dir: Path, name: str) -> int | None:
     return pid if _alive(pid) else None
 
 
-def start_oracle(run_dir: Path, port: int) -> None:
-    if _pid(run_dir, "oracle-emulator"):
-        print(f"oracle-emulator already running (pid file {run_dir / 'oracle-emulator.pid'})")
-        return
-    ready = run_dir / "oracle-emulator.port"
-    ready.unlink(missing_ok=True)
-    log = open(run_dir / "oracle-emulator.log", "ab")  # noqa: SIM115 - handed to the child
-    process = subprocess.Popen(
-        [sys.executable, "-m", "airflow_oracle_etl.testing.oracle", "--demo", "--warm",
-         "--port", str(port), "--service-name", SERVICE, "--ready-file", str(ready)],
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
-    (run_dir / "oracle-emulator.pid").write_text(str(process.pid))
+def _detach(run_dir: Path, name: str, command: list[str]) -> subprocess.Popen[bytes]:
+    """A child in its own session, logging to ``run_dir/NAME.log``, with a pid file."""
+    with open(run_dir / f"{name}.log", "ab") as log:
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+    (run_dir / f"{name}.pid").write_text(str(process.pid))
+    return process
+
+
+def _wait(what: str, ready: object, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 300
-    while not ready.exists():
+    while not ready():  # type: ignore[operator]
         if process.poll() is not None or time.monotonic() > deadline:
-            sys.exit(f"oracle-emulator did not start; see {run_dir / 'oracle-emulator.log'}")
+            sys.exit(f"{what} did not start; see {log}")
         time.sleep(0.2)
 
 
-def start(run_dir: Path, port: int) -> None:
+def start_oracle(run_dir: Path, port: int) -> None:
+    if _pid(run_dir, "oracle-emulator"):
+        return
+    ready = run_dir / "oracle-emulator.port"
+    ready.unlink(missing_ok=True)
+    process = _detach(
+        run_dir,
+        "oracle-emulator",
+        [sys.executable, "-m", "airflow_oracle_etl.testing.oracle", "--demo", "--warm",
+         "--port", str(port), "--service-name", SERVICE, "--ready-file", str(ready)],
+    )  # fmt: skip
+    _wait("the Oracle emulator", ready.exists, process, run_dir / "oracle-emulator.log")
+
+
+def start_gcs(run_dir: Path, port: int) -> GcsEmulator:
+    emulator = GcsEmulator(port=port, log_path=run_dir / "gcs-emulator.log")
+    if not _pid(run_dir, "gcs-emulator"):
+        process = _detach(run_dir, "gcs-emulator", emulator.command())
+        _wait("fake-gcs-server", emulator.answers, process, run_dir / "gcs-emulator.log")
+    os.environ["STORAGE_EMULATOR_HOST"] = emulator.url
+    client = emulator.client()
+    if client.lookup_bucket(DEMO_BUCKET) is None:
+        client.create_bucket(DEMO_BUCKET)
+    return emulator
+
+
+def start_airflow(run_dir: Path, port: int, gcs: GcsEmulator, oracle_port: int) -> AirflowClient:
+    home = run_dir / "airflow"
+    env = connections_env(
+        oracle_host="127.0.0.1", oracle_port=oracle_port, service_name=SERVICE, gcs_url=gcs.url
+    )
+    stack = AirflowStack(home, REPOSITORY / "dags", env, port)
+    if not (home / "run").exists() or not any((home / "run").glob("*.pid")):
+        print("starting Airflow (api-server, scheduler, dag-processor, triggerer)...", flush=True)
+        stack.start()
+    return AirflowClient(f"http://localhost:{port}", stack.username, stack.password)
+
+
+def run_demo_job(client: AirflowClient, gcs: GcsEmulator) -> None:
+    deadline = time.monotonic() + 180
+    while True:
+        try:
+            client.dag(DEMO_DAG)
+            break
+        except AirflowApiError:  # not parsed yet
+            if time.monotonic() > deadline:
+                sys.exit(f"the DAG {DEMO_DAG} was not parsed; see .run/airflow/logs/")
+            time.sleep(1)
+    # full refresh: the scheduler may already have run the @daily schedule's latest interval,
+    # which moved SALES_ORDER's watermark; the demo shows every table whole
+    run_id = client.trigger(DEMO_DAG, conf={"full_refresh": True})
+    print(f"triggered {DEMO_DAG} as {run_id}", flush=True)
+    state = _follow(client, run_id)
+    print(f"\njob {run_id}: {state}")
+    if state != "success":
+        sys.exit("the demo job did not succeed; see the task logs in the UI")
+    _print_outputs(gcs, run_id)
+
+
+def _follow(client: AirflowClient, run_id: str) -> str:
+    """Print each extract task's progress (from its task state store) until the run ends."""
+    deadline = time.monotonic() + JOB_TIMEOUT_S
+    shown: dict[str, str] = {}
+    while time.monotonic() < deadline:
+        state = client.dag_run(DEMO_DAG, run_id)["state"]
+        for ti in client.task_instances(DEMO_DAG, run_id):
+            label = ti.get("rendered_map_index") or ti["task_id"]
+            line = f"{ti['task_id']:<9} {label:<28} {ti['state'] or 'waiting'}"
+            if ti["task_id"] == "extract" and ti["map_index"] >= 0:
+                store = client.task_state_store(DEMO_DAG, run_id, "extract", ti["map_index"])
+                progress = store.get("progress") or {}
+                if progress:
+                    line += f"  {progress['rows']:>8,} rows  {progress['rows_per_s']:>9,.0f} rows/s"
+            if shown.get(label) != line:
+                shown[label] = line
+                print(line, flush=True)
+        if state in ("success", "failed"):
+            return state
+        time.sleep(1)
+    return "timed out"
+
+
+def _print_outputs(gcs: GcsEmulator, run_id: str) -> None:
+    bucket = gcs.client().bucket(DEMO_BUCKET)
+    name = job_manifest_name("exports", DEMO_DAG, run_id)
+    job = json.loads(bucket.blob(name).download_as_bytes())
+    print(f"\njob manifest: gs://{DEMO_BUCKET}/{name}")
+    for table in job["tables"]:
+        manifest = json.loads(bucket.blob(table["manifest"]).download_as_bytes())
+        print(f"  {table['table']:<24} {manifest['totals']['rows']:>8,} rows")
+        for part in manifest["parts"]:
+            print(f"    gs://{DEMO_BUCKET}/{part['name']}  ({part['rows']:,} rows)")
+
+
+def start(run_dir: Path) -> None:
+    run_dir = run_dir.resolve()
     run_dir.mkdir(parents=True, exist_ok=True)
-    start_oracle(run_dir, port)
-    dsn = f"127.0.0.1:{port}/{SERVICE}"
+    start_oracle(run_dir, ORACLE_PORT)
+    gcs = start_gcs(run_dir, GCS_PORT)
+    client = start_airflow(run_dir, AIRFLOW_PORT, gcs, ORACLE_PORT)
+    run_demo_job(client, gcs)
     print(
         f"""
-Oracle emulator running (log: {run_dir / "oracle-emulator.log"})
-  dsn:      {dsn}
-  user:     {DEMO_SCHEMA} / password: demo   (also SYSTEM / manager)
-  tables:   CUSTOMER, SALES_ORDER, SALES_LINE_ITEM, ALL_TYPES, BENCH_ROWS
-  try:      .venv/bin/python -c "import oracledb; c = oracledb.connect(user='demo', \\
-              password='demo', dsn='{dsn}'); print(c.cursor().execute(\\
-              'select count(*) from sales_order').fetchone())"
-  stop:     make stop
+Everything keeps running:
+  Airflow UI   http://localhost:{AIRFLOW_PORT}   login: admin / admin
+  Oracle       127.0.0.1:{ORACLE_PORT}/{SERVICE}   user demo / demo (the emulator)
+  GCS          {gcs.url}   bucket {DEMO_BUCKET} (fake-gcs-server)
+  logs         {run_dir}
+  stop         make stop
 """
     )
 
 
 def stop(run_dir: Path) -> None:
+    home = run_dir / "airflow"
+    if home.exists():
+        stopped = stop_detached(home)
+        print(f"stopped Airflow ({stopped} process groups)")
     for pid_file in sorted(run_dir.glob("*.pid")):
         pid = _pid(run_dir, pid_file.stem)
         if pid:
@@ -92,10 +209,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m airflow_oracle_etl.testing.demo")
     parser.add_argument("action", choices=["start", "stop"])
     parser.add_argument("--run-dir", type=Path, default=Path(".run"))
-    parser.add_argument("--oracle-port", type=int, default=ORACLE_PORT)
     args = parser.parse_args()
     if args.action == "start":
-        start(args.run_dir, args.oracle_port)
+        start(args.run_dir)
     else:
         stop(args.run_dir)
 
