@@ -9,13 +9,18 @@ session, wired to both emulators; mark its tests ``slow``).
 
 from airflow_oracle_etl.testing.airflow_fixtures import airflow_stack
 from airflow_oracle_etl.testing.gcs import gcs_bucket, gcs_client, gcs_emulator
-from airflow_oracle_etl.testing.oracle.pytest_plugin import oracle_connect, oracle_emulator
+from airflow_oracle_etl.testing.oracle.pytest_plugin import (
+    new_table,
+    oracle_connect,
+    oracle_emulator,
+)
 
 __all__ = [
     "airflow_stack",
     "gcs_bucket",
     "gcs_client",
     "gcs_emulator",
+    "new_table",
     "oracle_connect",
     "oracle_emulator",
 ]

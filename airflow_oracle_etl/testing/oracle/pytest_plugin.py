@@ -3,12 +3,14 @@
 
 ``oracle_emulator`` is one emulator process with the demo schema per test session (starting
 one costs seconds, so tests share it and create their own tables under their own names);
-``oracle_connect`` opens python-oracledb thin connections to it as DEMO.
+``oracle_connect`` opens python-oracledb thin connections to it as DEMO; ``new_table``
+creates uniquely named tables in it and drops them after the test.
 """
 
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -45,3 +47,26 @@ def oracle_connect(
     for connection in opened:
         with contextlib.suppress(oracledb.Error):  # already closed or broken by the test
             connection.close()
+
+
+@pytest.fixture
+def new_table(
+    oracle_connect: Callable[..., oracledb.Connection],
+) -> Iterator[Callable[..., str]]:
+    """``new_table(ddl)`` runs DDL with ``{name}`` in it under a fresh name (or ``name=``) and
+    returns the name; every table made is dropped after the test (the emulator is shared)."""
+    connection = oracle_connect()
+    created: list[str] = []
+
+    def create(ddl: str, name: str = "") -> str:
+        name = name or f"T_{uuid.uuid4().hex[:10].upper()}"
+        with connection.cursor() as cursor:
+            cursor.execute(ddl.format(name=name))
+        created.append(name)
+        return name
+
+    yield create
+    with connection.cursor() as cursor:
+        for name in created:
+            with contextlib.suppress(oracledb.DatabaseError):
+                cursor.execute(f'DROP TABLE "{name}" PURGE')

@@ -6,10 +6,8 @@ production; nothing is mocked.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import oracledb
@@ -53,25 +51,6 @@ def hook(set_connection: Callable[..., str]) -> OracleExtractHook:
 @pytest.fixture
 def connection(oracle_connect: Callable[..., oracledb.Connection]) -> oracledb.Connection:
     return oracle_connect()
-
-
-@pytest.fixture
-def new_table(connection: oracledb.Connection) -> Iterator[Callable[[str], str]]:
-    """Create a uniquely named table from DDL text with ``{name}`` in it; dropped afterwards."""
-    created: list[str] = []
-
-    def create(ddl: str, name: str = "") -> str:
-        name = name or f"HOOK_{uuid.uuid4().hex[:10].upper()}"
-        with connection.cursor() as cursor:
-            cursor.execute(ddl.format(name=name))
-        created.append(name)
-        return name
-
-    yield create
-    with connection.cursor() as cursor:
-        for name in created:
-            with contextlib.suppress(oracledb.DatabaseError):
-                cursor.execute(f'DROP TABLE "{name}" PURGE')
 
 
 @pytest.fixture

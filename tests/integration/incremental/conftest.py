@@ -7,11 +7,9 @@ the SCN, and (unless the run "fails") commit a manifest recording the range.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,25 +51,6 @@ def hook(oracle_emulator: EmulatorProcess, monkeypatch: pytest.MonkeyPatch) -> O
 def writer(oracle_connect: Callable[..., oracledb.Connection]) -> oracledb.Connection:
     """The connection tests change the source tables through (explicit commits)."""
     return oracle_connect()
-
-
-@pytest.fixture
-def new_table(writer: oracledb.Connection) -> Iterator[Callable[[str], str]]:
-    """Create a uniquely named table from DDL with ``{name}``; dropped afterwards."""
-    created: list[str] = []
-
-    def create(ddl: str) -> str:
-        name = f"INC_{uuid.uuid4().hex[:10].upper()}"
-        with writer.cursor() as cursor:
-            cursor.execute(ddl.format(name=name))
-        created.append(name)
-        return name
-
-    yield create
-    with writer.cursor() as cursor:
-        for name in created:
-            with contextlib.suppress(oracledb.DatabaseError):
-                cursor.execute(f'DROP TABLE "{name}" PURGE')
 
 
 @dataclass
