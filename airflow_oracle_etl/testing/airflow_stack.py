@@ -400,7 +400,7 @@ def _rss(pid: int) -> int:
     return pages * os.sysconf("SC_PAGE_SIZE")
 
 
-def _recorded_groups(run_dir: Path) -> dict[int, subprocess.Popen[bytes] | None]:
+def recorded_groups(run_dir: Path) -> dict[int, subprocess.Popen[bytes] | None]:
     """Process groups named by pid files whose leader still runs Airflow (a pid file left by a
     crash may name a pid recycled for something else: that one is not ours to signal)."""
     groups: dict[int, subprocess.Popen[bytes] | None] = {}
@@ -418,7 +418,7 @@ def _recorded_groups(run_dir: Path) -> dict[int, subprocess.Popen[bytes] | None]
 def stop_detached(home: Path, timeout: float = STOP_TIMEOUT_S) -> int:
     """Stop a stack another process started (``start`` of this CLI); how many groups."""
     run_dir = home.resolve() / "run"
-    groups = _recorded_groups(run_dir)
+    groups = recorded_groups(run_dir)
     stop_groups(groups, timeout)
     for pid_file in run_dir.glob("*.pid"):
         pid_file.unlink(missing_ok=True)
@@ -446,7 +446,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.action == "stop":
         print(f"stopped {stop_detached(args.home)} Airflow process group(s)")
         return
-    if _recorded_groups(args.home.resolve() / "run"):
+    if recorded_groups(args.home.resolve() / "run"):
         raise SystemExit(f"Airflow already runs from {args.home}; stop it first")
     stack = AirflowStack(args.home, args.dags_folder, _parse_env(args.env), args.port).start()
     # the components run in sessions of their own and log to files: they outlive this process

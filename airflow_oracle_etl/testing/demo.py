@@ -25,6 +25,7 @@ from airflow_oracle_etl.testing.airflow_client import AirflowApiError, AirflowCl
 from airflow_oracle_etl.testing.airflow_stack import (
     AirflowStack,
     connections_env,
+    recorded_groups,
     stop_detached,
 )
 from airflow_oracle_etl.testing.gcs import GcsEmulator
@@ -106,7 +107,7 @@ def start_airflow(run_dir: Path, port: int, gcs: GcsEmulator, oracle_port: int) 
         oracle_host="127.0.0.1", oracle_port=oracle_port, service_name=SERVICE, gcs_url=gcs.url
     )
     stack = AirflowStack(home, REPOSITORY / "dags", env, port)
-    if not (home / "run").exists() or not any((home / "run").glob("*.pid")):
+    if not recorded_groups(home / "run"):  # stale pid files (a crash, a reboot) do not count
         print("starting Airflow (api-server, scheduler, dag-processor, triggerer)...", flush=True)
         stack.start()
     return AirflowClient(f"http://localhost:{port}", stack.username, stack.password)

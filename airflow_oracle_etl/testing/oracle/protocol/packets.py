@@ -124,8 +124,3 @@ def data_packet_parts(
             parts.append(_header(len(chunk) + _DATA_HEADER_SIZE, PacketType.DATA, large) + flags)
         parts.append(chunk)
     return parts
-
-
-def build_data_packets(payload: bytes, sdu: int, large: bool = True, data_flags: int = 0) -> bytes:
-    """``payload`` as consecutive DATA packets of at most ``sdu`` bytes each, joined."""
-    return b"".join(data_packet_parts(payload, sdu, large, data_flags))

@@ -105,10 +105,6 @@ def cancelled() -> OracleError:
     return OracleError(ORA_CANCELLED, "user requested cancel of current operation")
 
 
-def invalid_sql() -> OracleError:
-    return OracleError(ORA_INVALID_SQL, "invalid SQL statement")
-
-
 def internal(text: str) -> OracleError:
     return OracleError(ORA_INTERNAL, f"internal error code, arguments: [{text}]")
 

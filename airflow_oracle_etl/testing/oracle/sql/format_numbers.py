@@ -41,14 +41,6 @@ class NumberModel:
     width: int  # characters without FM
 
 
-def is_number_model(model: str) -> bool:
-    """Whether a TO_CHAR model is a number model (as opposed to a datetime one)."""
-    upper = model.strip().upper()
-    return bool(upper) and (
-        upper.startswith("TM") or set(upper) <= set("X") or bool(_MODEL_CHARS.match(upper))
-    )
-
-
 @functools.lru_cache(maxsize=256)
 def compile_number_model(model: str) -> NumberModel:
     """Compile a number model; ORA-01481 for what is not a (supported) number model."""

@@ -40,7 +40,7 @@ from typing import Any, overload
 import numpy as np
 import pyarrow as pa
 
-from airflow_oracle_etl.testing.oracle.api import ColumnInfo, QueryResult
+from airflow_oracle_etl.testing.oracle.api import QueryResult
 from airflow_oracle_etl.testing.oracle.codecs import make_row_encoder
 from airflow_oracle_etl.testing.oracle.sql.catalogue import Column, Table
 from airflow_oracle_etl.testing.oracle.sql.conversions import read_kind, read_sql
@@ -334,7 +334,3 @@ def _encode_batches(result: Any, cache: ColumnsCache, converters: list[Any]) -> 
             encoded.append(encoder(values[1:]))
         cache.add(versions, encoded)
         count += len(rows)
-
-
-def plan_columns_infos(columns: list[Column]) -> list[ColumnInfo]:
-    return [c.info() for c in columns]

@@ -22,13 +22,12 @@ import duckdb
 from sqlglot import exp
 
 from airflow_oracle_etl.testing.oracle.api import (
-    ORA_INVALID_SQL,
     ColumnInfo,
     OracleError,
     StatementResult,
 )
 from airflow_oracle_etl.testing.oracle.sql import parsing
-from airflow_oracle_etl.testing.oracle.sql.binds import bind_value, check_count, number_placeholders
+from airflow_oracle_etl.testing.oracle.sql.binds import bind_value, number_placeholders
 from airflow_oracle_etl.testing.oracle.sql.catalogue import Table
 from airflow_oracle_etl.testing.oracle.sql.errors import (
     ORA_SAVEPOINT_NOT_FOUND,
@@ -364,12 +363,3 @@ class EmulatorSession:
 def _is_plsql(sql: str) -> bool:
     word, _ = first_words(sql)
     return word in ("BEGIN", "DECLARE")
-
-
-def require(condition: bool, message: str = "invalid SQL statement") -> None:
-    if not condition:
-        raise OracleError(ORA_INVALID_SQL, message)
-
-
-def check_binds(expected: int, binds: Sequence[Any]) -> None:
-    check_count(expected, binds)
