@@ -2,8 +2,9 @@
 
 Each ``transports/*.yaml`` becomes the DAG named by its ``id`` (see
 ``airflow_oracle_etl.transports.factory``). A broken transport file registers no DAG, is
-logged as an error and raised as a warning recorded against this file, and never stops the
-other transports from loading; ``TRANSPORT_ERRORS`` holds the errors by file.
+logged as an error naming the file, field and reason, and never stops the other transports
+from loading; ``TRANSPORT_ERRORS`` holds the errors by file (``oracle-etl-transports check``
+gives the same verdict before deploying).
 """
 
 from __future__ import annotations

@@ -13,7 +13,9 @@
   rows read, commits each table's manifest and writes the job manifest.
 
 :func:`load_transport_dags` is what the DAG file in ``dags/`` calls: every valid file becomes
-a DAG; a broken one is logged and warned about, and registers nothing.
+a DAG; a broken one is logged and warned about, and registers nothing (Airflow 3.3 records
+import errors per Python file, and one broken YAML file must not mark every transport DAG of
+the loader file as broken; ``oracle-etl-transports check`` validates files before deploying).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ __all__ = [
     "TransportFileWarning",
     "build_dag",
     "load_transport_dags",
+    "load_transport_dags_by_file",
 ]
 
 log = logging.getLogger(__name__)
@@ -113,35 +116,44 @@ def build_dag(transport: Transport) -> DAG:
 def load_transport_dags(
     directory: str | PathLike[str],
 ) -> tuple[dict[str, DAG], dict[Path, TransportError]]:
-    """A DAG for every valid transport file in ``directory``, and the error of every other.
+    """A DAG for every valid transport file in ``directory`` (by DAG id), and the error of
+    every other.
 
-    A broken file never stops the others: no DAG is registered for it, its error is logged
-    and issued as a :class:`TransportFileWarning` located at the transport file (Airflow's DAG
-    processor records warnings raised while a DAG file is imported, with their location).
+    A broken file never stops the others: no DAG is registered for it, and its error is
+    logged (the DAG processor's log names the file, the field and the reason) and issued as a
+    :class:`TransportFileWarning` located at the transport file.
     """
-    transports, errors = load_transports(directory)
-    dags: dict[str, DAG] = {}
-    for transport in transports:
-        try:
-            dags[transport.id] = build_dag(transport)
-        except TransportError as error:
-            errors[Path(transport.source)] = error
-        except Exception as error:  # a bug or an Airflow refusal: confine it to this file
-            log.exception("cannot build the DAG of transport %s", transport.source)
-            errors[Path(transport.source)] = TransportError(
-                transport.source, [Problem("", f"cannot build its DAG: {type(error).__name__}: "
-                                               f"{error}")]
-            )  # fmt: skip
+    dags, errors = load_transport_dags_by_file(directory)
     for file, error in sorted(errors.items()):
         log.error("transport file %s is not loaded:\n%s", file, error)
-        # located at the YAML file itself: Airflow keeps a warning's file and line, and lists
-        # it as "FILE:LINE: CATEGORY: MESSAGE" among the loading DAG file's warnings
         warnings.warn_explicit(
             f"transport file {file.name} is not loaded:\n{error}",
             TransportFileWarning,
             filename=str(file),
             lineno=0,
         )
+    return {dag.dag_id: dag for dag in dags.values()}, errors
+
+
+def load_transport_dags_by_file(
+    directory: str | PathLike[str],
+) -> tuple[dict[Path, DAG], dict[Path, TransportError]]:
+    """The DAG built from each valid transport file in ``directory``, and the error of every
+    other file (including Airflow refusing to build its DAG); nothing is logged."""
+    transports, errors = load_transports(directory)
+    dags: dict[Path, DAG] = {}
+    for transport in transports:
+        source = Path(transport.source)
+        try:
+            dags[source] = build_dag(transport)
+        except TransportError as error:
+            errors[source] = error
+        except Exception as error:  # a bug or an Airflow refusal: confine it to this file
+            log.exception("cannot build the DAG of transport %s", transport.source)
+            errors[source] = TransportError(
+                transport.source, [Problem("", f"cannot build its DAG: {type(error).__name__}: "
+                                               f"{error}")]
+            )  # fmt: skip
     return dags, errors
 
 
