@@ -30,3 +30,17 @@ def test_airflow_providers_manager_sees_the_provider() -> None:
     providers = ProvidersManager().providers
     assert "airflow-oracle-etl" in providers
     assert providers["airflow-oracle-etl"].version == __version__
+
+
+def test_airflow_loads_the_plugin_from_the_provider() -> None:
+    from airflow import plugins_manager
+
+    assert "plugins" not in get_provider_info()  # the entry point registers it, once
+    assert plugins_manager.get_import_errors() == {}
+    apps, _ = plugins_manager.get_fastapi_plugins()
+    assert [app["url_prefix"] for app in apps if app["name"] == "Oracle ETL"] == ["/oracle-etl"]
+    plugins = {plugin["name"]: plugin for plugin in plugins_manager.get_plugin_info()}
+    views = plugins["oracle_etl"]["external_views"]
+    assert [(view["destination"], view["href"]) for view in views] == [
+        ("dag_run", "/oracle-etl/ui/jobs/{DAG_ID}/{RUN_ID}")
+    ]

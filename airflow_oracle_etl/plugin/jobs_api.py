@@ -1,0 +1,193 @@
+"""Jobs over REST: the runs of transport DAGs, one job per table, and its live event stream.
+
+- ``GET /jobs?transport=ID&limit=N``: the newest runs of the transports the caller may read;
+- ``GET /jobs/{run_id}?transport=ID``: one job, per table state, rows, bytes, rate, ETA;
+- ``GET /jobs/{run_id}/events?transport=ID``: the same, live, as Server-Sent Events
+  (:mod:`.events`).
+
+A job is a DAG run of a transport: a valid transport file of the transports folder whose id
+is the DAG id. A run id is unique per DAG only, so ``transport`` picks the DAG when several
+transports have a run of that id (409 without it). Reads run in a thread: the API server's
+event loop serves every other request of Airflow too.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+import anyio.to_thread
+from airflow.api_fastapi.core_api.security import GetUserDep
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
+from fastapi.responses import StreamingResponse
+
+from airflow_oracle_etl.plugin.auth import DagAccessEntity, permitted_dag_ids, require_dag_access
+from airflow_oracle_etl.plugin.events import end_event_id, job_events
+from airflow_oracle_etl.plugin.job_records import JobReader, find_runs, list_runs
+from airflow_oracle_etl.plugin.job_status import JobView, RunRecord, job_view
+from airflow_oracle_etl.plugin.settings import events_interval_s, transports_folder
+from airflow_oracle_etl.transports.loading import load_transports
+
+__all__ = ["router"]
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/jobs", tags=["jobs"])
+
+DEFAULT_LIMIT = 25
+MAX_LIMIT = 100
+#: bounds of the ``interval`` query parameter of the event stream (seconds)
+MIN_INTERVAL_S = 0.2
+MAX_INTERVAL_S = 10.0
+EVENT_STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+_TRANSPORT_HELP = (
+    "The transport (DAG id) of the run; needed only when several transports have a run of this id."
+)
+TransportParam = Annotated[str | None, Query(description=_TRANSPORT_HELP)]
+
+
+def transport_ids() -> set[str]:
+    """Ids of the valid transports (a missing folder holds none)."""
+    try:
+        transports, _errors = load_transports(transports_folder())
+    except FileNotFoundError:
+        return set()
+    return {transport.id for transport in transports}
+
+
+def _not_found(what: str) -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, what)
+
+
+def _check_transport(user: Any, transport: str, ids: set[str]) -> None:
+    if transport not in ids:
+        raise _not_found(f"no transport {transport!r}")
+    require_dag_access(user, transport, "GET", DagAccessEntity.RUN)
+
+
+def resolve_run(user: Any, run_id: str, transport: str | None) -> RunRecord:
+    """The run ``run_id`` of a transport the caller may read: 404 unknown, 403 not readable,
+    409 ambiguous without ``transport``."""
+    ids = transport_ids()
+    if transport is not None:
+        _check_transport(user, transport, ids)
+        runs = find_runs(run_id, [transport])
+        if not runs:
+            raise _not_found(f"no job {run_id!r} of transport {transport!r}")
+        return runs[0]
+    runs = find_runs(run_id, ids)
+    if not runs:
+        raise _not_found(f"no job {run_id!r}")
+    readable = permitted_dag_ids(user, {run.dag_id for run in runs}, "GET")
+    candidates = [run for run in runs if run.dag_id in readable] or runs[:1]
+    if len(candidates) > 1:
+        names = ", ".join(sorted(run.dag_id for run in candidates))
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"transports {names} each have a job {run_id!r}: add ?transport=ID",
+        )
+    run = candidates[0]
+    require_dag_access(user, run.dag_id, "GET", DagAccessEntity.RUN)
+    return run
+
+
+def _read_job(reader: JobReader) -> JobView | None:
+    records = reader.read()
+    return None if records is None else job_view(records)
+
+
+def _run_summary(run: RunRecord) -> dict[str, Any]:
+    return {
+        "job_id": run.run_id,
+        "transport": run.dag_id,
+        "state": run.state,
+        "queued_at": None if run.queued_at is None else run.queued_at.isoformat(),
+        "start_date": None if run.start_date is None else run.start_date.isoformat(),
+        "end_date": None if run.end_date is None else run.end_date.isoformat(),
+        "run_type": run.run_type,
+        "conf": dict(run.conf or {}),
+    }
+
+
+@router.get("")
+def list_jobs(
+    user: GetUserDep,
+    transport: Annotated[str | None, Query(description="Only this transport's jobs.")] = None,
+    limit: Annotated[int, Query(ge=1, description=f"At most {MAX_LIMIT}.")] = DEFAULT_LIMIT,
+) -> dict[str, list[dict[str, Any]]]:
+    """The newest jobs of the transports the caller may read, newest first (403 to a caller
+    who may read no DAG at all)."""
+    require_dag_access(user, None, "GET", DagAccessEntity.RUN)
+    ids = transport_ids()
+    if transport is not None:
+        _check_transport(user, transport, ids)
+        readable = {transport}
+    else:
+        readable = permitted_dag_ids(user, ids, "GET")
+    runs = list_runs(readable, min(limit, MAX_LIMIT))
+    return {"jobs": [_run_summary(run) for run in runs]}
+
+
+@router.get("/{run_id}")
+def get_job(run_id: str, user: GetUserDep, transport: TransportParam = None) -> dict[str, Any]:
+    """One job: the run, and per table its state, rows, bytes, rows/s and ETA."""
+    run = resolve_run(user, run_id, transport)
+    job = _read_job(JobReader(run.dag_id, run.run_id))
+    if job is None:
+        raise _not_found(f"no job {run_id!r}")
+    return job.body()
+
+
+def _event_id(text: str | None) -> int | None:
+    """A ``Last-Event-ID`` as sent back by a client: one of our ids, else ignored."""
+    if text is None or not text.strip().isdigit():
+        return None
+    return int(text.strip())
+
+
+@router.get(
+    "/{run_id}/events",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "The job's events."},
+        204: {"description": "The job has ended and the client has seen its end event."},
+    },
+)
+async def job_event_stream(
+    run_id: str,
+    request: Request,
+    user: GetUserDep,
+    transport: TransportParam = None,
+    interval: Annotated[
+        float | None, Query(description="Seconds between looks (0.2 to 10).")
+    ] = None,
+    last_event_id: Annotated[
+        str | None, Query(description="Last-Event-ID for clients that cannot set headers.")
+    ] = None,
+    last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+) -> Response:
+    """The job as Server-Sent Events: ``job``, ``table`` and finally ``end`` events."""
+    run = await anyio.to_thread.run_sync(resolve_run, user, run_id, transport)
+    reader = JobReader(run.dag_id, run.run_id)
+
+    async def read() -> JobView | None:
+        return await anyio.to_thread.run_sync(_read_job, reader)
+
+    first = await read()
+    if first is None:
+        raise _not_found(f"no job {run_id!r}")
+    resume = _event_id(last_event_id_header)
+    if resume is None:
+        resume = _event_id(last_event_id)
+    if first.final and resume is not None and resume >= end_event_id(first):
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+    seconds = events_interval_s() if interval is None else interval
+    events = job_events(
+        read,
+        interval_s=min(max(seconds, MIN_INTERVAL_S), MAX_INTERVAL_S),
+        last_event_id=resume,
+        first=first,
+        is_disconnected=request.is_disconnected,
+    )
+    return StreamingResponse(events, media_type="text/event-stream", headers=EVENT_STREAM_HEADERS)

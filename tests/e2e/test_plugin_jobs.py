@@ -1,0 +1,283 @@
+"""The plugin's job routes on a real Airflow: ``GET /oracle-etl/jobs``, ``/jobs/{run_id}`` and
+its Server-Sent Events stream, for a real transport job.
+
+One job is shared by the module: a transport over DEMO.BENCH_ROWS (fetched in small round
+trips, so it runs long enough to be watched) and DEMO.SALES_LINE_ITEM in two partitions. A
+second, paused transport gets a run with the same run id, which stays queued: it is the
+ambiguous case (409) and a job whose plan has not run (no tables yet). Nothing asserts a
+duration: waits have limits, and a slow machine only makes them longer.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import oracledb
+import pytest
+
+from airflow_oracle_etl.testing.airflow_fixtures import E2EStack
+from airflow_oracle_etl.testing.gcs import EMULATOR_ENV, GcsEmulator, empty_bucket
+from tests.e2e.plugin_support import (  # noqa: F401 (fixtures)
+    ADMIN,
+    ANONYMOUS,
+    OUTSIDER,
+    VIEWER,
+    PluginApi,
+    plugin_api_fixture,
+    transport_data,
+    transports_folder_fixture,
+    unique_id,
+    wait_for_dag,
+    write_transport,
+)
+
+#: the stack's start, a job of a minute or two, and slack for a busy machine
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+
+BIG_TABLE = "DEMO.BENCH_ROWS"
+PARTITIONED_TABLE = "DEMO.SALES_LINE_ITEM"
+#: rows per round trip: few, so the big table's 100,000 rows take several progress intervals
+#: (3 s each; the transport has no option for the operator's ``progress_interval``)
+FETCH_ROWS = 4
+#: the event stream's interval for the tests (the route's minimum is 0.2 s)
+INTERVAL_S = 0.5
+#: limits of the waits, never asserted as durations
+START_TIMEOUT_S = 300.0
+RUN_TIMEOUT_S = 600.0
+STREAM_TIMEOUT = httpx.Timeout(60.0)
+
+
+@dataclass(frozen=True)
+class SharedJob:
+    transport: str
+    run_id: str
+    #: a paused transport with a queued run of the same run id
+    other: str
+
+
+@pytest.fixture(scope="module")
+def job(
+    airflow_stack: E2EStack, transports_folder: Path, gcs_emulator: GcsEmulator
+) -> Iterator[SharedJob]:
+    client = airflow_stack.client
+    with pytest.MonkeyPatch.context() as env:  # the client reads it when built
+        env.setenv(EMULATOR_ENV, gcs_emulator.url)
+        bucket = gcs_emulator.client().create_bucket(f"jb-{secrets.token_hex(8)}")
+    transport, other = unique_id("jb"), unique_id("jb")
+    tables = [BIG_TABLE, {"table": PARTITIONED_TABLE, "partitions": 2}]
+    fetch = {"arraysize": FETCH_ROWS, "batch_rows": FETCH_ROWS}
+    write_transport(
+        transports_folder,
+        transport,
+        transport_data(transport, bucket.name, tables, parallel_tables=3, fetch=fetch),
+    )
+    write_transport(transports_folder, other, transport_data(other, bucket.name))
+    wait_for_dag(client, transport)
+    wait_for_dag(client, other)
+    client.request("PATCH", f"dags/{other}", json={"is_paused": True})
+    run_id = client.trigger(transport)
+    client.request(
+        "POST", f"dags/{other}/dagRuns", json={"dag_run_id": run_id, "logical_date": None}
+    )
+    yield SharedJob(transport, run_id, other)
+    try:
+        client.wait(transport, run_id, timeout=RUN_TIMEOUT_S)  # not a run writing into nothing
+    finally:
+        empty_bucket(bucket)
+
+
+def _job_path(run_id: str, suffix: str = "") -> str:
+    return f"/jobs/{quote(run_id, safe='')}{suffix}"
+
+
+# -- reading a stream -----------------------------------------------------------------------
+
+
+@dataclass
+class Event:
+    event: str | None
+    id: int | None
+    data: Any
+    retry: str | None = None
+
+
+def read_events(response: httpx.Response) -> Iterator[Event]:
+    """The events of an SSE response as they arrive (comments skipped)."""
+    fields: dict[str, str] = {}
+    for line in response.iter_lines():
+        if line == "":
+            if fields:
+                data = fields.get("data")
+                yield Event(
+                    event=fields.get("event"),
+                    id=int(fields["id"]) if "id" in fields else None,
+                    data=None if data is None else json.loads(data),
+                    retry=fields.get("retry"),
+                )
+            fields = {}
+        elif not line.startswith(":"):
+            name, _, value = line.partition(":")
+            fields[name] = value.removeprefix(" ")
+
+
+def stream(api: PluginApi, job: SharedJob, as_: str | None = VIEWER, **headers: str) -> Any:
+    """``GET .../events`` as a context manager giving the streaming response."""
+    return api.http.stream(
+        "GET",
+        _job_path(job.run_id, "/events"),
+        params={"transport": job.transport, "interval": INTERVAL_S},
+        headers={**api.headers(as_), **headers},
+        timeout=STREAM_TIMEOUT,
+    )
+
+
+def _wait_end(events: Iterator[Event], deadline: float) -> tuple[list[Event], Event]:
+    seen = []
+    for event in events:
+        seen.append(event)
+        if event.event == "end":
+            return seen, event
+        assert time.monotonic() < deadline, "the run did not end"
+    raise AssertionError(f"the stream closed without an end event after {len(seen)} events")
+
+
+# -- tests ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", ["", "/events"])
+def test_job_routes_need_a_login_and_let_a_viewer_read(
+    plugin_api: PluginApi, job: SharedJob, suffix: str
+) -> None:
+    path = _job_path(job.run_id, suffix)
+    params = {"transport": job.transport, "interval": INTERVAL_S}
+    for who, expected in ((ANONYMOUS, 401), (OUTSIDER, 403), (VIEWER, 200), (ADMIN, 200)):
+        # streamed, so the event stream's first bytes suffice and the connection is let go
+        with plugin_api.http.stream(
+            "GET", path, params=params, headers=plugin_api.headers(who), timeout=STREAM_TIMEOUT
+        ) as response:
+            assert response.status_code == expected, (who, response.read())
+            if expected == 200 and suffix:
+                assert response.headers["content-type"].startswith("text/event-stream")
+                assert response.headers["cache-control"] == "no-cache"
+                assert response.headers["x-accel-buffering"] == "no"
+                assert next(read_events(response)).retry == "2000"
+            elif expected == 200:
+                response.read()
+                body = response.json()
+                assert (body["job_id"], body["transport"]) == (job.run_id, job.transport)
+    unknown = plugin_api.get(_job_path("manual__no_such_run", suffix), as_=VIEWER)
+    assert unknown.status_code == 404, unknown.text
+    no_transport = plugin_api.get(path, params={"transport": "jb_no_such_transport"})
+    assert no_transport.status_code == 404, no_transport.text
+
+
+def test_the_job_list_needs_a_login_and_shows_transport_runs_newest_first(
+    plugin_api: PluginApi, job: SharedJob
+) -> None:
+    assert plugin_api.get("/jobs", as_=ANONYMOUS).status_code == 401
+    assert plugin_api.get("/jobs", as_=OUTSIDER).status_code == 403
+    outsider = plugin_api.get("/jobs", params={"transport": job.transport}, as_=OUTSIDER)
+    assert outsider.status_code == 403, outsider.text
+    for who in (VIEWER, ADMIN):
+        response = plugin_api.get("/jobs", params={"transport": job.transport}, as_=who)
+        assert response.status_code == 200, response.text
+        (listed,) = response.json()["jobs"]
+        assert (listed["job_id"], listed["transport"]) == (job.run_id, job.transport)
+        assert listed["run_type"] == "manual" and listed["conf"] == {}
+        assert listed["state"] in ("queued", "running", "success")
+    everything = plugin_api.get("/jobs", params={"limit": 100}, as_=VIEWER).json()["jobs"]
+    assert {(job.run_id, job.transport), (job.run_id, job.other)} <= {
+        (j["job_id"], j["transport"]) for j in everything
+    }
+    assert len(plugin_api.get("/jobs", params={"limit": 1}).json()["jobs"]) == 1
+    unknown = plugin_api.get("/jobs", params={"transport": "jb_no_such_transport"})
+    assert unknown.status_code == 404, unknown.text
+
+
+def test_a_run_id_of_two_transports_needs_the_transport(
+    plugin_api: PluginApi, job: SharedJob
+) -> None:
+    ambiguous = plugin_api.get(_job_path(job.run_id), as_=VIEWER)
+    assert ambiguous.status_code == 409, ambiguous.text
+    assert "?transport=" in ambiguous.json()["detail"]
+    queued = plugin_api.get(_job_path(job.run_id), params={"transport": job.other}).json()
+    assert (queued["transport"], queued["state"], queued["tables"]) == (job.other, "queued", [])
+
+
+def test_the_event_stream_follows_the_job_resumes_and_ends(
+    plugin_api: PluginApi,
+    job: SharedJob,
+    oracle_connect: Callable[..., oracledb.Connection],
+) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    big_rows: list[int] = []
+    ids: list[int] = []
+    with stream(plugin_api, job) as response:
+        assert response.status_code == 200, response.read()
+        events = read_events(response)
+        assert next(events).retry == "2000"
+        first = next(events)
+        assert first.event == "job" and first.data["job_id"] == job.run_id
+        assert "tables" not in first.data
+        ids.append(first.id)
+        for event in events:
+            assert event.event != "end", f"the job ended before {BIG_TABLE} was seen advancing"
+            assert time.monotonic() < deadline, f"{BIG_TABLE} seen running with {big_rows}"
+            ids.append(event.id)
+            data = event.data
+            if event.event == "table" and data["table"] == BIG_TABLE and data["state"] == "running":
+                assert (data["job_id"], data["transport"]) == (job.run_id, job.transport)
+                if data["rows"] > 0:
+                    big_rows.append(data["rows"])
+                if len(set(big_rows)) >= 2:
+                    break
+    assert ids == sorted(set(ids)), "event ids must strictly increase"
+    assert big_rows == sorted(big_rows) and big_rows[-1] > big_rows[0]
+
+    # reconnect as EventSource does: only later ids, the job first, then on to the end
+    last_id = ids[-1]
+    with stream(plugin_api, job, **{"Last-Event-ID": str(last_id)}) as response:
+        assert response.status_code == 200, response.read()
+        events = read_events(response)
+        assert next(events).retry == "2000"
+        resumed, end = _wait_end(events, time.monotonic() + RUN_TIMEOUT_S)
+    assert resumed[0].event == "job"
+    assert all(event.id > last_id for event in resumed)
+    assert [e.id for e in resumed] == sorted({e.id for e in resumed})
+
+    with oracle_connect().cursor() as cursor:
+        counts = {
+            table: cursor.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            for table in (BIG_TABLE, PARTITIONED_TABLE)
+        }
+    final = end.data
+    assert final["state"] == "success", final
+    assert final["totals"]["rows"] == sum(counts.values())
+    tables = {t["table"]: t for t in final["tables"]}
+    assert {name: t["rows"] for name, t in tables.items()} == counts
+    assert all(t["state"] == "success" and t["eta_seconds"] == 0 for t in tables.values())
+    assert tables[PARTITIONED_TABLE]["partitions"] == tables[PARTITIONED_TABLE]["partitions_done"]
+    assert tables[PARTITIONED_TABLE]["partitions"] == 2
+
+    # the REST view of the finished job says the same
+    body = plugin_api.get(_job_path(job.run_id), params={"transport": job.transport}).json()
+    assert body["tables"] == final["tables"] and body["totals"] == final["totals"]
+
+    # a client that has seen the end is told to stop reconnecting (header or query)
+    with stream(plugin_api, job, **{"Last-Event-ID": str(end.id)}) as response:
+        assert response.status_code == 204
+    params = {"transport": job.transport, "last_event_id": end.id}
+    after = plugin_api.get(_job_path(job.run_id, "/events"), params=params, as_=VIEWER)
+    assert after.status_code == 204
+    # one that missed it gets the end again, with the same id
+    with stream(plugin_api, job, **{"Last-Event-ID": str(last_id)}) as response:
+        again = [e for e in read_events(response) if e.event == "end"]
+    assert [e.id for e in again] == [end.id]
