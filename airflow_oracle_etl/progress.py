@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -19,6 +20,9 @@ import msgspec
 
 PROGRESS_KEY = "progress"
 DEFAULT_INTERVAL_S = 3.0
+#: the rate is measured over about this many recent seconds, so the ETA follows the current
+#: speed instead of an average that includes connecting and the query's first fetch
+RATE_WINDOW_S = 15.0
 
 
 class StateStore(Protocol):
@@ -68,6 +72,8 @@ class ProgressReporter:
         self._clock = clock
         self._started = clock()
         self._last_published: float | None = None
+        #: (time, rows) of recent publications, oldest first, spanning about RATE_WINDOW_S
+        self._samples: deque[tuple[float, int]] = deque([(self._started, 0)])
         self.phase = "starting"
         self.rows = 0
         self.bytes = 0
@@ -83,6 +89,11 @@ class ProgressReporter:
         if self._last_published is None or now - self._last_published >= self._interval:
             self._publish(now)
 
+    def identify(self, table: str | None, partition: int | None) -> None:
+        """The table's display name and partition index, once planning has resolved them."""
+        self._table = table
+        self._partition = partition
+
     def set_estimate(self, estimated_total_rows: int | None) -> None:
         """The expected row count, once planning has read it (ALL_TABLES.NUM_ROWS)."""
         self._estimate = estimated_total_rows
@@ -94,22 +105,31 @@ class ProgressReporter:
         self._publish(self._clock())
 
     def snapshot(self, now: float | None = None) -> ProgressSnapshot:
-        elapsed = max((self._clock() if now is None else now) - self._started, 1e-9)
+        now = self._clock() if now is None else now
+        elapsed = max(now - self._started, 1e-9)
         return ProgressSnapshot(
             phase=self.phase,
             rows=self.rows,
             bytes=self.bytes,
             parts=self.parts,
-            rows_per_s=round(self.rows / elapsed, 1),
+            rows_per_s=round(self._recent_rate(now), 1),
             elapsed_s=round(elapsed, 3),
             estimated_total_rows=self._estimate,
             table=self._table,
             partition=self._partition,
         )
 
+    def _recent_rate(self, now: float) -> float:
+        """Rows per second since the oldest sample of the window (the whole run at first)."""
+        since, rows_then = self._samples[0]
+        return (self.rows - rows_then) / max(now - since, 1e-9)
+
     def _publish(self, now: float) -> None:
         self._last_published = now
         snap = self.snapshot(now)
+        self._samples.append((now, self.rows))
+        while len(self._samples) > 2 and now - self._samples[1][0] >= RATE_WINDOW_S:
+            self._samples.popleft()
         if self._store is not None:
             self._store.set(PROGRESS_KEY, msgspec.to_builtins(snap))
         total = f"/{snap.estimated_total_rows:,}" if snap.estimated_total_rows else ""

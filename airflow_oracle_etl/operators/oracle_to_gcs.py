@@ -230,6 +230,9 @@ class OracleToGCSJsonlOperator(BaseOperator):
         reporter.enter("planning")
         source = self._plan_source(bucket, context["run_id"])
         reporter.set_estimate(source.estimated_rows)
+        reporter.identify(
+            source.label, None if source.partition is None else source.partition.index
+        )
         layout = self._layout(source.label, context["run_id"])
         index = None if source.partition is None else source.partition.index
         manifest_name = layout.manifest_name(index)

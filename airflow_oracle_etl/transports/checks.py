@@ -75,6 +75,12 @@ def transport_problems(transport: model.Transport) -> list[Problem]:
             _retry_delay_problems(transport.retry_delay_seconds),
             _tag_problems(transport.tags),
             _text("owner", transport.owner, _not_blank),
+            _between(
+                "progress_interval_seconds",
+                transport.progress_interval_seconds,
+                model.MIN_PROGRESS_INTERVAL_S,
+                model.MAX_PROGRESS_INTERVAL_S,
+            ),
         )
     )
 

@@ -104,6 +104,7 @@ def build_dag(transport: Transport) -> DAG:
             max_bytes_per_part=transport.parts.max_bytes,
             chunk_size=transport.parts.chunk_size,
             max_active_tis_per_dagrun=transport.parallel_tables,
+            progress_interval=transport.progress_interval_seconds,
             map_index_template=MAP_INDEX_TEMPLATE,
             **connections,
         ).expand_kwargs(plan.output)

@@ -77,6 +77,9 @@ MAX_PARALLEL_TABLES = 64
 MAX_RETRIES = 100
 #: a day: a longer first delay is a misplaced schedule, not a retry policy
 MAX_RETRY_DELAY_S = 86_400.0
+DEFAULT_PROGRESS_INTERVAL_S = 3.0
+MIN_PROGRESS_INTERVAL_S = 0.5
+MAX_PROGRESS_INTERVAL_S = 300.0
 MAX_FETCH_ROWS = 1_000_000
 MAX_ROWS_PER_PART = 10**12
 #: BigQuery loads gzip files up to 4 GB, and a part can overshoot max_bytes a little
@@ -260,6 +263,8 @@ class Transport(_Config, kw_only=True):
     owner: str = DEFAULT_OWNER
     consistent_snapshot: bool = True
     start_date: dt.date = DEFAULT_START_DATE
+    #: how often each extract task publishes rows, bytes and rate (the plugin's live view)
+    progress_interval_seconds: float = DEFAULT_PROGRESS_INTERVAL_S
     #: the file this transport was read from (set by the loader; not a field of the file)
     source: str = ""
 

@@ -56,3 +56,26 @@ def test_without_a_store_only_logs(caplog) -> None:
     with caplog.at_level(logging.INFO, logger="test.p2"):
         reporter.enter("done")
     assert "progress done: 0 rows" in caplog.text
+
+
+def test_the_rate_follows_the_recent_window_not_the_whole_run() -> None:
+    store, clock = RecordingStore(), FakeClock()
+    reporter = ProgressReporter(
+        store=store, log=logging.getLogger("test.p3"), table=None, interval_s=1.0, clock=clock
+    )
+    clock.now += 30.0  # a slow start: connecting, planning, the first fetch
+    reporter.advance(rows=1_000)
+    for _ in range(20):  # then 10,000 rows/s for 20 s
+        clock.now += 1.0
+        reporter.advance(rows=10_000)
+    latest = store.values[-1]
+    assert latest["rows_per_s"] == 10_000.0  # the run's average would be about 4,000
+    assert latest["elapsed_s"] == 50.0
+
+
+def test_identify_names_the_table_and_partition_once_planned() -> None:
+    store = RecordingStore()
+    reporter = ProgressReporter(store=store, log=logging.getLogger("test.p4"), table='"DEMO"."T"')
+    reporter.identify("DEMO.T", 2)
+    reporter.enter("extracting")
+    assert (store.values[-1]["table"], store.values[-1]["partition"]) == ("DEMO.T", 2)

@@ -176,6 +176,10 @@ PRESETS = "@once, @continuous, @hourly, @daily, @weekly, @monthly, @quarterly, @
             transport_yaml(retry_delay_seconds="1s"),
             "retry_delay_seconds: expected a number, got text ('1s')",
         ),
+        (
+            transport_yaml(progress_interval_seconds=0.1),
+            "progress_interval_seconds: must be between 0.5 and 300.0, got 0.1",
+        ),
         # fetch
         (
             transport_yaml(fetch={"arraysize": 0}),
@@ -259,8 +263,9 @@ def test_a_type_error_comes_after_the_unknown_fields_and_stops_other_checks() ->
     text = transport_yaml(parallel_tables="four", colour="blue", retries=-1)
     assert error_lines(text) == [
         f"{SOURCE}: colour: unknown field (known: consistent_snapshot, description, destination, "
-        "fetch, id, name, oracle_conn_id, owner, parallel_tables, parts, retries, "
-        "retry_delay_seconds, schedule, start_date, tables, tags)",
+        "fetch, id, name, oracle_conn_id, owner, parallel_tables, parts, "
+        "progress_interval_seconds, retries, retry_delay_seconds, schedule, start_date, tables, "
+        "tags)",
         f"{SOURCE}: parallel_tables: expected an integer, got text ('four')",
     ]
 
