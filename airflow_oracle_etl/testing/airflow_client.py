@@ -17,6 +17,9 @@ import httpx
 TERMINAL_RUN_STATES = frozenset({"success", "failed"})
 POLL_INTERVAL_S = 1.0
 REQUEST_TIMEOUT_S = 30.0
+#: a read (GET) that times out is sent again this many times: on a saturated 2-core machine
+#: the single api-server worker can stall for longer than one timeout
+READ_RETRIES = 2
 #: the API's page size cap; mapped tasks of a big transport can exceed the default of 50
 PAGE_LIMIT = 100
 UNAUTHORIZED = 401
@@ -77,7 +80,13 @@ class AirflowClient:
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         token = self._token or self.token()
         headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
-        return self._http.request(method, f"/api/v2/{path}", headers=headers, **kwargs)
+        url = f"/api/v2/{path}"
+        for _ in range(READ_RETRIES if method == "GET" else 0):  # only reads are safe to repeat
+            try:
+                return self._http.request(method, url, headers=headers, **kwargs)
+            except httpx.TimeoutException:
+                continue
+        return self._http.request(method, url, headers=headers, **kwargs)
 
     def health(self) -> dict[str, Any]:
         """``/api/v2/monitor/health`` (needs no login)."""

@@ -46,6 +46,11 @@ HEALTH_KEYS = ("metadatabase", "scheduler", "triggerer", "dag_processor")
 HEALTHY = "healthy"
 USERNAME = "admin"
 PASSWORD = "admin"
+VIEWER_USERNAME = "viewer"
+VIEWER_PASSWORD = "viewer"
+#: a user the test auth manager refuses every DAG (see testing/auth_manager.py)
+OUTSIDER_USERNAME = "outsider"
+OUTSIDER_PASSWORD = "outsider"
 JWT_SECRET_BYTES = 48  # 64 URL-safe characters
 MIGRATE_TIMEOUT_S = 300.0
 STARTUP_TIMEOUT_S = 180.0
@@ -93,8 +98,9 @@ def airflow_env(home: Path, dags_folder: Path, port: int, jwt_secret: str) -> di
         # (set for the host asked) would not travel with the redirect
         "AIRFLOW__API__BASE_URL": f"http://localhost:{port}",
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{HOST}:{port}/execution/",
+        # SimpleAuthManager, plus a user refused every DAG (to reach the plugin's 403s)
         "AIRFLOW__CORE__AUTH_MANAGER": (
-            "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
+            "airflow_oracle_etl.testing.auth_manager.NoDagAccessSimpleAuthManager"
         ),
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(home / "passwords.json"),
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": str(DAG_REFRESH_S),
@@ -156,7 +162,12 @@ class AirflowStack:
     port: int = 0
     username: str = USERNAME
     password: str = PASSWORD
+    #: a second user with Airflow's read-only "viewer" role, for authorization tests
+    viewer_username: str = VIEWER_USERNAME
+    viewer_password: str = VIEWER_PASSWORD
     _processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict, repr=False)
+    #: the environment of every process of this stack (one JWT secret for all of them)
+    _env: dict[str, str] | None = field(default=None, repr=False)
     _client: AirflowClient | None = field(default=None, repr=False)
 
     @property
@@ -172,6 +183,14 @@ class AirflowStack:
         """Pid files, so ``stop`` from another process finds the process groups."""
         return self.home / "run"
 
+    def viewer_client(self) -> AirflowClient:
+        """A new client logged in as the read-only viewer."""
+        return AirflowClient(self.url, self.viewer_username, self.viewer_password)
+
+    def outsider_client(self) -> AirflowClient:
+        """A new client logged in as the user refused every DAG."""
+        return AirflowClient(self.url, OUTSIDER_USERNAME, OUTSIDER_PASSWORD)
+
     @property
     def client(self) -> AirflowClient:
         if self._client is None:
@@ -185,12 +204,21 @@ class AirflowStack:
         for directory in (self.home, self.dags_folder, self.logs, self.run_dir):
             directory.mkdir(parents=True, exist_ok=True)
         self.port = self.port or free_port()
-        (self.home / "passwords.json").write_text(json.dumps({self.username: self.password}))
+        (self.home / "passwords.json").write_text(
+            json.dumps(
+                {
+                    self.username: self.password,
+                    self.viewer_username: self.viewer_password,
+                    OUTSIDER_USERNAME: OUTSIDER_PASSWORD,
+                }
+            )
+        )
         env = self._environment()
         self._migrate(env)
         try:
             for component in COMPONENTS:
                 self._launch(component, env)
+            self._launch_more(env)
             self._wait_until_healthy(timeout)
         except BaseException:
             self.stop()
@@ -198,10 +226,19 @@ class AirflowStack:
         return self
 
     def _environment(self) -> dict[str, str]:
-        secret = secrets.token_urlsafe(JWT_SECRET_BYTES)
-        own = airflow_env(self.home, self.dags_folder, self.port, secret)
-        own["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"] = f"{self.username}:admin"  # role admin
-        return inherited_env() | own | dict(self.env)
+        """The stack's environment, drawn once: every process must share the JWT secret."""
+        if self._env is None:
+            secret = secrets.token_urlsafe(JWT_SECRET_BYTES)
+            own = airflow_env(self.home, self.dags_folder, self.port, secret)
+            own["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"] = (
+                f"{self.username}:admin,{self.viewer_username}:viewer,{OUTSIDER_USERNAME}:viewer"
+            )
+            self._env = inherited_env() | own | dict(self.env)
+        return dict(self._env)
+
+    def _launch_more(self, env: dict[str, str]) -> None:
+        """Processes a subclass starts beside the components (Celery workers...): launched
+        before the health wait, so their start-up overlaps the components'."""
 
     def _migrate(self, env: dict[str, str]) -> None:
         log_path = self.logs / "db-migrate.log"

@@ -113,7 +113,8 @@ def start_airflow(run_dir: Path, port: int, gcs: GcsEmulator, oracle_port: int) 
     return AirflowClient(f"http://localhost:{port}", stack.username, stack.password)
 
 
-def run_demo_job(client: AirflowClient, gcs: GcsEmulator) -> None:
+def run_demo_job(client: AirflowClient, gcs: GcsEmulator) -> str:
+    """Trigger the demo transport, follow it to its end, print what it wrote; its run id."""
     deadline = time.monotonic() + 180
     while True:
         try:
@@ -132,6 +133,7 @@ def run_demo_job(client: AirflowClient, gcs: GcsEmulator) -> None:
     if state != "success":
         sys.exit("the demo job did not succeed; see the task logs in the UI")
     _print_outputs(gcs, run_id)
+    return run_id
 
 
 def _follow(client: AirflowClient, run_id: str) -> str:
@@ -175,11 +177,14 @@ def start(run_dir: Path) -> None:
     start_oracle(run_dir, ORACLE_PORT)
     gcs = start_gcs(run_dir, GCS_PORT)
     client = start_airflow(run_dir, AIRFLOW_PORT, gcs, ORACLE_PORT)
-    run_demo_job(client, gcs)
+    run_id = run_demo_job(client, gcs)
     print(
         f"""
 Everything keeps running:
   Airflow UI   http://localhost:{AIRFLOW_PORT}   login: admin / admin
+  the job      http://localhost:{AIRFLOW_PORT}/dags/{DEMO_DAG}/runs/{run_id}  (tab "Table progress")
+  its API      http://localhost:{AIRFLOW_PORT}/oracle-etl/jobs/{run_id}?transport={DEMO_DAG}
+               (and .../events for Server-Sent Events; see the README)
   Oracle       127.0.0.1:{ORACLE_PORT}/{SERVICE}   user demo / demo (the emulator)
   GCS          {gcs.url}   bucket {DEMO_BUCKET} (fake-gcs-server)
   logs         {run_dir}
