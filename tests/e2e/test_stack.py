@@ -60,7 +60,7 @@ def test_extraction_dag_runs_to_success_over_rest(
     )
     (expected_rows,) = oracle_connect().cursor().execute("select count(*) from customer").fetchone()
     progress = client.task_state_store(dag_id, run_id, "extract")["progress"]
-    assert (progress["table"], progress["rows"]) == ("CUSTOMER", expected_rows)
+    assert (progress["table"], progress["rows"]) == ("DEMO.CUSTOMER", expected_rows)
 
     names = [blob.name for blob in gcs_bucket.list_blobs()]
     (manifest_name,) = [name for name in names if name.endswith("/_manifest.json")]
