@@ -96,14 +96,14 @@ class PartWriter:
     def write(self, data: bytes) -> None:
         self._crc.update(data)
         self.size += len(data)
-        with _api_errors():
+        with self._errors():
             self._stream.write(data)
 
     def close(self, rows: int, uncompressed_bytes: int) -> PartInfo:
         """Send the last chunk (the object appears), then check what GCS stored."""
-        with _api_errors():
+        with self._errors():
             self._stream.close()
-        self._blob.reload(retry=self._settings.retry, timeout=self._settings.request_timeout_s)
+            self._blob.reload(retry=self._settings.retry, timeout=self._settings.request_timeout_s)
         crc32c = crc32c_base64(self._crc)
         if self._blob.size != self.size or self._blob.crc32c != crc32c:
             raise UploadVerificationError(
@@ -117,6 +117,11 @@ class PartWriter:
             compressed_bytes=self.size,
             crc32c=crc32c,
             generation=int(self._blob.generation),
+        )
+
+    def _errors(self) -> contextlib.AbstractContextManager[None]:
+        return _api_errors(
+            f"gs://{self._blob.bucket.name}/{self.name}", self._settings.retry_deadline_s
         )
 
     def abort(self) -> None:
@@ -143,17 +148,54 @@ class PartWriter:
 
 
 @contextlib.contextmanager
-def _api_errors() -> Iterator[None]:
+def _api_errors(target: str, deadline_s: float) -> Iterator[None]:
     """Raise upload failures as the API exceptions the rest of the client raises (NotFound,
-    Forbidden...) instead of the media layer's InvalidResponse, as ``Blob.upload_from_*``
-    does, so that callers handle one family of errors."""
+    Forbidden, RetryError...) instead of the media layer's InvalidResponse, as
+    ``Blob.upload_from_*`` does, so that callers handle one family of errors; and say which
+    object (``target``, ``gs://BUCKET/NAME``) failed and why in words, because the client's
+    own messages name an upload URL, or only a status code, and the task log is where an
+    operator reads them."""
     try:
         yield
     except InvalidResponse as error:
-        response = getattr(error, "response", None)
-        if response is None or response.status_code < HTTP_ERROR:
+        api_error = _as_api_error(error)
+        if api_error is None:
             raise
-        raise api_exceptions.from_http_response(response) from error
+        raise _explained(api_error, target) from error
+    except api_exceptions.RetryError as error:
+        cause = _as_api_error(error.cause) or error.cause
+        raise api_exceptions.RetryError(
+            f"writing {target}: gave up after retrying for {deadline_s:g} s"
+            " (retry_deadline_s); the last attempt failed",
+            cause,
+        ) from error
+    except api_exceptions.GoogleAPICallError as error:
+        raise _explained(error, target) from error
+
+
+def _as_api_error(error: BaseException | None) -> api_exceptions.GoogleAPICallError | None:
+    """The API exception for an HTTP error answer of the media layer, else None."""
+    response = getattr(error, "response", None)
+    if not isinstance(error, InvalidResponse) or response is None:
+        return None
+    if response.status_code < HTTP_ERROR:
+        return None
+    return api_exceptions.from_http_response(response)
+
+
+def _explained(
+    error: api_exceptions.GoogleAPICallError, target: str
+) -> api_exceptions.GoogleAPICallError:
+    """The same exception type, with a message naming the object and, for the answers that
+    are not retried, what they mean."""
+    bucket = target.removeprefix("gs://").partition("/")[0]
+    if isinstance(error, api_exceptions.Forbidden):
+        what = f"permission denied writing {target} (bucket {bucket!r})"
+    elif isinstance(error, api_exceptions.NotFound):
+        what = f"not found writing {target} (does bucket {bucket!r} exist?)"
+    else:
+        what = f"writing {target} failed"
+    return type(error)(f"{what}: {error.message}", errors=error.errors, response=error.response)
 
 
 @dataclass(frozen=True)

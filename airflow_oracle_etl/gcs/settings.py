@@ -1,8 +1,18 @@
 """The writer's knobs, validated once, and the retry policies built from them.
 
 Retries use the storage client's own predicate (``google.cloud.storage.retry.DEFAULT_RETRY``:
-429, 408, 5xx, connection resets, timeouts) with exponential backoff (1 s doubling to 60 s)
-until ``retry_deadline_s``. Which calls may retry:
+429, 408, 5xx, connection resets, timeouts) with exponential backoff (``retry_initial_s``,
+1 s, doubling up to ``retry_max_s``, 60 s) until ``retry_deadline_s``, which bounds the retries
+of each request (every chunk of an upload has the whole budget). Anything else (400, 401, 403,
+404, 412) is not retried: it fails at the first answer.
+
+Each wait is its step times a random factor in [0.75, 1] (:func:`backoff_waits`), not the
+client's default full jitter (a factor in [0, 1]): full jitter may retry a 429 or 503 almost at
+once, many times in a row, which is not backing off; a quarter of jitter still spreads the
+retries of many workers apart, and each wait is longer than the one before (until the cap), so
+a struggling server sees the load fall.
+
+Which calls may retry:
 
 - resumable uploads of parts: always. Each chunk PUT names its byte range within one upload
   session, so repeating it cannot duplicate data; repeating the session-opening POST at worst
@@ -15,9 +25,13 @@ until ``retry_deadline_s``. Which calls may retry:
 
 from __future__ import annotations
 
+import functools
+import random
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
-from google.api_core.retry import Retry
+from google.api_core.retry import Retry, retry_target
 from google.cloud.storage.retry import (
     DEFAULT_RETRY,
     ConditionalRetryPolicy,
@@ -35,6 +49,11 @@ DEFAULT_MAX_BYTES_PER_PART = 256 * MIB
 DEFAULT_COMPRESS_QUEUE_BYTES = 8 * MIB
 DEFAULT_UPLOAD_QUEUE_BYTES = 8 * MIB
 DEFAULT_RETRY_DEADLINE_S = 300.0
+DEFAULT_RETRY_INITIAL_S = 1.0
+DEFAULT_RETRY_MAX_S = 60.0
+RETRY_MULTIPLIER = 2.0
+#: a wait is its exponential step times a factor drawn from [1 - RETRY_JITTER, 1]
+RETRY_JITTER = 0.25
 DEFAULT_REQUEST_TIMEOUT_S = 120.0
 #: what the part objects are: gzip bytes, stored and served as they are (see parts.py)
 PART_CONTENT_TYPE = "application/gzip"
@@ -61,7 +80,11 @@ class WriterSettings:
     compress_queue_bytes: int = DEFAULT_COMPRESS_QUEUE_BYTES
     #: compressed bytes waiting for the upload thread
     upload_queue_bytes: int = DEFAULT_UPLOAD_QUEUE_BYTES
+    #: how long one request of a part's upload is retried (each chunk has the whole budget)
     retry_deadline_s: float = DEFAULT_RETRY_DEADLINE_S
+    #: the first wait's step; each next step doubles, up to ``retry_max_s``
+    retry_initial_s: float = DEFAULT_RETRY_INITIAL_S
+    retry_max_s: float = DEFAULT_RETRY_MAX_S
     #: per HTTP request
     request_timeout_s: float = DEFAULT_REQUEST_TIMEOUT_S
     content_type: str = PART_CONTENT_TYPE
@@ -80,23 +103,80 @@ class WriterSettings:
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
-        if self.retry_deadline_s <= 0 or self.request_timeout_s <= 0:
-            raise ValueError("retry_deadline_s and request_timeout_s must be positive")
+        for name in ("retry_deadline_s", "request_timeout_s", "retry_initial_s"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
+        if self.retry_max_s < self.retry_initial_s:
+            raise ValueError(
+                f"retry_max_s ({self.retry_max_s}) must be at least retry_initial_s "
+                f"({self.retry_initial_s})"
+            )
 
     @property
     def retry(self) -> Retry:
         """For calls that are safe to repeat as they are."""
-        return retry_policy(self.retry_deadline_s)
+        return retry_policy(self.retry_deadline_s, self.retry_initial_s, self.retry_max_s)
 
     @property
     def conditional_retry(self) -> ConditionalRetryPolicy:
         """For writes and deletes: retried only when they carry a generation precondition."""
-        return conditional_retry_policy(self.retry_deadline_s)
+        return ConditionalRetryPolicy(self.retry, is_generation_specified, ["query_params"])
 
 
-def retry_policy(deadline_s: float | None = None) -> Retry:
-    """The client's default retry, giving up after ``deadline_s`` (default 300 s)."""
-    return DEFAULT_RETRY.with_timeout(deadline_s or DEFAULT_RETRY_DEADLINE_S)
+def backoff_waits(
+    initial: float, maximum: float, multiplier: float = RETRY_MULTIPLIER
+) -> Iterator[float]:
+    """The waits between attempts: ``initial``, then doubling up to ``maximum``, each scaled
+    by a random factor in [1 - RETRY_JITTER, 1]. With the doubling, a wait is never shorter
+    than the one before until the cap is reached (0.75 x 2 > 1)."""
+    step = min(initial, maximum)
+    while True:
+        yield step * random.uniform(1.0 - RETRY_JITTER, 1.0)
+        step = min(step * multiplier, maximum)
+
+
+class BackoffRetry(Retry):
+    """``Retry`` (the client's predicate, deadline and ``on_error``) waiting by
+    :func:`backoff_waits` instead of api-core's full jitter.
+
+    Only ``__call__`` differs: the library uses a retry object by calling it on the request
+    function (``_http.Connection.api_request``, the media uploads' ``wait_and_retry``), and
+    ``with_timeout`` and the like rebuild this class, so the waits survive them.
+    """
+
+    def __call__(
+        self, func: Callable[..., Any], on_error: Callable[[Exception], Any] | None = None
+    ) -> Callable[..., Any]:
+        if self._on_error is not None:
+            on_error = self._on_error
+
+        @functools.wraps(func)
+        def retry_wrapped_func(*args: Any, **kwargs: Any) -> Any:
+            return retry_target(
+                functools.partial(func, *args, **kwargs),
+                self._predicate,
+                backoff_waits(self._initial, self._maximum, self._multiplier),
+                timeout=self._timeout,
+                on_error=on_error,
+            )
+
+        return retry_wrapped_func
+
+
+def retry_policy(
+    deadline_s: float | None = None,
+    initial_s: float | None = None,
+    maximum_s: float | None = None,
+) -> Retry:
+    """The client's retry predicate with :class:`BackoffRetry`'s waits, giving up after
+    ``deadline_s`` (default 300 s)."""
+    return BackoffRetry(
+        predicate=DEFAULT_RETRY._predicate,  # the client's own (no public accessor)
+        initial=initial_s or DEFAULT_RETRY_INITIAL_S,
+        maximum=maximum_s or DEFAULT_RETRY_MAX_S,
+        multiplier=RETRY_MULTIPLIER,
+        timeout=deadline_s or DEFAULT_RETRY_DEADLINE_S,
+    )
 
 
 def conditional_retry_policy(deadline_s: float | None = None) -> ConditionalRetryPolicy:
