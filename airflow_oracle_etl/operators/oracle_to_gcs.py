@@ -36,6 +36,11 @@ from airflow_oracle_etl.gcs import (
     next_attempt,
     write_json,
 )
+from airflow_oracle_etl.gcs.settings import (
+    DEFAULT_REQUEST_TIMEOUT_S,
+    DEFAULT_RETRY_DEADLINE_S,
+    retry_policy,
+)
 from airflow_oracle_etl.hooks.oracle_extract import OracleExtractHook
 from airflow_oracle_etl.hooks.query import AS_OF_SCN_BIND
 from airflow_oracle_etl.identifiers import parse_identifier, quote_identifier
@@ -116,6 +121,9 @@ class OracleToGCSJsonlOperator(BaseOperator):
     :param type_overrides: column name -> JSON kind (``string``, ``decimal``, ``integer``,
         ``float``) for columns whose default mapping does not suit.
     :param progress_interval: seconds between progress publications.
+    :param gcs_retry_deadline: seconds one GCS request is retried (429, 5xx, resets, timeouts;
+        waits double from 1 s, with jitter) before the task fails; 403 and 404 fail at once.
+    :param gcs_request_timeout: seconds one GCS request may take before it is retried.
     :param partition: one partition of the table as planned by
         :class:`~airflow_oracle_etl.operators.plan.OracleExtractPlanOperator` (mapped tasks get
         theirs through ``expand_kwargs``): its parts and ``_manifest.pPPPP.json`` are its own,
@@ -169,6 +177,8 @@ class OracleToGCSJsonlOperator(BaseOperator):
         omit_nulls: bool = False,
         type_overrides: Mapping[str, str] | None = None,
         progress_interval: float = 3.0,
+        gcs_retry_deadline: float = DEFAULT_RETRY_DEADLINE_S,
+        gcs_request_timeout: float = DEFAULT_REQUEST_TIMEOUT_S,
         partition: Mapping[str, Any] | None = None,
         incremental: Mapping[str, Any] | None = None,
         watermark: Mapping[str, Any] | None = None,
@@ -201,6 +211,8 @@ class OracleToGCSJsonlOperator(BaseOperator):
         self.omit_nulls = omit_nulls
         self.type_overrides = type_overrides
         self.progress_interval = progress_interval
+        self.gcs_retry_deadline = gcs_retry_deadline
+        self.gcs_request_timeout = gcs_request_timeout
         self.partition = partition
         self.incremental = incremental
         self.watermark = watermark
@@ -241,7 +253,12 @@ class OracleToGCSJsonlOperator(BaseOperator):
         parts, rows_read = self._extract(source, bucket, layout, attempt, reporter)
         reporter.parts = len(parts)  # the writer's count trails the last, just-closed part
         reporter.enter("committing")
-        write_json(bucket, layout.schema_name, _json(source.plan.bigquery_schema()))
+        write_json(
+            bucket,
+            layout.schema_name,
+            _json(source.plan.bigquery_schema()),
+            deadline_s=self.gcs_retry_deadline,
+        )
         manifest = TableManifest(
             transport=self.transport or self.dag_id,
             table=source.label,
@@ -259,7 +276,11 @@ class OracleToGCSJsonlOperator(BaseOperator):
             totals=Totals.of(parts),
         )
         commit_manifest(
-            bucket, manifest_name, manifest, parts_prefix=layout.parts_prefix(index or 0)
+            bucket,
+            manifest_name,
+            manifest,
+            parts_prefix=layout.parts_prefix(index or 0),
+            deadline_s=self.gcs_retry_deadline,
         )
         reporter.enter("done")
         summary = _summary(
@@ -278,7 +299,11 @@ class OracleToGCSJsonlOperator(BaseOperator):
     def _bucket(self) -> storage.Bucket:
         client = GCSHook(gcp_conn_id=self.gcp_conn_id).get_conn()
         try:
-            return client.get_bucket(self.bucket)
+            return client.get_bucket(
+                self.bucket,
+                retry=retry_policy(self.gcs_retry_deadline),
+                timeout=self.gcs_request_timeout,
+            )
         except gcs_errors.NotFound as error:
             raise OracleToGCSError(
                 f"{self.task_id}: GCS bucket {self.bucket!r} does not exist"
@@ -428,6 +453,8 @@ class OracleToGCSJsonlOperator(BaseOperator):
             max_rows_per_part=self.max_rows_per_part,
             max_bytes_per_part=self.max_bytes_per_part,
             compression=Compression(level=self.compression_level),
+            retry_deadline_s=self.gcs_retry_deadline,
+            request_timeout_s=self.gcs_request_timeout,
         )
 
 

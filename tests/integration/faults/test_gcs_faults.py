@@ -464,3 +464,33 @@ def test_operator_rides_out_transient_faults(
     assert ("PUT", 503, "fail") in outcomes
     assert ("PUT", None, "reset") in outcomes
     assert ("POST", 429, "fail") in outcomes
+
+
+def test_operator_gives_up_within_its_gcs_retry_budget(
+    run_dag_through_proxy: Callable[[str], DagResult],
+    faulty_gcs: GcsFaultProxy,
+    faulty_bucket: storage.Bucket,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """A permanent 503 on every upload chunk: the task fails after the budget it was given
+    (a few attempts of the same request, not a 300 s default), and commits nothing."""
+    faulty_gcs.fail(503, times=None, method="PUT", path_contains=CHUNK_PUT)
+
+    result = run_dag_through_proxy(
+        extract_dag(
+            faulty_bucket.name,
+            table="SALES_ORDER",
+            chunk_size=CHUNK_GRANULARITY,
+            gcs_retry_deadline=2.0,
+            gcs_request_timeout=10.0,
+        )
+    )
+
+    assert result.state == "failed"
+    output = capfd.readouterr()
+    assert "retry_deadline_s" in output.out + output.err
+    attempts = [e for e in faulty_gcs.log(method="PUT") if e.outcome == "fail"]
+    assert 2 <= len(attempts) <= 3, attempts  # 1 s, then 2 s: a 2 s budget allows 3 at most
+    names = [blob.name for blob in faulty_bucket.list_blobs()]
+    assert not [name for name in names if name.endswith("_manifest.json")], names
+    assert not [name for name in names if name.endswith(".jsonl.gz")], names
