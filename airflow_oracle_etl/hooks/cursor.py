@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import oracledb
 
 from airflow_oracle_etl.hooks.describe import columns_from_description
-from airflow_oracle_etl.hooks.errors import ExtractCancelledError
+from airflow_oracle_etl.hooks.errors import ExtractCancelledError, OracleExtractError
 from airflow_oracle_etl.metadata import OracleColumn
 
 __all__ = ["ExtractCursor"]
@@ -26,6 +26,9 @@ class ExtractCursor:
     """Iterate it for lists of rows; ``description``/``columns`` tell what the rows hold.
 
     It does not own the cursor: :meth:`OracleExtractHook.open_cursor` closes it.
+
+    ``failure(error, rows_fetched)`` may turn a driver error of a fetch into a clearer one
+    (ORA-01555, a lost connection); returning None lets the driver's error through.
     """
 
     def __init__(
@@ -34,10 +37,12 @@ class ExtractCursor:
         *,
         batch_size: int,
         cancelled: threading.Event,
+        failure: Callable[[oracledb.Error, int], OracleExtractError | None] | None = None,
     ) -> None:
         self._cursor = cursor
         self._batch_size = batch_size
         self._cancelled = cancelled
+        self._failure = failure
         self.rows_fetched = 0
         self.batches_fetched = 0
 
@@ -76,4 +81,7 @@ class ExtractCursor:
                 raise ExtractCancelledError(
                     f"extraction cancelled after {self.rows_fetched} rows"
                 ) from error
+            failure = None if self._failure is None else self._failure(error, self.rows_fetched)
+            if failure is not None:
+                raise failure from error
             raise

@@ -6,7 +6,17 @@ Tree::
     ├── TableNotFoundError (LookupError)   no such table, or not visible to the user
     ├── SnapshotPrivilegeError              a grant for consistent snapshots is missing
     ├── ExtractCancelledError               cancel() interrupted the extraction
-    └── FetchSettingError (ValueError)      an arraysize/prefetchrows value is not usable
+    ├── FetchSettingError (ValueError)      an arraysize/prefetchrows/connect_* value is not usable
+    ├── OracleUnreachableError              no connection within the connect retries
+    ├── LogonRefusedError                   ORA-01017/28000/...: never retried
+    ├── SnapshotTooOldError                 ORA-01555 while reading a snapshot
+    └── ConnectionLostError                 the connection died mid-query (DPY-4011, ORA-03113)
+
+Which are retried where: the hook retries only the connect of an unreachable database
+(:mod:`airflow_oracle_etl.hooks.connect_retry`). A refused logon fails the task without
+Airflow's retries too (the hook raises a subclass that is also ``AirflowFailException``):
+repeating a wrong password only locks the account. ORA-01555 and a lost connection fail the
+attempt and are left to Airflow's task retries, which read the table again from the start.
 
 Invalid names raise :class:`airflow_oracle_etl.identifiers.InvalidIdentifierError` (a
 ``ValueError``) before any SQL is sent. Other database errors pass through as python-oracledb
@@ -17,10 +27,14 @@ Airflow connection id, never its password, wallet password or DSN.
 from __future__ import annotations
 
 __all__ = [
+    "ConnectionLostError",
     "ExtractCancelledError",
     "FetchSettingError",
+    "LogonRefusedError",
     "OracleExtractError",
+    "OracleUnreachableError",
     "SnapshotPrivilegeError",
+    "SnapshotTooOldError",
     "TableNotFoundError",
 ]
 
@@ -83,4 +97,80 @@ class ExtractCancelledError(OracleExtractError):
 
 
 class FetchSettingError(OracleExtractError, ValueError):
-    """A fetch tuning value (argument or connection extra) is not a positive integer."""
+    """A fetch or connect tuning value (argument or connection extra) is not usable."""
+
+
+class OracleUnreachableError(OracleExtractError):
+    """Every connect attempt failed with a transient error (listener down, refused...)."""
+
+    def __init__(self, conn_id: str, attempts: int, last_error: str) -> None:
+        self.conn_id = conn_id
+        self.attempts = attempts
+        super().__init__(
+            f"could not connect to Oracle through connection {conn_id!r} after {attempts} "
+            f"attempt(s); the last failed with {last_error}. Check that the database and its "
+            "listener are up and reachable from this worker, and the connection's host, port "
+            "and service name. For longer outages raise the connection's connect_retries or "
+            "connect_retry_delay extras."
+        )
+
+
+#: what to do about a refused logon, by ORA number (``{user}``/``{conn_id}`` filled in)
+_LOGON_ADVICE = {
+    1017: "Fix the login or password of Airflow connection {conn_id!r} (or the secret it "
+    "comes from), then clear the task.",
+    28000: "The account is locked: a DBA must unlock it (ALTER USER {user} ACCOUNT UNLOCK) "
+    "after the cause of the failed logons is fixed.",
+    28001: "The password has expired: set a new one (ALTER USER {user} IDENTIFIED BY ...) "
+    "and update connection {conn_id!r}.",
+    1045: "The user may not log on: a DBA must GRANT CREATE SESSION TO {user}.",
+}
+_DEFAULT_LOGON_ADVICE = "Fix the credentials of Airflow connection {conn_id!r}."
+
+
+class LogonRefusedError(OracleExtractError):
+    """The database refused the credentials: retrying cannot help and may lock the account."""
+
+    def __init__(self, conn_id: str, user: str, cause: str, code: int | None) -> None:
+        self.conn_id = conn_id
+        self.user = user
+        self.code = code
+        advice = _LOGON_ADVICE.get(code or 0, _DEFAULT_LOGON_ADVICE)
+        super().__init__(
+            f"Oracle refused the logon of user {user!r} through connection {conn_id!r} "
+            f"({cause}). Not retried: repeated failed logons lock the account. "
+            + advice.format(user=user, conn_id=conn_id)
+        )
+
+
+class SnapshotTooOldError(OracleExtractError):
+    """ORA-01555: the undo needed to read as of the snapshot was overwritten mid-read."""
+
+    def __init__(self, source: str, conn_id: str, rows: int) -> None:
+        self.source = source
+        self.conn_id = conn_id
+        self.rows = rows
+        super().__init__(
+            f"ORA-01555 (snapshot too old) reading {source} through connection {conn_id!r} "
+            f"after {rows} rows: the database overwrote the undo this read needed. Split the "
+            "table into more partitions (each read then finishes sooner), have a DBA raise "
+            "UNDO_RETENTION (and the undo tablespace) above the longest read, or run the job "
+            "again: a task retry reads at the same SCN and may fail the same way, a new run "
+            "reads at a new one."
+        )
+
+
+class ConnectionLostError(OracleExtractError):
+    """The connection died during a query (server process killed, network cut)."""
+
+    def __init__(self, source: str, conn_id: str, rows: int, cause: str) -> None:
+        self.source = source
+        self.conn_id = conn_id
+        self.rows = rows
+        self.cause = cause
+        super().__init__(
+            f"the connection to Oracle through {conn_id!r} was lost while reading {source} "
+            f"after {rows} rows ({cause}). This attempt fails and is safe to retry: a "
+            "retry reads again from the start. If it recurs, look for idle or session "
+            "timeouts in firewalls and the database's profile, and at the database's alert log."
+        )

@@ -9,6 +9,12 @@ Fetch options are set per cursor and per execute (``arraysize``, ``prefetchrows`
 ``fetch_decimals=False``, ``fetch_lobs=True``, the output type handler and row factory), never
 through OracleHook's ``fetch_decimals``/``fetch_lobs``, which change python-oracledb's
 process-wide defaults; connection extras that set those cannot change what this hook fetches.
+
+Faults: every connection is opened through :func:`~.connect_retry.connect_with_retries`
+(a database or listener that is down is waited for, within the ``connect_retries`` budget; a
+refused logon fails at once, and the task with it, without Airflow's retries). A query that
+hits ORA-01555 or loses its connection raises :class:`SnapshotTooOldError` or
+:class:`ConnectionLostError`, naming what was read and the connection.
 """
 
 from __future__ import annotations
@@ -21,16 +27,20 @@ from typing import Any
 
 import oracledb
 from airflow.providers.oracle.hooks.oracle import OracleHook
+from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_oracle_etl.hooks import query
+from airflow_oracle_etl.hooks.connect_retry import connect_with_retries
 from airflow_oracle_etl.hooks.connections import ConnectionKeeper
 from airflow_oracle_etl.hooks.cursor import ExtractCursor
 from airflow_oracle_etl.hooks.describe import columns_from_description
 from airflow_oracle_etl.hooks.errors import (
     ExtractCancelledError,
+    LogonRefusedError,
     SnapshotPrivilegeError,
     TableNotFoundError,
 )
+from airflow_oracle_etl.hooks.failures import describe_source, query_failure
 from airflow_oracle_etl.hooks.introspection import (
     COLUMNS_SQL,
     PRIMARY_KEY_SQL,
@@ -38,7 +48,9 @@ from airflow_oracle_etl.hooks.introspection import (
     table_metadata,
 )
 from airflow_oracle_etl.hooks.settings import (
+    ConnectRetrySettings,
     FetchSettings,
+    connect_retry_settings,
     connection_owner,
     fetch_settings,
     positive_int,
@@ -48,7 +60,7 @@ from airflow_oracle_etl.hooks.settings import (
 from airflow_oracle_etl.identifiers import parse_identifier, parse_table_name
 from airflow_oracle_etl.metadata import OracleColumn, TableMetadata
 
-__all__ = ["OracleExtractHook"]
+__all__ = ["LogonRefusedTaskError", "OracleExtractHook"]
 
 log = logging.getLogger(__name__)
 
@@ -62,12 +74,20 @@ _SCN_PRIVILEGE_CODES = frozenset({ORA_TABLE_OR_VIEW_DOES_NOT_EXIST, ORA_INSUFFIC
 Parameters = Mapping[str, Any] | Sequence[Any] | None
 
 
+class LogonRefusedTaskError(LogonRefusedError, AirflowFailException):
+    """A refused logon that also tells Airflow to fail the task without its retries: each
+    retry would be one more failed logon towards locking the account (a storm of them with
+    many mapped tasks), and the credentials do not fix themselves between tries."""
+
+
 class OracleExtractHook(OracleHook):
     """Reads Oracle tables and queries for extraction: introspection, SCN, batched streaming.
 
     Extras understood besides OracleHook's: ``arraysize`` and ``prefetchrows`` (positive
-    integers, default 10,000). Fill ``service_name`` (or ``sid``/``dsn``) in the extras and
-    ``schema`` with the default owner; see :mod:`airflow_oracle_etl.hooks.settings`.
+    integers, default 10,000), ``connect_retries``, ``connect_retry_delay`` and
+    ``connect_retry_max_delay`` (default 5 retries from 1 s, doubling, at most 30 s each).
+    Fill ``service_name`` (or ``sid``/``dsn``) in the extras and ``schema`` with the default
+    owner; see :mod:`airflow_oracle_etl.hooks.settings`.
 
     Each method opens (and closes) its own connection, unless called inside
     :meth:`session`, which holds one connection for a whole extraction. :meth:`cancel` may be
@@ -103,7 +123,7 @@ class OracleExtractHook(OracleHook):
         self._prefetchrows = (
             None if prefetchrows is None else positive_int(prefetchrows, "prefetchrows")
         )
-        self._connections = ConnectionKeeper(self.get_conn, oracle_conn_id)
+        self._connections = ConnectionKeeper(self._connect, oracle_conn_id)
         self._default_owner: str | None = None
 
     @classmethod
@@ -127,7 +147,23 @@ class OracleExtractHook(OracleHook):
             prefetchrows=self._prefetchrows,
         )
 
+    @cached_property
+    def connect_retry_settings(self) -> ConnectRetrySettings:
+        """connect_retries/connect_retry_delay/connect_retry_max_delay extras, else defaults."""
+        return connect_retry_settings(self.connection.extra_dejson, self.get_conn_id())
+
     # -- connections -------------------------------------------------------------------------
+
+    def _connect(self) -> oracledb.Connection:
+        """OracleHook's ``get_conn``, waiting out a database that is down (see the module)."""
+        return connect_with_retries(
+            self.get_conn,
+            self.connect_retry_settings,
+            conn_id=self.get_conn_id(),
+            user=self._login,
+            wait=self._connections.cancelled.wait,
+            refused_error=LogonRefusedTaskError,
+        )
 
     def session(self) -> contextlib.AbstractContextManager[oracledb.Connection]:
         """Hold one connection for a block; the hook's methods called inside share it.
@@ -239,6 +275,7 @@ class OracleExtractHook(OracleHook):
         batch_size: int | None = None,
         output_type_handler: Callable[..., Any] | None = None,
         rowfactory: Callable[..., Any] | None = None,
+        source: str | None = None,
     ) -> Iterator[ExtractCursor]:
         """Execute a query and yield it as an :class:`ExtractCursor` (description + batches).
 
@@ -247,18 +284,28 @@ class OracleExtractHook(OracleHook):
 
         :param parameters: bind values (by name or position), never pasted into the SQL.
         :param batch_size: rows per batch (default: the hook's arraysize).
+        :param source: what the query reads, for error messages (e.g. ``DEMO.SALES p3/8``);
+            default: the first table named after a FROM in ``sql``.
         """
         size = self.fetch_settings.arraysize if batch_size is None else batch_size
         size = positive_int(size, "batch_size")
         binds = _bind_values(parameters)
+        label = source or describe_source(sql)
         with self._connections.use() as connection, connection.cursor() as cursor:
             cursor.arraysize = self.fetch_settings.arraysize
             cursor.prefetchrows = self.fetch_settings.prefetchrows
             cursor.outputtypehandler = output_type_handler
-            self._execute(cursor, sql, binds)
+            self._execute(cursor, sql, binds, label)
             if rowfactory is not None:
                 cursor.rowfactory = rowfactory  # after execute: the driver resets it there
-            extract = ExtractCursor(cursor, batch_size=size, cancelled=self._connections.cancelled)
+            extract = ExtractCursor(
+                cursor,
+                batch_size=size,
+                cancelled=self._connections.cancelled,
+                failure=lambda error, rows: query_failure(
+                    error, source=label, conn_id=self.get_conn_id(), rows=rows
+                ),
+            )
             yield extract
             log.info("Fetched %d rows in %d batches", extract.rows_fetched, extract.batches_fetched)
 
@@ -270,6 +317,7 @@ class OracleExtractHook(OracleHook):
         batch_size: int | None = None,
         output_type_handler: Callable[..., Any] | None = None,
         rowfactory: Callable[..., Any] | None = None,
+        source: str | None = None,
     ) -> Iterator[list]:
         """Lists of rows until the result is exhausted; see :meth:`open_cursor`.
 
@@ -281,10 +329,13 @@ class OracleExtractHook(OracleHook):
             batch_size=batch_size,
             output_type_handler=output_type_handler,
             rowfactory=rowfactory,
+            source=source,
         ) as cursor:
             yield from cursor
 
-    def _execute(self, cursor: oracledb.Cursor, sql: str, binds: dict | list | None) -> None:
+    def _execute(
+        self, cursor: oracledb.Cursor, sql: str, binds: dict | list | None, source: str
+    ) -> None:
         bind_names = sorted(binds) if isinstance(binds, dict) else len(binds or ())
         log.info("Executing on %r (binds: %s): %s", self.get_conn_id(), bind_names, sql)
         try:
@@ -297,6 +348,11 @@ class OracleExtractHook(OracleHook):
                 raise SnapshotPrivilegeError.for_flashback(
                     self.get_conn_id(), _ora_full_code(error), self._login
                 ) from error
+            failure = query_failure(
+                error, source=source, conn_id=self.get_conn_id(), rows=0, fetching=False
+            )
+            if failure is not None:
+                raise failure from error
             raise
 
     @property

@@ -12,7 +12,11 @@ How to fill an Oracle connection for this hook:
   this hook then does the same, and resolves the owner from the session instead
   (``SYS_CONTEXT('USERENV', 'CURRENT_SCHEMA')``);
 - optional ``arraysize`` and ``prefetchrows`` (positive integers, default 10,000): rows per
-  round trip. A constructor argument wins over the extra.
+  round trip. A constructor argument wins over the extra;
+- optional ``connect_retries`` (default 5; 0 turns retries off), ``connect_retry_delay``
+  (seconds before the first retry, default 1, doubled each retry) and
+  ``connect_retry_max_delay`` (the cap of one delay, default 30): how long a connect waits
+  out a database or listener that is down (see :mod:`airflow_oracle_etl.hooks.connect_retry`).
 """
 
 from __future__ import annotations
@@ -28,7 +32,9 @@ from airflow_oracle_etl.identifiers import parse_identifier
 
 __all__ = [
     "DEFAULT_FETCH_ROWS",
+    "ConnectRetrySettings",
     "FetchSettings",
+    "connect_retry_settings",
     "connection_owner",
     "fetch_settings",
     "positive_int",
@@ -41,6 +47,9 @@ __all__ = [
 DEFAULT_FETCH_ROWS = 10_000
 ARRAYSIZE_EXTRA = "arraysize"
 PREFETCHROWS_EXTRA = "prefetchrows"
+CONNECT_RETRIES_EXTRA = "connect_retries"
+CONNECT_RETRY_DELAY_EXTRA = "connect_retry_delay"
+CONNECT_RETRY_MAX_DELAY_EXTRA = "connect_retry_max_delay"
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,63 @@ class FetchSettings:
 
     arraysize: int = DEFAULT_FETCH_ROWS
     prefetchrows: int = DEFAULT_FETCH_ROWS
+
+
+@dataclass(frozen=True)
+class ConnectRetrySettings:
+    """How many times, and how patiently, a connect is retried while the database is down.
+
+    The defaults wait at most 1 + 2 + 4 + 8 + 16 = 31 s in all: enough for a listener
+    restart or a failover, short enough that a database that is really gone fails the task
+    within a minute and leaves the rest to Airflow's retries.
+    """
+
+    retries: int = 5
+    delay_s: float = 1.0
+    max_delay_s: float = 30.0
+
+    @property
+    def attempts(self) -> int:
+        return self.retries + 1
+
+
+def connect_retry_settings(extras: dict[str, Any], conn_id: str) -> ConnectRetrySettings:
+    """The connect retry settings from a connection's extras, else the defaults."""
+    default = ConnectRetrySettings()
+    where = f"of connection {conn_id!r}"
+    retries = extras.get(CONNECT_RETRIES_EXTRA)
+    delay = extras.get(CONNECT_RETRY_DELAY_EXTRA)
+    max_delay = extras.get(CONNECT_RETRY_MAX_DELAY_EXTRA)
+    return ConnectRetrySettings(
+        retries=default.retries
+        if retries is None
+        else _non_negative_int(retries, f"extra {CONNECT_RETRIES_EXTRA!r} {where}"),
+        delay_s=default.delay_s
+        if delay is None
+        else _positive_seconds(delay, f"extra {CONNECT_RETRY_DELAY_EXTRA!r} {where}"),
+        max_delay_s=default.max_delay_s
+        if max_delay is None
+        else _positive_seconds(max_delay, f"extra {CONNECT_RETRY_MAX_DELAY_EXTRA!r} {where}"),
+    )
+
+
+def _non_negative_int(value: Any, name: str) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise FetchSettingError(f"{name} must be a whole number of retries, got {value!r}")
+    return value
+
+
+def _positive_seconds(value: Any, name: str) -> float:
+    """Seconds as a positive finite float; numeric strings accepted (extras are text)."""
+    try:
+        seconds = float(value) if not isinstance(value, bool) else float("nan")
+    except (TypeError, ValueError):
+        seconds = float("nan")
+    if not 0 < seconds < float("inf"):
+        raise FetchSettingError(f"{name} must be a positive number of seconds, got {value!r}")
+    return seconds
 
 
 def positive_int(value: Any, name: str) -> int:

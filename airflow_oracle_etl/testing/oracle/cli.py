@@ -15,6 +15,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from airflow_oracle_etl.testing.oracle.control import FaultControlServer
 from airflow_oracle_etl.testing.oracle.demo_data import DEMO_SCHEMA, DemoSizes, load_demo
 from airflow_oracle_etl.testing.oracle.server import EmulatorServer
 from airflow_oracle_etl.testing.oracle.sql.engine import EmulatorDatabase
@@ -66,6 +67,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--ready-file",
         type=Path,
         help="write the bound port here once listening (for scripts that start the emulator)",
+    )
+    parser.add_argument(
+        "--control-port",
+        type=int,
+        help="serve the fault switches over HTTP on this loopback port (0 picks a free one); "
+        "off by default",
+    )
+    parser.add_argument(
+        "--control-file",
+        type=Path,
+        help="write the bound control port here (before the --ready-file is written)",
     )
     parser.add_argument("--log-level", default="INFO")
     return parser
@@ -133,9 +145,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         server.port,
         args.service_name,
     )
+    control = None
+    if args.control_port is not None:
+        control = FaultControlServer(server.faults, "127.0.0.1", args.control_port).start()
+        if args.control_file:
+            args.control_file.write_text(str(control.port), encoding="utf-8")
     if args.ready_file:
         args.ready_file.write_text(str(server.port), encoding="utf-8")
     stop.wait()
+    if control is not None:
+        control.stop()
     server.stop()
     database.close()
     log.info("stopped")

@@ -12,6 +12,7 @@ from pathlib import Path
 from types import TracebackType
 
 from airflow_oracle_etl.testing.child_process import log_tail, terminate
+from airflow_oracle_etl.testing.oracle.control import FaultControl
 
 STARTUP_TIMEOUT_S = 300.0
 
@@ -22,6 +23,12 @@ class EmulatorProcess:
 
     ``args`` are extra CLI arguments (``--demo``, ``--bench-rows``, ``--user``...). The child's
     log goes to ``log_path`` so a full pipe can never stall it.
+
+    With ``control`` (the default), the child serves its fault switches on a loopback control
+    port and :attr:`faults` drives them: ``emulator.faults.drop_connection_after(rows=5_000,
+    table="BENCH_ROWS")``, ``.snapshot_too_old_after(...)``, ``.refuse_logins(times=1)``,
+    ``.listener_down(seconds=2)``, ``.status()``, ``.clear()``
+    (see :mod:`airflow_oracle_etl.testing.oracle.faults`).
     """
 
     args: Sequence[str] = ()
@@ -29,7 +36,16 @@ class EmulatorProcess:
     service_name: str = "FREEPDB1"
     log_path: Path | None = None
     port: int = 0
+    control: bool = True
+    control_port: int = 0
     _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def faults(self) -> FaultControl:
+        """The child's fault switches (needs ``control=True`` and a started emulator)."""
+        if not self.control or not self.control_port:
+            raise RuntimeError("the emulator runs without a control port (control=False?)")
+        return FaultControl("127.0.0.1", self.control_port)
 
     @property
     def dsn(self) -> str:
@@ -44,6 +60,12 @@ class EmulatorProcess:
     def start(self, timeout: float = STARTUP_TIMEOUT_S) -> EmulatorProcess:
         workdir = Path(tempfile.mkdtemp(prefix="oracle-emulator-"))
         ready = workdir / "port"
+        control_file = workdir / "control-port"
+        control_args = (
+            ["--control-port", str(self.control_port), "--control-file", str(control_file)]
+            if self.control
+            else []
+        )
         self.log_path = self.log_path or workdir / "emulator.log"
         command = [
             sys.executable,
@@ -57,6 +79,7 @@ class EmulatorProcess:
             self.service_name,
             "--ready-file",
             str(ready),
+            *control_args,
             *self.args,
         ]
         with open(self.log_path, "ab") as log:
@@ -74,6 +97,8 @@ class EmulatorProcess:
                 raise TimeoutError(f"oracle-emulator not ready in {timeout} s: {self.log_tail()}")
             time.sleep(0.05)
         self.port = int(ready.read_text())
+        if self.control:
+            self.control_port = int(control_file.read_text())
         return self
 
     def log_tail(self, lines: int = 30) -> str:

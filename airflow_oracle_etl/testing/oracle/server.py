@@ -9,6 +9,12 @@ Usage::
 ``serve_forever()`` serves in the calling thread; ``stop()`` closes the listener and every
 connection (interrupting running statements, rolling back their sessions) and is what the
 CLI calls on SIGTERM.
+
+``faults`` is the server's :class:`~airflow_oracle_etl.testing.oracle.faults.FaultSwitchboard`.
+Its ``listener_down`` switch uses :meth:`EmulatorServer.stop_listening`, which closes the
+listening socket but keeps the port bound without listening: the kernel then refuses
+connections (ECONNREFUSED, as from a host whose listener is down), sessions already open go
+on, and no other program can take the port before :meth:`EmulatorServer.start_listening`.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import threading
 from types import TracebackType
 
 from airflow_oracle_etl.testing.oracle.api import Database
+from airflow_oracle_etl.testing.oracle.faults import FaultSwitchboard
 from airflow_oracle_etl.testing.oracle.protocol.auth import Verifiers
 from airflow_oracle_etl.testing.oracle.protocol.connection import ClientConnection
 from airflow_oracle_etl.testing.oracle.protocol.constants import MAX_SDU
@@ -41,6 +48,7 @@ class EmulatorServer:
     :param port: port to listen on; 0 picks a free one, readable as :attr:`port` once started
     :param max_sdu: largest session data unit agreed to (the client's proposal is used up to
         this); larger SDUs mean fewer packets per fetch
+    :param faults: the fault switchboard its sessions consult (a new one by default)
     """
 
     def __init__(
@@ -50,12 +58,19 @@ class EmulatorServer:
         port: int = 0,
         *,
         max_sdu: int = MAX_SDU,
+        faults: FaultSwitchboard | None = None,
     ) -> None:
         self.database = database
         self.host = host
         self.port = port
         self._max_sdu = max_sdu
+        self.faults = FaultSwitchboard() if faults is None else faults
+        self.faults.attach_listener(self)
         self._listener: socket.socket | None = None
+        #: the port's socket while the listener is down: bound, not listening
+        self._reserved: socket.socket | None = None
+        #: guards the two sockets above; the accept loop waits on it while the listener is down
+        self._listening = threading.Condition()
         self._thread: threading.Thread | None = None
         self._verifiers = Verifiers()
         self._session_ids = itertools.count(1)
@@ -65,17 +80,21 @@ class EmulatorServer:
 
     # --- lifecycle -------------------------------------------------------------------------
 
-    def _listen(self) -> socket.socket:
-        if self._listener is None:
-            family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-            listener = socket.socket(family, socket.SOCK_STREAM)
-            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            listener.bind((self.host, self.port))
-            listener.listen(_BACKLOG)
-            self.port = listener.getsockname()[1]
-            self._listener = listener
-            log.debug("listening on %s:%d", self.host, self.port)
-        return self._listener
+    def _listen(self) -> None:
+        with self._listening:
+            if self._listener is None and self._reserved is None:
+                listener = self._bind()
+                listener.listen(_BACKLOG)
+                self._listener = listener
+                log.debug("listening on %s:%d", self.host, self.port)
+
+    def _bind(self) -> socket.socket:
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self.port))
+        self.port = sock.getsockname()[1]
+        return sock
 
     def start(self) -> EmulatorServer:
         """Listen, then serve in a background thread; returns once connections are accepted."""
@@ -88,21 +107,60 @@ class EmulatorServer:
 
     def serve_forever(self) -> None:
         """Accept connections until :meth:`stop` is called."""
-        listener = self._listen()
-        while not self._stopping.is_set():
+        self._listen()
+        while (listener := self._next_listener()) is not None:
             try:
                 sock, peer = listener.accept()
             except OSError:
                 if self._stopping.is_set():
                     break
-                raise
+                with self._listening:
+                    if listener is self._listener:  # not closed by stop_listening(): a failure
+                        raise
+                continue
             self._spawn(sock, peer)
+
+    def _next_listener(self) -> socket.socket | None:
+        """The listening socket; waits while the listener is down; None once stopping."""
+        with self._listening:
+            while self._listener is None and not self._stopping.is_set():
+                self._listening.wait()
+            return None if self._stopping.is_set() else self._listener
+
+    def stop_listening(self) -> None:
+        """Refuse new connections until :meth:`start_listening`; open sessions go on."""
+        with self._listening:
+            listener, self._listener = self._listener, None
+            if listener is None:
+                return
+            _close_listener(listener)  # wakes the thread blocked in accept()
+            self._reserved = self._bind()
+        log.info("listener down on %s:%d", self.host, self.port)
+
+    def start_listening(self) -> None:
+        """Accept connections again after :meth:`stop_listening`, on the same port."""
+        with self._listening:
+            if self._listener is not None or self._stopping.is_set():
+                return
+            reserved, self._reserved = self._reserved, None
+            listener = reserved or self._bind()
+            listener.listen(_BACKLOG)
+            self._listener = listener
+            self._listening.notify_all()
+        log.info("listener up on %s:%d", self.host, self.port)
 
     def _spawn(self, sock: socket.socket, peer: tuple[str, int]) -> None:
         peer = (peer[0], peer[1])  # IPv6 peers come with flow info and scope id
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.faults.connection_accepted()
         connection = ClientConnection(
-            sock, peer, self.database, self._verifiers, next(self._session_ids), self._max_sdu
+            sock,
+            peer,
+            self.database,
+            self._verifiers,
+            next(self._session_ids),
+            self._max_sdu,
+            faults=self.faults,
         )
         thread = threading.Thread(
             target=self._serve_connection,
@@ -127,11 +185,14 @@ class EmulatorServer:
     def stop(self) -> None:
         """Close the listener and every connection; wait for their threads to finish."""
         self._stopping.set()
-        listener, self._listener = self._listener, None
+        with self._listening:
+            listener, self._listener = self._listener, None
+            reserved, self._reserved = self._reserved, None
+            self._listening.notify_all()
         if listener is not None:
-            with contextlib.suppress(OSError):  # shutdown wakes a thread blocked in accept()
-                listener.shutdown(socket.SHUT_RDWR)
-            listener.close()
+            _close_listener(listener)
+        if reserved is not None:
+            reserved.close()
         with self._lock:
             connections = dict(self._connections)
         for connection in connections:
@@ -157,3 +218,9 @@ class EmulatorServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def _close_listener(listener: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # shutdown wakes a thread blocked in accept()
+        listener.shutdown(socket.SHUT_RDWR)
+    listener.close()

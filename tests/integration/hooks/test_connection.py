@@ -9,7 +9,11 @@ from collections.abc import Callable
 import oracledb
 import pytest
 
-from airflow_oracle_etl.hooks.errors import FetchSettingError, SnapshotPrivilegeError
+from airflow_oracle_etl.hooks.errors import (
+    FetchSettingError,
+    LogonRefusedError,
+    SnapshotPrivilegeError,
+)
 from airflow_oracle_etl.hooks.oracle_extract import OracleExtractHook
 
 SECRET = "Wr0ng-Sekret-Passw0rd!"
@@ -116,9 +120,11 @@ def test_password_never_appears_in_errors_or_logs(
 ) -> None:
     hook = OracleExtractHook(oracle_conn_id=set_connection(password=SECRET))
     caplog.set_level(logging.DEBUG)
-    with pytest.raises(oracledb.DatabaseError) as caught:
+    with pytest.raises(LogonRefusedError) as caught:
         hook.get_table_metadata("SALES_ORDER")
-    assert caught.value.args[0].code == 1017  # invalid username/password
+    cause = caught.value.__cause__
+    assert isinstance(cause, oracledb.DatabaseError)
+    assert cause.args[0].code == 1017  # invalid username/password
     rendered = "".join(traceback.format_exception(caught.value))
     for text in (str(caught.value), repr(caught.value), rendered, caplog.text):
         assert SECRET not in text

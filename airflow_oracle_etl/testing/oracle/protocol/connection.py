@@ -10,6 +10,10 @@ when it gives up on a reply). The answer is a BREAK marker; the driver replies R
 RESET marker and an end-of-call record with ORA-01013, which the driver reads as the outcome
 of its call. When the break arrives while a call runs, this sequence replaces the call's
 reply, as Oracle does; a break arriving after the reply went out is answered on its own.
+
+A call that raises :class:`~airflow_oracle_etl.testing.oracle.faults.ConnectionDropped` (a
+fault switch) gets no reply: the socket is reset (RST), as when a server process dies or a
+firewall cuts the connection, and the session is rolled back.
 """
 
 from __future__ import annotations
@@ -18,11 +22,13 @@ import contextlib
 import logging
 import queue
 import socket
+import struct
 import threading
 import time
 from collections.abc import Sequence
 
 from airflow_oracle_etl.testing.oracle.api import ORA_CANCELLED, Database, OracleError
+from airflow_oracle_etl.testing.oracle.faults import ConnectionDropped, FaultSwitchboard
 from airflow_oracle_etl.testing.oracle.protocol.auth import Verifiers
 from airflow_oracle_etl.testing.oracle.protocol.buffer import (
     ProtocolError,
@@ -78,6 +84,8 @@ class ClientConnection:
         verifiers: Verifiers,
         session_id: int,
         max_sdu: int = MAX_SDU,
+        *,
+        faults: FaultSwitchboard | None = None,
     ) -> None:
         self._sock = sock
         self._peer = peer
@@ -87,7 +95,7 @@ class ClientConnection:
         self._reader = PacketReader(self._recv)
         self._packets: queue.SimpleQueue[Packet | None] = queue.SimpleQueue()
         self._send_lock = threading.Lock()
-        self.state = ConnectionState(database, session_id)
+        self.state = ConnectionState(database, session_id, faults)
         self._dispatcher = Dispatcher(self.state, verifiers)
         self._opened_at = 0.0
         self._closing = False
@@ -103,6 +111,9 @@ class ClientConnection:
                     daemon=True,
                 ).start()
                 self._serve_requests()
+        except ConnectionDropped as exc:
+            log.info("session %d: %s", self.state.session_id, exc)
+            self._reset_on_close()
         except (ConnectionClosed, OSError) as exc:
             log.debug("session %d: connection ended: %s", self.state.session_id, exc)
         except ProtocolError as exc:
@@ -118,6 +129,16 @@ class ClientConnection:
         self.state.interrupt()
         with contextlib.suppress(OSError):
             self._sock.shutdown(socket.SHUT_RDWR)
+
+    def _reset_on_close(self) -> None:
+        """Make the close send RST rather than FIN: the client sees the connection reset.
+
+        Shutting down the receiving side wakes the reader thread blocked in ``recv`` (a bare
+        close would not, and the socket would live on, unanswered, until the client gave up).
+        """
+        with contextlib.suppress(OSError):
+            self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self._sock.shutdown(socket.SHUT_RD)
 
     def _finish(self) -> None:
         state = self.state

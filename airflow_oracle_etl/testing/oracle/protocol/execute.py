@@ -9,6 +9,10 @@ Replies: DESCRIBE_INFO when the statement is parsed or its columns changed, row 
 the number of rows asked for (never more, and none for queries with LOB columns, which the
 driver executes again with defines before it fetches), and the end-of-call record with the
 cursor id, the row count and ORA-01403 once a result is exhausted.
+
+Before rows are sent, the fault switchboard is asked how many a cursor may still send: an
+armed row fault (``drop_connection_after``, ``snapshot_too_old_after``) cuts fetches short so
+that exactly its number of rows goes out, then fires on the next fetch.
 """
 
 from __future__ import annotations
@@ -26,7 +30,11 @@ from airflow_oracle_etl.testing.oracle.api import (
     StatementResult,
 )
 from airflow_oracle_etl.testing.oracle.protocol.binds import BindReader, read_metadata
-from airflow_oracle_etl.testing.oracle.protocol.buffer import ReadBuffer, WriteBuffer
+from airflow_oracle_etl.testing.oracle.protocol.buffer import (
+    ReadBuffer,
+    RequestInterrupted,
+    WriteBuffer,
+)
 from airflow_oracle_etl.testing.oracle.protocol.constants import (
     AL8I4_EXEC_FLAGS,
     AL8I4_IS_QUERY,
@@ -222,6 +230,8 @@ class ExecuteHandler:
             raise OracleError(ORA_FETCH_OUT_OF_SEQUENCE, "fetch out of sequence")
         try:
             rows = self._rows(cursor, count)
+        except RequestInterrupted:
+            raise  # a fault switch cutting the connection: no reply at all
         except Exception as exc:
             return EndOfCall(cursor.cursor_id, error=self._engine_error(exc)).encode()
         return b"".join((*rows, self._fetch_end(cursor)))  # the one copy of the rows
@@ -355,6 +365,8 @@ class ExecuteHandler:
         try:
             parts.extend(self._rows(cursor, fetch))
             parts.append(self._fetch_end(cursor))
+        except RequestInterrupted:
+            raise  # a fault switch cutting the connection: no reply at all
         except Exception as exc:
             parts.append(EndOfCall(cursor.cursor_id, error=self._engine_error(exc)).encode())
         return b"".join(parts)
@@ -380,6 +392,7 @@ class ExecuteHandler:
         a view of the engine's buffer, so that join is their only copy."""
         query = cursor.result
         assert query is not None
+        count = self._within_fault_limit(cursor, count)
         columns = cursor.columns or query.columns
         if query.encoded and not _has_lob(columns):
             fetched, block = query.fetch_block(count)
@@ -390,6 +403,15 @@ class ExecuteHandler:
         values = query.fetch_rows(count)
         cursor.fetched += len(values)
         return [cursor.encoder.encode_rows(values)]
+
+    def _within_fault_limit(self, cursor: CursorState, count: int) -> int:
+        """``count``, or fewer so that an armed row fault strikes at its row; raises the
+        fault (after closing the result, which a failed fetch leaves unusable) when due."""
+        limit = self._state.faults.row_limit(cursor.sql, cursor.fetched)
+        if limit.fire is not None:
+            cursor.close_result()
+            self._state.faults.raise_row_fault(limit.fire, self._state.session_id, cursor.fetched)
+        return count if limit.rows is None else min(count, limit.rows)
 
     def _fetch_end(self, cursor: CursorState) -> bytes:
         query = cursor.result

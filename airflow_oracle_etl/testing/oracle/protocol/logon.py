@@ -2,6 +2,10 @@
 
 Wrong user names are only told apart from wrong passwords by nobody: phase one answers
 every user with a verifier, and phase two fails with ORA-01017 either way.
+
+Every phase two counts as one logon attempt of its user on the fault switchboard, which may
+also refuse it (``refuse_logins``: ORA-01017 or ORA-28000 whatever the password), so a test
+can tell how many times a client tried.
 """
 
 from __future__ import annotations
@@ -54,10 +58,14 @@ class LogonHandler:
     def phase_two(self, buf: ReadBuffer) -> bytes:
         request = parse_auth_request(buf)
         logon, self._logon = self._logon, None
+        username = logon.username if logon is not None else ""
+        refusal = self._state.faults.logon_attempt(username)
         session_key = logon.verify(request.pairs) if logon is not None else None
-        if logon is None or session_key is None:
-            log.info("session %d: logon denied", self._state.session_id)
-            return EndOfCall(error=_LOGON_DENIED).encode()
+        if refusal is not None or logon is None or session_key is None:
+            error = refusal or _LOGON_DENIED
+            self._state.faults.logon_refused(username)
+            log.info("session %d: logon of %s refused: %s", self._state.session_id, username, error)
+            return EndOfCall(error=error).encode()
         state = self._state
         state.session = state.database.open_session(logon.username)
         state.username = logon.username

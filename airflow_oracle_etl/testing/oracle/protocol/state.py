@@ -23,6 +23,7 @@ from airflow_oracle_etl.testing.oracle.api import (
     QueryResult,
     Session,
 )
+from airflow_oracle_etl.testing.oracle.faults import FaultSwitchboard
 from airflow_oracle_etl.testing.oracle.protocol.binds import BindMeta
 from airflow_oracle_etl.testing.oracle.protocol.lobs import LobStore
 from airflow_oracle_etl.testing.oracle.protocol.rows import RowEncoder
@@ -71,9 +72,13 @@ class CursorState:
 class ConnectionState:
     """Per-connection state shared by the message handlers."""
 
-    def __init__(self, database: Database, session_id: int) -> None:
+    def __init__(
+        self, database: Database, session_id: int, faults: FaultSwitchboard | None = None
+    ) -> None:
         self.database = database
         self.session_id = session_id
+        #: the server's fault switches (a private, never armed one when none is given)
+        self.faults = FaultSwitchboard() if faults is None else faults
         self.session: Session | None = None
         self.username = ""
         self.lobs = LobStore()

@@ -60,6 +60,8 @@ _EMPTY_VIEWS = {
     "ALL_DB_LINKS": [("OWNER", "VARCHAR"), ("DB_LINK", "VARCHAR"), ("USERNAME", "VARCHAR"),
                      ("HOST", "VARCHAR"), ("CREATED", "TIMESTAMP")],
     "ALL_MVIEWS": [("OWNER", "VARCHAR"), ("MVIEW_NAME", "VARCHAR"), ("QUERY", "VARCHAR")],
+    "ALL_MVIEW_COMMENTS": [("OWNER", "VARCHAR"), ("MVIEW_NAME", "VARCHAR"),
+                           ("COMMENTS", "VARCHAR")],
     "ALL_IND_EXPRESSIONS": [("INDEX_OWNER", "VARCHAR"), ("INDEX_NAME", "VARCHAR"),
                             ("TABLE_OWNER", "VARCHAR"), ("TABLE_NAME", "VARCHAR"),
                             ("COLUMN_EXPRESSION", "VARCHAR"), ("COLUMN_POSITION", "BIGINT")],

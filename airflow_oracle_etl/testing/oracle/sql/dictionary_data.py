@@ -51,6 +51,7 @@ VIEW_COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("ROW_MOVEMENT", V),
         ("DURATION", V),
         ("COMPRESSION", V),
+        ("COMPRESS_FOR", V),
         ("DROPPED", V),
         ("READ_ONLY", V),
         ("SEGMENT_CREATED", V),
@@ -140,6 +141,7 @@ VIEW_COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("TABLE_TYPE", V),
         ("UNIQUENESS", V),
         ("COMPRESSION", V),
+        ("PREFIX_LENGTH", N),
         ("TABLESPACE_NAME", V),
         ("STATUS", V),
         ("NUM_ROWS", N),
@@ -219,7 +221,7 @@ def _tables(db: EmulatorDatabase) -> list[tuple[Any, ...]]:
         rows.append((
             table.owner, table.name, TABLESPACE, None, None, "VALID", 10, "YES", count, blocks,
             ROW_BYTES_GUESS, analyzed, "         1", "NO", None, "N", "N", "NO", "DISABLED",
-            None, "DISABLED", "NO", "NO", "YES", "NO",
+            None, "DISABLED", None, "NO", "NO", "YES", "NO",
         ))  # fmt: skip
     return rows
 
@@ -380,7 +382,7 @@ def _indexes(db: EmulatorDatabase) -> list[tuple[Any, ...]]:
     analyzed = _now()
     return [
         (owner, name, "NORMAL", table.owner, table.name, "TABLE",
-         "UNIQUE" if unique else "NONUNIQUE", "DISABLED", TABLESPACE, "VALID",
+         "UNIQUE" if unique else "NONUNIQUE", "DISABLED", None, TABLESPACE, "VALID",
          db.num_rows.get(table.object_id, 0), analyzed, "NO", "N", "Y" if generated else "N",
          "VISIBLE")
         for owner, name, table, _, unique, generated in _index_entries(db)
