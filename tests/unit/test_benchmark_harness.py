@@ -1,0 +1,221 @@
+"""The side-by-side benchmark's pure helpers: medians, ratios, targets, the Markdown table,
+the child's result line, the datasets' SQL, and the local-disk-bytes measurement (against
+the kernel's own counters: a file written and synced must show)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks import datasets
+from benchmarks.cases import report
+from benchmarks.cases.harness import (
+    CaseSpec,
+    disk_write_bytes,
+    measure,
+    parse_result,
+    proc_io,
+    result_line,
+)
+from benchmarks.cases.transport_parallel import TaskSampler, span_seconds, transport_yaml
+from benchmarks.side_by_side import rotated
+
+
+def _sample(case: str, rows: int, seconds: float, **extra: object) -> dict[str, object]:
+    return {
+        "dataset": extra.pop("dataset", "bench_1m"),
+        "case": case,
+        "rows": rows,
+        "seconds": seconds,
+        "cpu_s": extra.pop("cpu_s", seconds),
+        "peak_rss_mb": extra.pop("peak_rss_mb", 200.0),
+        "disk_write_bytes": extra.pop("disk_write_bytes", 0),
+        "uploaded_bytes": extra.pop("uploaded_bytes", 1_000),
+        **extra,
+    }
+
+
+def test_summary_takes_medians_and_the_largest_peak_rss() -> None:
+    samples = [
+        _sample("our_operator", 1000, 1.0, peak_rss_mb=210.0),
+        _sample("our_operator", 1000, 4.0, peak_rss_mb=250.0),
+        _sample("our_operator", 1000, 2.0, peak_rss_mb=230.0),
+    ]
+    (summary,) = report.summarize(samples)
+    assert summary.runs == 3
+    assert summary.rows_per_s == 500.0  # rates 1000, 250, 500
+    assert summary.cpu_us_per_row == 2000.0
+    assert summary.peak_rss_mb == 250.0
+
+
+def test_failed_runs_are_left_out_and_a_case_without_runs_says_why() -> None:
+    samples = [
+        _sample("our_operator", 1000, 1.0),
+        {"dataset": "bench_1m", "case": "our_operator", "error": "boom"},
+        {"dataset": "bench_1m", "case": "dlt_source", "unsupported": "no ALL_MVIEW_COMMENTS"},
+    ]
+    ours, dlt = report.summarize(samples)
+    assert (ours.runs, ours.rows_per_s, ours.note) == (1, 1000.0, "1 run(s) failed")
+    assert dlt.runs == 0 and dlt.note == "unsupported: no ALL_MVIEW_COMMENTS"
+    assert "unsupported: no ALL_MVIEW_COMMENTS" in report.markdown_table([ours, dlt])
+
+
+def test_ratios_are_of_same_run_medians_and_none_when_a_side_is_missing() -> None:
+    summaries = report.summarize(
+        [
+            _sample("fetch_only", 1000, 1.0),
+            _sample("our_operator", 1000, 1.25),
+            _sample("google_operator", 1000, 20.0),
+        ]
+    )
+    found = report.ratios(summaries)["bench_1m"]
+    assert found["ours / fetch-only"] == pytest.approx(0.8)
+    assert found["ours / OracleToGCSOperator"] == pytest.approx(16.0)
+    assert found["ours / dlt"] is None
+    assert report.ratio(summaries, "wide", "our_operator", "fetch_only") is None
+
+
+def test_targets_judge_ratios_memory_and_disk() -> None:
+    samples = [
+        _sample("fetch_only", 1000, 1.0),
+        _sample("our_operator", 1000, 2.0, peak_rss_mb=240.0),
+        _sample("fetch_only", 10_000, 10.0, dataset="bench_10m"),
+        _sample("our_operator", 10_000, 11.0, dataset="bench_10m", peak_rss_mb=290.0),
+        _sample("our_operator", 500, 1.0, dataset="lob", disk_write_bytes=4096),
+    ]
+    found = {t.name: t for t in report.targets(report.summarize(samples))}
+    assert found["bench_1m: ours / fetch-only"].met is False  # 0.5
+    assert found["bench_10m: ours / fetch-only"].met is True  # 0.91
+    assert found["bench_10m: ours / dlt"].met is None  # not measured
+    assert found["bench_10m: our peak RSS MB"].met is True
+    assert found["peak RSS 10M / 1M (flat)"].value == pytest.approx(290 / 240)
+    assert found["peak RSS 10M / 1M (flat)"].met is False
+    assert found["our local disk bytes (any dataset)"].value == 4096
+    assert found["our local disk bytes (any dataset)"].met is False
+
+
+def test_markdown_table_has_a_row_per_case_with_formatted_figures() -> None:
+    summaries = report.summarize(
+        [
+            _sample(
+                "fetch_only", 1_000_000, 2.0, cpu_s=1.5, uploaded_bytes=25_000_000,
+                oracle_emulator_cpu_s=0.25,
+            )
+        ]
+    )  # fmt: skip
+    lines = report.markdown_table(summaries).splitlines()
+    assert len(lines) == 3
+    assert lines[2] == (
+        "| bench_1m | (a) fetch only (driver, arraysize 10,000) | 1,000,000 | 500,000 | 1.50 "
+        "| 200 | 0.0 | 25.0 | 0.25 | 1 |"
+    )
+    assert "| bench_1m | 0.80 |" in report.markdown_ratios({"bench_1m": {"ours / fetch-only": 0.8}})
+
+
+def test_a_result_line_survives_other_output_on_stdout() -> None:
+    stdout = f"dlt says hello\n{result_line({'rows': 3})}\nmore chatter\n"
+    assert parse_result(stdout) == {"rows": 3}
+    assert parse_result("Traceback ...\n") is None
+
+
+def test_case_spec_round_trips_through_json() -> None:
+    spec = CaseSpec(
+        dataset="wide", table="WIDE_ROWS", owner="DEMO", rows=10, host="127.0.0.1", port=1521,
+        service_name="FREEPDB1", user="demo", password="demo", bucket="b", prefix="p",
+        gcs_url="http://127.0.0.1:1", run_id="r", work_dir="/tmp/w",
+    )  # fmt: skip
+    assert CaseSpec.from_json(spec.to_json()) == spec
+    assert spec.dsn == "127.0.0.1:1521/FREEPDB1"
+
+
+@pytest.mark.skipif(not Path("/proc/self/io").exists(), reason="needs Linux /proc/PID/io")
+def test_disk_write_bytes_counts_a_file_written_to_local_disk(tmp_path: Path) -> None:
+    size = 4 * 1024 * 1024
+
+    def work() -> int:
+        with open(tmp_path / "blob", "wb") as handle:
+            handle.write(os.urandom(size))
+            handle.flush()
+            os.fsync(handle.fileno())
+        return 7
+
+    before = disk_write_bytes()
+    measured = measure(work)
+    assert measured.rows == 7
+    assert measured.disk_write_bytes >= size
+    assert disk_write_bytes() - before >= size
+    assert proc_io()["write_bytes"] >= measured.disk_write_bytes
+    assert measured.peak_rss_mb > 0 and measured.seconds >= 0
+
+
+def test_cases_rotate_so_none_always_runs_first() -> None:
+    cases = ["a", "b", "c"]
+    assert [rotated(cases, r)[0] for r in range(4)] == ["a", "b", "c", "a"]
+    assert sorted(rotated(cases, 2)) == cases
+
+
+def test_datasets_scale_and_cap_the_copies() -> None:
+    full = datasets.all_datasets()
+    assert full["bench_10m"].rows == 10_000_000
+    assert full["bench_10m"].copy_rows == datasets.COPY_ROWS_CAP
+    assert full["wide"].copy_rows == full["wide"].rows == 200_000
+    quick = datasets.all_datasets(scale=0.01, copy_share=0.5)
+    assert quick["bench_1m"].rows == 10_000 and quick["bench_1m"].copy_rows == 5_000
+    assert quick["lob"].copies == ("LOB_ROWS_1", "LOB_ROWS_2", "LOB_ROWS_3", "LOB_ROWS_4")
+
+
+def test_the_wide_table_has_100_columns_of_mixed_types() -> None:
+    create, insert = datasets.wide_table_sql()
+    columns = datasets.wide_columns()
+    assert len(columns) + 1 == 100  # and ID
+    assert {oracle_type for _, oracle_type, _ in columns} == {t for t, _ in datasets.WIDE_KINDS}
+    assert insert.count(",") >= 99 and "FROM BENCH_ROWS" in insert
+    assert create.startswith("CREATE TABLE WIDE_ROWS (") and "C99 VARCHAR2(10)," in create
+
+
+def test_the_transport_file_lists_four_tables_in_parallel() -> None:
+    text = transport_yaml("side_by_side_x", "bench", ["DEMO.T_1", "DEMO.T_2"])
+    assert "parallel_tables: 4\n" in text and "  - DEMO.T_2\n" in text
+    assert "oracle_conn_id: bench_oracle" in text
+
+
+def test_span_runs_from_the_first_start_to_the_last_end() -> None:
+    tis = [
+        {"start_date": "2026-01-01T00:00:01Z", "end_date": "2026-01-01T00:00:05Z"},
+        {"start_date": "2026-01-01T00:00:02.5Z", "end_date": "2026-01-01T00:00:09Z"},
+    ]
+    assert span_seconds(tis) == 8.0
+
+
+def test_the_sampler_finds_a_task_process_by_its_title() -> None:
+    """A task process starts with its executor worker's title (it is forked from it) and then
+    sets its own, ``airflow worker -- <ti id>``: the sampler must know it by the latter."""
+    script = (
+        "import sys, time, setproctitle\n"
+        "setproctitle.setproctitle('airflow worker -- LocalExecutor: extract')\n"
+        "print('forked', flush=True); sys.stdin.readline()\n"
+        "setproctitle.setproctitle('airflow worker -- ti-1234')\n"
+        "print('started', flush=True); time.sleep(30)\n"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    assert child.stdin is not None and child.stdout is not None
+    try:
+        assert child.stdout.readline() == b"forked\n"
+        sampler = TaskSampler()
+        sampler.sample()
+        assert child.pid not in sampler.seen  # an executor worker is not a task
+        child.stdin.write(b"go\n")
+        child.stdin.flush()
+        assert child.stdout.readline() == b"started\n"
+        sampler.sample()
+        (task,) = sampler.for_tasks({"ti-1234"})
+        assert task.hwm_mb > 1
+    finally:
+        child.kill()
+        child.wait()
