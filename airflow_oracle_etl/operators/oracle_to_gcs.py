@@ -23,7 +23,9 @@ import msgspec
 from airflow.providers.google.cloud.hooks.gcs import GCSHook
 from airflow.sdk import BaseOperator
 from google.api_core import exceptions as gcs_errors
+from google.auth import exceptions as google_auth_errors
 
+from airflow_oracle_etl.bucket_names import bucket_problem
 from airflow_oracle_etl.encoding import EncodingPlan, plan_columns
 from airflow_oracle_etl.gcs import (
     Compression,
@@ -297,6 +299,8 @@ class OracleToGCSJsonlOperator(BaseOperator):
     # -- steps ---------------------------------------------------------------------------------
 
     def _bucket(self) -> storage.Bucket:
+        if problem := bucket_problem(self.bucket):
+            raise OracleToGCSError(f"{self.task_id}: bucket {self.bucket!r}: {problem}")
         client = GCSHook(gcp_conn_id=self.gcp_conn_id).get_conn()
         try:
             return client.get_bucket(
@@ -313,6 +317,12 @@ class OracleToGCSJsonlOperator(BaseOperator):
             raise OracleToGCSError(
                 f"{self.task_id}: no access to GCS bucket {self.bucket!r} with connection"
                 f" {self.gcp_conn_id!r}: {error.message}"
+            ) from error
+        except google_auth_errors.GoogleAuthError as error:
+            # the credentials of the connection were refused; the error names no key material
+            raise OracleToGCSError(
+                f"{self.task_id}: the credentials of GCP connection {self.gcp_conn_id!r} were "
+                f"refused while opening bucket {self.bucket!r}: {type(error).__name__}: {error}"
             ) from error
 
     def _layout(self, label: str, run_id: str) -> TableLayout:

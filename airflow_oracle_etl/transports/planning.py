@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import msgspec
+import oracledb
 from airflow.providers.google.cloud.hooks.gcs import GCSHook
 from airflow.sdk import BaseOperator
 
@@ -25,6 +26,7 @@ from airflow_oracle_etl.identifiers import (
     parse_table_name,
     quote_identifier,
 )
+from airflow_oracle_etl.metadata import TableMetadata
 from airflow_oracle_etl.operators.plan import TablePlanRequest, plan_table
 from airflow_oracle_etl.transports.model import TableConfig
 
@@ -133,6 +135,7 @@ class TransportPlanOperator(BaseOperator):
             log=self.log,
         )
         table = f"{quote_identifier(metadata.owner)}.{quote_identifier(metadata.name)}"
+        _check_columns_and_where(hook, metadata, table, config)
         return [
             {
                 "table": table,
@@ -146,6 +149,26 @@ class TransportPlanOperator(BaseOperator):
             }
             for kwargs in partitions
         ]
+
+
+def _check_columns_and_where(
+    hook: OracleExtractHook, metadata: TableMetadata, table: str, config: TableConfig
+) -> None:
+    """Refuse, at planning time, a ``columns:`` entry the table lacks and a ``where`` the
+    database cannot parse against it, so the job fails before any table is read (the plan
+    checks every table, so one message names them all) instead of in one table's extract."""
+    for name in config.columns or ():
+        try:
+            metadata.column(name)
+        except KeyError as error:
+            raise TransportPlanError(str(error.args[0])) from None
+    if config.where:
+        try:
+            hook.describe_query(f"SELECT 1 FROM {table} WHERE ({config.where})")
+        except oracledb.DatabaseError as error:
+            raise TransportPlanError(
+                f"the where of {metadata.qualified_name} does not parse against the table: {error}"
+            ) from None
 
 
 def select_tables(configs: Sequence[TableConfig], requested: object) -> list[TableConfig]:

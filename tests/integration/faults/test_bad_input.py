@@ -9,12 +9,6 @@ real paths: transport files through the loader the DAG file uses (a broken file 
 so no job can run it, while a valid file beside it still loads), operator arguments and
 transports through Airflow's own task runner (``dag.test()``) against the Oracle emulator and
 fake-gcs-server, with the bucket listed after the failed run.
-
-Two gaps are pinned as strict xfails, to flip when fixed: the operator does not check a bucket
-name against GCS's rules (the client's own error names neither the bucket nor the rule), and
-a transport's plan task does not check ``columns:`` and ``where`` against the table, so the
-job's other tables are extracted (parts and partition manifests, never committed) before the
-bad table's task fails.
 """
 
 from __future__ import annotations
@@ -229,15 +223,6 @@ def test_bad_operator_arguments_fail_the_task_naming_the_culprit_and_write_nothi
     assert list(gcs_bucket.list_blobs()) == []
 
 
-#: the operator leaves bucket names to the GCS client, which checks only the first and last
-#: character (without naming the bucket) and otherwise asks the server
-OPERATOR_CHECKS_NO_BUCKET_NAMES = pytest.mark.xfail(
-    strict=True,
-    reason="OracleToGCSJsonlOperator._bucket() does not apply transports.checks.bucket_problem",
-)
-
-
-@OPERATOR_CHECKS_NO_BUCKET_NAMES
 @pytest.mark.parametrize("bucket", ["-exports", "Exports_2024"])
 def test_an_invalid_bucket_name_fails_naming_the_bucket_and_the_rule(
     bucket: str,
@@ -268,15 +253,6 @@ def _assert_nothing_committed(bucket: storage.Bucket) -> list[str]:
     return names
 
 
-#: the plan task checks tables, owners and watermark columns against the dictionary, but not
-#: ``columns:`` or ``where``: the other tables' extract tasks write their parts and partition
-#: manifests (never committed: finalize does not run) before the bad table's task fails
-PLAN_CHECKS_NEITHER_COLUMNS_NOR_WHERE = pytest.mark.xfail(
-    strict=True,
-    raises=SomethingWritten,
-    reason="TransportPlanOperator does not check columns/where against the table",
-)
-
 #: each beside a good table (CUSTOMER), which must not be written either
 BAD_TABLES = [
     pytest.param(
@@ -294,13 +270,11 @@ BAD_TABLES = [
         "  - {table: SALES_ORDER, columns: [ORDER_ID, NO_SUCH_COLUMN]}\n",
         "DEMO.SALES_ORDER has no column 'NO_SUCH_COLUMN'",
         id="unknown-column",
-        marks=PLAN_CHECKS_NEITHER_COLUMNS_NOR_WHERE,
     ),
     pytest.param(
         '  - {table: SALES_ORDER, where: "NO_SUCH_COLUMN > 0"}\n',
         '"NO_SUCH_COLUMN": invalid identifier',
         id="where-naming-an-unknown-column",
-        marks=PLAN_CHECKS_NEITHER_COLUMNS_NOR_WHERE,
     ),
 ]
 
