@@ -24,7 +24,6 @@ import logging
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -37,6 +36,7 @@ import httpx
 
 from airflow_oracle_etl.testing.airflow_client import AirflowClient
 from airflow_oracle_etl.testing.child_process import log_tail
+from airflow_oracle_etl.testing.ports import free_port
 
 log = logging.getLogger(__name__)
 
@@ -72,12 +72,6 @@ ORACLE_USER = "demo"
 ORACLE_PASSWORD = "demo"
 GCP_PROJECT = "test-project"
 STORAGE_EMULATOR_ENV = "STORAGE_EMULATOR_HOST"
-
-
-def free_port(host: str = HOST) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
 
 
 def airflow_env(home: Path, dags_folder: Path, port: int, jwt_secret: str) -> dict[str, str]:

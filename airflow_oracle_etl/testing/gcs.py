@@ -18,7 +18,6 @@ import logging
 import os
 import platform
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -35,6 +34,7 @@ from google.api_core import exceptions as api_exceptions
 from google.cloud import storage
 
 from airflow_oracle_etl.testing.child_process import log_tail, terminate
+from airflow_oracle_etl.testing.ports import free_port
 
 log = logging.getLogger(__name__)
 
@@ -67,12 +67,6 @@ def emulator_binary() -> Path:
     if not os.access(binary, os.X_OK):
         raise RuntimeError(f"{binary} is not executable (reinstall {WRAPPER_PACKAGE})")
     return binary
-
-
-def free_port(host: str) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

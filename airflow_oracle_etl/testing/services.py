@@ -21,7 +21,6 @@ import pwd
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -35,6 +34,7 @@ import psycopg2.extensions
 import redis
 
 from airflow_oracle_etl.testing.child_process import log_tail
+from airflow_oracle_etl.testing.ports import free_port
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +57,6 @@ MISSING_PACKAGES = (
     "PostgreSQL and Redis come from Debian's packages: apt-get install postgresql redis-server "
     "(make system-deps does it)"
 )
-
-
-def free_port(host: str = HOST) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
 
 
 def _password() -> str:
