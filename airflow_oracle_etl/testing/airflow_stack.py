@@ -30,12 +30,12 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 
 import httpx
 
 from airflow_oracle_etl.testing.airflow_client import AirflowClient
 from airflow_oracle_etl.testing.child_process import log_tail
+from airflow_oracle_etl.testing.lifecycle import StartStop
 from airflow_oracle_etl.testing.ports import free_port
 
 log = logging.getLogger(__name__)
@@ -143,7 +143,7 @@ def inherited_env() -> dict[str, str]:
 
 
 @dataclass
-class AirflowStack:
+class AirflowStack(StartStop):
     """Airflow's four components over one SQLite database in ``home``.
 
     ``env`` is added last: connections (``AIRFLOW_CONN_*``), ``STORAGE_EMULATOR_HOST`` or any
@@ -308,17 +308,6 @@ class AirflowStack:
         self._processes.clear()
         for pid_file in self.run_dir.glob("*.pid"):
             pid_file.unlink(missing_ok=True)
-
-    def __enter__(self) -> AirflowStack:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def _live_groups(groups: Mapping[int, subprocess.Popen[bytes] | None]) -> set[int]:

@@ -27,13 +27,13 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 
 import pytest
 from google.api_core import exceptions as api_exceptions
 from google.cloud import storage
 
 from airflow_oracle_etl.testing.child_process import log_tail, terminate
+from airflow_oracle_etl.testing.lifecycle import StartStop
 from airflow_oracle_etl.testing.ports import free_port
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ def emulator_binary() -> Path:
 
 
 @dataclass
-class GcsEmulator:
+class GcsEmulator(StartStop):
     """A fake-gcs-server child process (in-memory backend, plain HTTP) on a loopback port.
 
     ``port=0`` picks a free one. The server's log goes to ``log_path`` (a fresh directory by
@@ -185,17 +185,6 @@ class GcsEmulator:
         if os.environ.get(EMULATOR_ENV) != self.url:
             raise RuntimeError(f"set {EMULATOR_ENV}={self.url} before building a client")
         return storage.Client(project=project)
-
-    def __enter__(self) -> GcsEmulator:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def empty_bucket(bucket: storage.Bucket) -> None:

@@ -46,13 +46,13 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from google.cloud import storage
 
 from airflow_oracle_etl.testing.gcs import EMULATOR_ENV, TEST_PROJECT, GcsEmulator, empty_bucket
+from airflow_oracle_etl.testing.lifecycle import StartStop
 
 #: how long the proxy waits for the emulator (longer than any test's delay)
 UPSTREAM_TIMEOUT_S = 60.0
@@ -182,7 +182,7 @@ class _Reset(Exception):
     """The handler reset the client's connection (the request is over)."""
 
 
-class GcsFaultProxy:
+class GcsFaultProxy(StartStop):
     """A threaded HTTP/1.1 proxy on ``host``:``port`` (0: a free port) in front of
     ``upstream`` (the emulator's URL)."""
 
@@ -240,17 +240,6 @@ class GcsFaultProxy:
                 connection.shutdown(socket.SHUT_RDWR)
         if self._thread is not None:
             self._thread.join()
-
-    def __enter__(self) -> GcsFaultProxy:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- programming -------------------------------------------------------------------------
 

@@ -26,7 +26,6 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import psycopg2
@@ -34,6 +33,7 @@ import psycopg2.extensions
 import redis
 
 from airflow_oracle_etl.testing.child_process import log_tail
+from airflow_oracle_etl.testing.lifecycle import StartStop
 from airflow_oracle_etl.testing.ports import free_port
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ def _wait_for_exit(process: subprocess.Popen[bytes], timeout: float) -> int:
 
 
 @dataclass
-class PostgresServer:
+class PostgresServer(StartStop):
     """A throwaway PostgreSQL cluster with one database owned by ``user``.
 
     The cluster's superuser is ``user`` with a random password (scram-sha-256 over TCP); the
@@ -246,20 +246,9 @@ class PostgresServer:
             self._base = None
         return code
 
-    def __enter__(self) -> PostgresServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
 
 @dataclass
-class RedisServer:
+class RedisServer(StartStop):
     """A throwaway ``redis-server``: password required, nothing saved to disk."""
 
     host: str = HOST
@@ -353,14 +342,3 @@ class RedisServer:
             shutil.rmtree(self._base, ignore_errors=True)
             self._base = None
         return code
-
-    def __enter__(self) -> RedisServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -9,16 +9,16 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 
 from airflow_oracle_etl.testing.child_process import log_tail, terminate
+from airflow_oracle_etl.testing.lifecycle import StartStop
 from airflow_oracle_etl.testing.oracle.control import FaultControl
 
 STARTUP_TIMEOUT_S = 300.0
 
 
 @dataclass
-class EmulatorProcess:
+class EmulatorProcess(StartStop):
     """An ``oracle-emulator`` child process on a free loopback port.
 
     ``args`` are extra CLI arguments (``--demo``, ``--bench-rows``, ``--user``...). The child's
@@ -108,14 +108,3 @@ class EmulatorProcess:
         """SIGTERM, then SIGKILL if it does not stop in time; returns the exit code."""
         process, self._process = self._process, None
         return terminate(process, timeout)
-
-    def __enter__(self) -> EmulatorProcess:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -24,8 +24,8 @@ import itertools
 import logging
 import socket
 import threading
-from types import TracebackType
 
+from airflow_oracle_etl.testing.lifecycle import StartStop
 from airflow_oracle_etl.testing.oracle.api import Database
 from airflow_oracle_etl.testing.oracle.faults import FaultSwitchboard
 from airflow_oracle_etl.testing.oracle.protocol.auth import Verifiers
@@ -40,7 +40,7 @@ _BACKLOG = 128
 _JOIN_TIMEOUT_S = 10.0
 
 
-class EmulatorServer:
+class EmulatorServer(StartStop):
     """A TNS listener and server for python-oracledb thin clients.
 
     :param database: the engine behind every session
@@ -207,17 +207,6 @@ class EmulatorServer:
     def connection_count(self) -> int:
         with self._lock:
             return len(self._connections)
-
-    def __enter__(self) -> EmulatorServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def _close_listener(listener: socket.socket) -> None:
