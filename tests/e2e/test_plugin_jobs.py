@@ -44,9 +44,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 BIG_TABLE = "DEMO.BENCH_ROWS"
 PARTITIONED_TABLE = "DEMO.SALES_LINE_ITEM"
-#: rows per round trip: few, so the big table's 100,000 rows take several progress intervals
-#: (3 s each; the transport has no option for the operator's ``progress_interval``)
-FETCH_ROWS = 4
+#: rows per round trip: few, so the big table's 100,000 rows take many progress intervals
+FETCH_ROWS = 2
+#: the extract tasks publish their progress this often (the transport's option)
+PROGRESS_INTERVAL_S = 0.5
 #: the event stream's interval for the tests (the route's minimum is 0.2 s)
 INTERVAL_S = 0.5
 #: limits of the waits, never asserted as durations
@@ -77,7 +78,14 @@ def job(
     write_transport(
         transports_folder,
         transport,
-        transport_data(transport, bucket.name, tables, parallel_tables=3, fetch=fetch),
+        transport_data(
+            transport,
+            bucket.name,
+            tables,
+            parallel_tables=3,
+            fetch=fetch,
+            progress_interval_seconds=PROGRESS_INTERVAL_S,
+        ),
     )
     write_transport(transports_folder, other, transport_data(other, bucket.name))
     wait_for_dag(client, transport)
@@ -152,66 +160,6 @@ def _wait_end(events: Iterator[Event], deadline: float) -> tuple[list[Event], Ev
 # -- tests ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("suffix", ["", "/events"])
-def test_job_routes_need_a_login_and_let_a_viewer_read(
-    plugin_api: PluginApi, job: SharedJob, suffix: str
-) -> None:
-    path = _job_path(job.run_id, suffix)
-    params = {"transport": job.transport, "interval": INTERVAL_S}
-    for who, expected in ((ANONYMOUS, 401), (OUTSIDER, 403), (VIEWER, 200), (ADMIN, 200)):
-        # streamed, so the event stream's first bytes suffice and the connection is let go
-        with plugin_api.http.stream(
-            "GET", path, params=params, headers=plugin_api.headers(who), timeout=STREAM_TIMEOUT
-        ) as response:
-            assert response.status_code == expected, (who, response.read())
-            if expected == 200 and suffix:
-                assert response.headers["content-type"].startswith("text/event-stream")
-                assert response.headers["cache-control"] == "no-cache"
-                assert response.headers["x-accel-buffering"] == "no"
-                assert next(read_events(response)).retry == "2000"
-            elif expected == 200:
-                response.read()
-                body = response.json()
-                assert (body["job_id"], body["transport"]) == (job.run_id, job.transport)
-    unknown = plugin_api.get(_job_path("manual__no_such_run", suffix), as_=VIEWER)
-    assert unknown.status_code == 404, unknown.text
-    no_transport = plugin_api.get(path, params={"transport": "jb_no_such_transport"})
-    assert no_transport.status_code == 404, no_transport.text
-
-
-def test_the_job_list_needs_a_login_and_shows_transport_runs_newest_first(
-    plugin_api: PluginApi, job: SharedJob
-) -> None:
-    assert plugin_api.get("/jobs", as_=ANONYMOUS).status_code == 401
-    assert plugin_api.get("/jobs", as_=OUTSIDER).status_code == 403
-    outsider = plugin_api.get("/jobs", params={"transport": job.transport}, as_=OUTSIDER)
-    assert outsider.status_code == 403, outsider.text
-    for who in (VIEWER, ADMIN):
-        response = plugin_api.get("/jobs", params={"transport": job.transport}, as_=who)
-        assert response.status_code == 200, response.text
-        (listed,) = response.json()["jobs"]
-        assert (listed["job_id"], listed["transport"]) == (job.run_id, job.transport)
-        assert listed["run_type"] == "manual" and listed["conf"] == {}
-        assert listed["state"] in ("queued", "running", "success")
-    everything = plugin_api.get("/jobs", params={"limit": 100}, as_=VIEWER).json()["jobs"]
-    assert {(job.run_id, job.transport), (job.run_id, job.other)} <= {
-        (j["job_id"], j["transport"]) for j in everything
-    }
-    assert len(plugin_api.get("/jobs", params={"limit": 1}).json()["jobs"]) == 1
-    unknown = plugin_api.get("/jobs", params={"transport": "jb_no_such_transport"})
-    assert unknown.status_code == 404, unknown.text
-
-
-def test_a_run_id_of_two_transports_needs_the_transport(
-    plugin_api: PluginApi, job: SharedJob
-) -> None:
-    ambiguous = plugin_api.get(_job_path(job.run_id), as_=VIEWER)
-    assert ambiguous.status_code == 409, ambiguous.text
-    assert "?transport=" in ambiguous.json()["detail"]
-    queued = plugin_api.get(_job_path(job.run_id), params={"transport": job.other}).json()
-    assert (queued["transport"], queued["state"], queued["tables"]) == (job.other, "queued", [])
-
-
 def test_the_event_stream_follows_the_job_resumes_and_ends(
     plugin_api: PluginApi,
     job: SharedJob,
@@ -281,3 +229,63 @@ def test_the_event_stream_follows_the_job_resumes_and_ends(
     with stream(plugin_api, job, **{"Last-Event-ID": str(last_id)}) as response:
         again = [e for e in read_events(response) if e.event == "end"]
     assert [e.id for e in again] == [end.id]
+
+
+@pytest.mark.parametrize("suffix", ["", "/events"])
+def test_job_routes_need_a_login_and_let_a_viewer_read(
+    plugin_api: PluginApi, job: SharedJob, suffix: str
+) -> None:
+    path = _job_path(job.run_id, suffix)
+    params = {"transport": job.transport, "interval": INTERVAL_S}
+    for who, expected in ((ANONYMOUS, 401), (OUTSIDER, 403), (VIEWER, 200), (ADMIN, 200)):
+        # streamed, so the event stream's first bytes suffice and the connection is let go
+        with plugin_api.http.stream(
+            "GET", path, params=params, headers=plugin_api.headers(who), timeout=STREAM_TIMEOUT
+        ) as response:
+            assert response.status_code == expected, (who, response.read())
+            if expected == 200 and suffix:
+                assert response.headers["content-type"].startswith("text/event-stream")
+                assert response.headers["cache-control"] == "no-cache"
+                assert response.headers["x-accel-buffering"] == "no"
+                assert next(read_events(response)).retry == "2000"
+            elif expected == 200:
+                response.read()
+                body = response.json()
+                assert (body["job_id"], body["transport"]) == (job.run_id, job.transport)
+    unknown = plugin_api.get(_job_path("manual__no_such_run", suffix), as_=VIEWER)
+    assert unknown.status_code == 404, unknown.text
+    no_transport = plugin_api.get(path, params={"transport": "jb_no_such_transport"})
+    assert no_transport.status_code == 404, no_transport.text
+
+
+def test_the_job_list_needs_a_login_and_shows_transport_runs_newest_first(
+    plugin_api: PluginApi, job: SharedJob
+) -> None:
+    assert plugin_api.get("/jobs", as_=ANONYMOUS).status_code == 401
+    assert plugin_api.get("/jobs", as_=OUTSIDER).status_code == 403
+    outsider = plugin_api.get("/jobs", params={"transport": job.transport}, as_=OUTSIDER)
+    assert outsider.status_code == 403, outsider.text
+    for who in (VIEWER, ADMIN):
+        response = plugin_api.get("/jobs", params={"transport": job.transport}, as_=who)
+        assert response.status_code == 200, response.text
+        (listed,) = response.json()["jobs"]
+        assert (listed["job_id"], listed["transport"]) == (job.run_id, job.transport)
+        assert listed["run_type"] == "manual" and listed["conf"] == {}
+        assert listed["state"] in ("queued", "running", "success")
+    everything = plugin_api.get("/jobs", params={"limit": 100}, as_=VIEWER).json()["jobs"]
+    assert {(job.run_id, job.transport), (job.run_id, job.other)} <= {
+        (j["job_id"], j["transport"]) for j in everything
+    }
+    assert len(plugin_api.get("/jobs", params={"limit": 1}).json()["jobs"]) == 1
+    unknown = plugin_api.get("/jobs", params={"transport": "jb_no_such_transport"})
+    assert unknown.status_code == 404, unknown.text
+
+
+def test_a_run_id_of_two_transports_needs_the_transport(
+    plugin_api: PluginApi, job: SharedJob
+) -> None:
+    ambiguous = plugin_api.get(_job_path(job.run_id), as_=VIEWER)
+    assert ambiguous.status_code == 409, ambiguous.text
+    assert "?transport=" in ambiguous.json()["detail"]
+    queued = plugin_api.get(_job_path(job.run_id), params={"transport": job.other}).json()
+    assert (queued["transport"], queued["state"], queued["tables"]) == (job.other, "queued", [])
