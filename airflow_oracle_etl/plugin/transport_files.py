@@ -18,7 +18,6 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,9 @@ from airflow_oracle_etl.transports.loading import (
     TRANSPORT_SUFFIXES,
     load_transport,
     load_transports,
+    member_type,
     transport_from_data,
+    transport_type_info,
 )
 from airflow_oracle_etl.transports.model import Transport
 
@@ -187,14 +188,14 @@ def ordered(data: object) -> object:
     """``data`` with every mapping's keys in the model's field order (``id`` first, then as
     :class:`~airflow_oracle_etl.transports.model.Transport` declares them), so files written
     by the API read the same way whatever order a client sent."""
-    return _ordered(data, _transport_info())
+    return _ordered(data, transport_type_info())
 
 
 def _ordered(value: object, info: msgspec.inspect.Type | None) -> object:
     if isinstance(info, msgspec.inspect.Metadata):
         info = info.type
     if isinstance(value, dict):
-        struct = _member(info, msgspec.inspect.StructType)
+        struct = member_type(info, msgspec.inspect.StructType)
         if struct is None:
             return value
         types = {f.encode_name: f.type for f in struct.fields}
@@ -202,24 +203,9 @@ def _ordered(value: object, info: msgspec.inspect.Type | None) -> object:
         keys = sorted(value, key=lambda key: rank.get(key, len(rank)))
         return {key: _ordered(value[key], types.get(key)) for key in keys}
     if isinstance(value, list):
-        items = _member(info, msgspec.inspect.VarTupleType)
+        items = member_type(info, msgspec.inspect.VarTupleType)
         return [_ordered(item, None if items is None else items.item_type) for item in value]
     return value
-
-
-def _member(info: msgspec.inspect.Type | None, kind: type) -> Any:
-    if isinstance(info, kind):
-        return info
-    if isinstance(info, msgspec.inspect.UnionType):
-        return next((t for t in info.types if isinstance(t, kind)), None)
-    return None
-
-
-@cache
-def _transport_info() -> msgspec.inspect.StructType:
-    info = msgspec.inspect.type_info(Transport)
-    assert isinstance(info, msgspec.inspect.StructType)
-    return info
 
 
 def _json(struct: msgspec.Struct) -> dict[str, Any]:

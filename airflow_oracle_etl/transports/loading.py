@@ -37,8 +37,10 @@ __all__ = [
     "TRANSPORT_SUFFIXES",
     "load_transport",
     "load_transports",
+    "member_type",
     "parse_transport",
     "transport_from_data",
+    "transport_type_info",
 ]
 
 log = logging.getLogger(__name__)
@@ -105,7 +107,7 @@ def transport_from_data(data: object, *, source: str = "<data>") -> Transport:
         )
     walk = _Walk()
     try:
-        prepared = walk.mapping(data, _transport_info(), "")
+        prepared = walk.mapping(data, transport_type_info(), "")
     except _TooManyValues:
         raise _file_error(source, f"the file holds more than {MAX_VALUES} values") from None
     problems = walk.problems
@@ -262,12 +264,12 @@ class _Walk:
         if isinstance(value, dt.date):
             return value.isoformat()
         if isinstance(value, dict):
-            struct = _member(info, msgspec.inspect.StructType)
+            struct = member_type(info, msgspec.inspect.StructType)
             if struct is not None:
                 return self.mapping(value, struct, path)
             return {key: self.value(item, None, _join(path, key)) for key, item in value.items()}
         if isinstance(value, list):
-            items = _member(info, msgspec.inspect.VarTupleType)
+            items = member_type(info, msgspec.inspect.VarTupleType)
             item_info = None if items is None else items.item_type
             return [self.value(item, item_info, f"{path}[{i}]") for i, item in enumerate(value)]
         return value
@@ -302,7 +304,7 @@ def _unknown_reason(key: object, fields: Iterable[str]) -> str:
     return f"unknown field{hint}" if hint else f"unknown field (known: {', '.join(known)})"
 
 
-def _member(info: msgspec.inspect.Type | None, kind: type) -> Any:
+def member_type(info: msgspec.inspect.Type | None, kind: type) -> Any:
     """``info`` if it is a ``kind``, or its ``kind`` member if it is a union."""
     if isinstance(info, kind):
         return info
@@ -312,7 +314,8 @@ def _member(info: msgspec.inspect.Type | None, kind: type) -> Any:
 
 
 @cache
-def _transport_info() -> msgspec.inspect.StructType:
+def transport_type_info() -> msgspec.inspect.StructType:
+    """The transport model as msgspec describes it (walked to check and to order fields)."""
     info = msgspec.inspect.type_info(Transport)
     assert isinstance(info, msgspec.inspect.StructType)
     return info
