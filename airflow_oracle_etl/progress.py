@@ -89,6 +89,14 @@ class ProgressReporter:
         if self._last_published is None or now - self._last_published >= self._interval:
             self._publish(now)
 
+    def resume_from(self, *, rows: int, bytes_written: int, parts: int) -> None:
+        """Start the counts at what an earlier attempt finished (a resumed read), without
+        counting those rows in the rate: they were not read now."""
+        self.rows += rows
+        self.bytes += bytes_written
+        self.parts = parts
+        self._samples = deque([(self._clock(), self.rows)])
+
     def identify(self, table: str | None, partition: int | None) -> None:
         """The table's display name and partition index, once planning has resolved them."""
         self._table = table

@@ -207,6 +207,8 @@ class _OpenPart:
 class _SealPart:
     rows: int
     uncompressed_bytes: int
+    #: the caller's mark of the payload the part ends with, if it ends at a payload's end
+    mark: object = None
 
 
 @dataclass(frozen=True)
@@ -226,6 +228,11 @@ class TableWriter:
     must not be modified afterwards (they are compressed later, in another thread). ``close()``
     returns the parts in order; a table with no rows has none. Use it as a context manager:
     leaving the block by an exception aborts every upload in progress.
+
+    ``first_part`` numbers the parts after those an earlier attempt finished (a resumed read).
+    A ``mark`` given with a payload (the key of its last row) comes back in :attr:`finished`
+    with the part that ends exactly where that payload ends, so the caller knows where a
+    finished part stops in its own terms; a part cut inside a payload has no mark.
     """
 
     def __init__(
@@ -236,6 +243,7 @@ class TableWriter:
         partition: int = 0,
         attempt: int = 1,
         settings: WriterSettings | None = None,
+        first_part: int = 0,
     ) -> None:
         self.layout = layout
         self.partition = partition
@@ -250,29 +258,39 @@ class TableWriter:
         self._rows = 0
         # owned by the compress thread
         self._member: GzipMember | None = None
-        self._next_part = 0
+        self._next_part = first_part
         self._uncompressed = 0
+        #: the mark of the payload the open part ends with, while it ends with a whole payload
+        self._boundary_mark: object = None
         # owned by the upload thread
         self._part: PartWriter | None = None
         self._cancel_lock = threading.Lock()
         self._uploaded = 0
         self._parts: list[PartInfo] = []
+        self._finished: list[tuple[PartInfo, object]] = []
 
-    def write(self, payload: bytes, rows: int) -> None:
+    def write(
+        self, payload: bytes, rows: int, mark: object = None, *, lines_known: bool = False
+    ) -> None:
         """Queue ``rows`` JSON lines; blocks while the pipeline is full (back-pressure) and
-        re-raises an error of either background thread."""
+        re-raises an error of either background thread. ``mark``: see the class docstring.
+
+        The payload is checked to hold exactly ``rows`` lines (parts are cut by counting
+        newlines), unless ``lines_known``: the caller's encoder guarantees it (msgspec writes
+        no raw newline inside a value), and the count costs about 0.15 us a row."""
         if self._closed:
             raise GcsWriterError("write() on a closed TableWriter")
         if not isinstance(payload, bytes):
             payload = bytes(payload)  # a caller's reusable buffer must not change under us
-        _check_lines(payload, rows)
+        if not lines_known:
+            _check_lines(payload, rows)
         if not rows:
             return
         if self._compress is None:
             self._start()
         assert self._compress is not None
         self._rows += rows
-        self._compress.put((payload, rows), len(payload))
+        self._compress.put((payload, rows, mark), len(payload))
 
     def close(self) -> list[PartInfo]:
         """Finish the last part, wait for every upload, verify; returns the parts written."""
@@ -319,6 +337,14 @@ class TableWriter:
             parts=len(self._parts),
         )
 
+    @property
+    def finished(self) -> list[tuple[PartInfo, object]]:
+        """The parts uploaded and verified so far, in order, each with its mark (or None).
+
+        Read from the caller's thread while the upload thread appends: a list copy of an
+        append-only list, so it is always a consistent prefix."""
+        return list(self._finished)
+
     def __enter__(self) -> TableWriter:
         return self
 
@@ -353,8 +379,8 @@ class TableWriter:
 
     # -- compress thread -------------------------------------------------------------------
 
-    def _on_rows(self, item: tuple[bytes, int]) -> None:
-        payload, rows = item
+    def _on_rows(self, item: tuple[bytes, int, object]) -> None:
+        payload, rows, mark = item
         view = memoryview(payload)
         max_rows = self.settings.max_rows_per_part
         start = 0
@@ -366,6 +392,7 @@ class TableWriter:
                 self._send(piece)
             self._uncompressed += end - start
             start, rows = end, rows - take
+            self._boundary_mark = mark if not rows else None
             if member.rows >= max_rows or member.compressed_bytes >= self._max_bytes:
                 self._seal_part()
 
@@ -379,11 +406,12 @@ class TableWriter:
 
     def _seal_part(self) -> None:
         member, self._member = self._member, None
+        mark, self._boundary_mark = self._boundary_mark, None
         if member is None:
             return
         self._send(member.finish())
         assert self._upload is not None
-        self._upload.put(_SealPart(member.rows, member.uncompressed_bytes), 0)
+        self._upload.put(_SealPart(member.rows, member.uncompressed_bytes, mark), 0)
 
     def _send(self, piece: bytes) -> None:
         if piece:
@@ -404,6 +432,7 @@ class TableWriter:
             assert part is not None
             info = part.close(item.rows, item.uncompressed_bytes)
             self._parts.append(info)
+            self._finished.append((info, item.mark))
             log.info(
                 "wrote gs://%s/%s: %d rows, %d bytes gzipped to %d",
                 self._bucket.name,

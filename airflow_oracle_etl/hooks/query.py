@@ -32,8 +32,10 @@ def build_select(
     *,
     where: str | None = None,
     as_of_scn: bool = False,
+    order_by: str | None = None,
 ) -> str:
-    """``SELECT <select_list> FROM "OWNER"."TABLE" [AS OF SCN :as_of_scn] [WHERE (<where>)]``.
+    """``SELECT <select_list> FROM "OWNER"."TABLE" [AS OF SCN :as_of_scn] [WHERE (<where>)]
+    [ORDER BY <order_by>]``.
 
     The predicate sits on lines of its own, so a trailing ``-- comment`` in it stays harmless.
 
@@ -44,6 +46,8 @@ def build_select(
         allowed, their values passed as parameters when executing).
     :param as_of_scn: read the table as of the SCN bound as ``:as_of_scn``; bind it by name
         (so any other parameters must be named too: Oracle does not mix the two styles).
+    :param order_by: quoted column names (a primary key, for a restartable read); never
+        user text.
     """
     if not select_list.strip():
         raise ValueError(f"empty select list for {metadata.qualified_name}")
@@ -52,6 +56,8 @@ def build_select(
         parts.append(f"AS OF SCN :{AS_OF_SCN_BIND}")
     if where is not None and where.strip():
         parts.append(f"WHERE (\n{where}\n)")
+    if order_by:
+        parts.append(f"ORDER BY {order_by}")
     return " ".join(parts)
 
 

@@ -43,6 +43,7 @@ from airflow_oracle_etl.gcs.settings import (
     DEFAULT_RETRY_DEADLINE_S,
     retry_policy,
 )
+from airflow_oracle_etl.hooks.errors import SnapshotTooOldError
 from airflow_oracle_etl.hooks.oracle_extract import OracleExtractHook
 from airflow_oracle_etl.hooks.query import AS_OF_SCN_BIND
 from airflow_oracle_etl.identifiers import parse_identifier, quote_identifier
@@ -55,12 +56,27 @@ from airflow_oracle_etl.incremental import (
 from airflow_oracle_etl.metadata import OracleColumn, TableMetadata
 from airflow_oracle_etl.partitioning import PartitionSpec
 from airflow_oracle_etl.progress import ProgressReporter
+from airflow_oracle_etl.resume import (
+    Checkpoint,
+    CheckpointRecorder,
+    CheckpointStore,
+    KeysetOrder,
+    binary_collation,
+    keyset_order,
+    read_fingerprint,
+    stale_parts,
+)
+from airflow_oracle_etl.resume.keyset import KEY_BIND_PREFIX
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
     from google.cloud import storage
 
 DEFAULT_BATCH_ROWS = 10_000
+NLS_COLLATION_SQL = (
+    "SELECT PARAMETER, VALUE FROM NLS_SESSION_PARAMETERS"
+    " WHERE PARAMETER IN ('NLS_SORT', 'NLS_COMP')"
+)
 #: rows per fetch when a LOB column is read inline (each value is held whole)
 DEFAULT_LOB_ARRAYSIZE = 100
 MiB = 1024 * 1024
@@ -83,6 +99,14 @@ class _Source:
     estimated_rows: int | None
     partition: PartitionSpec | None = None
     window: WatermarkWindow | None = None
+    #: the primary-key order of a restartable read (None: unordered, a retry starts over)
+    order: KeysetOrder | None = None
+    #: to rebuild the SELECT with a restart predicate: the table, select list and predicate
+    metadata: TableMetadata | None = None
+    select_list: str = ""
+    where: str | None = None
+    #: the SCN is the one an earlier attempt captured and checkpointed
+    scn_from_checkpoint: bool = False
 
 
 class OracleToGCSJsonlOperator(BaseOperator):
@@ -134,6 +158,12 @@ class OracleToGCSJsonlOperator(BaseOperator):
         column moved past the high watermark of the table's last committed manifest.
     :param watermark: the window as planned for the whole job (instead of ``incremental``).
     :param full_refresh: with ``incremental``, read everything and restart the watermark.
+    :param checkpoint: make the read restartable: a table with a primary key (made of
+        NUMBER, VARCHAR2, DATE, TIMESTAMP or RAW columns) read at a fixed SCN is read in key
+        order, and after each part is uploaded the task state store records the parts and the
+        last key; a retry keeps those parts and reads only the rows after that key. The cost
+        is the ORDER BY (Oracle walks the primary key index or sorts); False reads unordered
+        and a retry reads the table (or partition) again.
     """
 
     template_fields: Sequence[str] = (
@@ -185,6 +215,7 @@ class OracleToGCSJsonlOperator(BaseOperator):
         incremental: Mapping[str, Any] | None = None,
         watermark: Mapping[str, Any] | None = None,
         full_refresh: bool = False,
+        checkpoint: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -219,6 +250,7 @@ class OracleToGCSJsonlOperator(BaseOperator):
         self.incremental = incremental
         self.watermark = watermark
         self.full_refresh = full_refresh
+        self.checkpoint = checkpoint
         if (table is None) == (sql is None):
             raise ValueError(f"{self.task_id}: give exactly one of table= or sql=")
         if sql is not None and not name:
@@ -242,7 +274,9 @@ class OracleToGCSJsonlOperator(BaseOperator):
             interval_s=self.progress_interval,
         )
         reporter.enter("planning")
-        source = self._plan_source(bucket, context["run_id"])
+        store = CheckpointStore(context.get("task_state_store") if self.checkpoint else None)
+        earlier = store.load()
+        source = self._plan_source(bucket, context["run_id"], earlier)
         reporter.set_estimate(source.estimated_rows)
         reporter.identify(
             source.label, None if source.partition is None else source.partition.index
@@ -251,8 +285,26 @@ class OracleToGCSJsonlOperator(BaseOperator):
         index = None if source.partition is None else source.partition.index
         manifest_name = layout.manifest_name(index)
         attempt = next_attempt(bucket, manifest_name, context["ti"].try_number)
+        recorder, resumed = self._checkpoints(source, layout, attempt, store, earlier, bucket)
+        if resumed is not None:
+            reporter.resume_from(
+                rows=resumed.rows,
+                bytes_written=sum(part.uncompressed_bytes for part in resumed.parts),
+                parts=len(resumed.parts),
+            )
         reporter.enter("extracting")
-        parts, rows_read = self._extract(source, bucket, layout, attempt, reporter)
+        try:
+            parts, rows_read = self._extract(
+                source, bucket, layout, attempt, reporter, recorder, resumed
+            )
+        except SnapshotTooOldError as error:
+            if source.scn_from_checkpoint:
+                # the next try must not insist on this SCN: it starts over at a new one
+                store.clear()
+                error.add_note(
+                    f"The checkpoint at SCN {source.scn} was dropped: the next try starts over."
+                )
+            raise
         reporter.parts = len(parts)  # the writer's count trails the last, just-closed part
         reporter.enter("committing")
         write_json(
@@ -284,6 +336,7 @@ class OracleToGCSJsonlOperator(BaseOperator):
             parts_prefix=layout.parts_prefix(index or 0),
             deadline_s=self.gcs_retry_deadline,
         )
+        store.clear()  # committed: a later run of this task instance starts afresh
         reporter.enter("done")
         summary = _summary(
             manifest, manifest_name, source.partition.count if source.partition else 1
@@ -328,7 +381,9 @@ class OracleToGCSJsonlOperator(BaseOperator):
     def _layout(self, label: str, run_id: str) -> TableLayout:
         return TableLayout(self.prefix, self.transport or self.dag_id, label, run_id)
 
-    def _plan_source(self, bucket: storage.Bucket, run_id: str) -> _Source:
+    def _plan_source(
+        self, bucket: storage.Bucket, run_id: str, earlier: Checkpoint | None
+    ) -> _Source:
         hook = self.hook
         with hook.session():
             if self.sql is not None:
@@ -338,17 +393,24 @@ class OracleToGCSJsonlOperator(BaseOperator):
                 return _Source(self.name, sql, dict(self.parameters or {}) or None, columns,
                                plan, None, None)  # fmt: skip
             metadata = hook.get_table_metadata(self.table, self.table_owner)
-            scn = self._snapshot_scn(hook)
+            reused = self._reusable_scn(earlier)
+            scn = reused if reused is not None else self._snapshot_scn(hook)
             window = self._window(hook, metadata, bucket, run_id, scn)
+            columns = _chosen_columns(metadata, self.columns)
+            plan = self._encoding(columns)
+            order = self._order(hook, metadata, plan, scn)
         partition = None if self.partition is None else msgspec.convert(
             self.partition, PartitionSpec
         )  # fmt: skip
-        columns = _chosen_columns(metadata, self.columns)
-        plan = self._encoding(columns)
         predicates = [self.where, partition and partition.predicate, window and window.predicate]
         where = " AND ".join(f"({p})" for p in predicates if p and p.strip()) or None
+        select_list = plan.select_list(quote_identifier)
         sql = hook.build_select(
-            metadata, plan.select_list(quote_identifier), where=where, as_of_scn=scn is not None
+            metadata,
+            select_list,
+            where=where,
+            as_of_scn=scn is not None,
+            order_by=order.order_by if order else None,
         )
         binds: dict[str, Any] = dict(self.parameters or {})
         for extra in (partition and partition.binds, window and window.binds):
@@ -357,7 +419,105 @@ class OracleToGCSJsonlOperator(BaseOperator):
             binds[AS_OF_SCN_BIND] = scn
         label = _table_label(metadata)
         return _Source(label, sql, binds or None, columns, plan, scn,
-                       metadata.num_rows, partition, window)  # fmt: skip
+                       metadata.num_rows, partition, window, order, metadata, select_list,
+                       where, reused is not None)  # fmt: skip
+
+    def _reusable_scn(self, earlier: Checkpoint | None) -> int | None:
+        """The SCN of an earlier try's checkpoint, when this task picks its own snapshot: a
+        retry must read the snapshot the finished parts were read at to go on after them."""
+        if earlier is None or self.sql is not None or not self.consistent_snapshot:
+            return None
+        if self.snapshot_scn not in (None, ""):
+            return None  # the job's SCN decides; a checkpoint of another SCN will not match
+        self.log.info("reading as of SCN %d, the snapshot of the checkpointed try", earlier.scn)
+        return earlier.scn
+
+    def _order(
+        self,
+        hook: OracleExtractHook,
+        metadata: TableMetadata,
+        plan: EncodingPlan,
+        scn: int | None,
+    ) -> KeysetOrder | None:
+        """The primary-key order that makes this read restartable, or None (logged why)."""
+        if not self.checkpoint:
+            return None
+        if scn is None:
+            self._no_checkpoints("the read is not at a fixed SCN (consistent_snapshot=False)")
+            return None
+        reserved = sorted(k for k in self.parameters or {} if k.startswith(KEY_BIND_PREFIX))
+        if reserved:
+            raise OracleToGCSError(
+                f"{self.task_id}: parameters {reserved} use the prefix {KEY_BIND_PREFIX!r}, "
+                "which restartable reads keep for their key binds; rename them or pass "
+                "checkpoint=False"
+            )
+        fields = getattr(plan.rowfactory, "__struct_fields__", None)
+        order = keyset_order(metadata, plan.encodings, fields)
+        if isinstance(order, str):
+            self._no_checkpoints(order)
+            return None
+        if order.has_text:
+            with hook.open_cursor(NLS_COLLATION_SQL, None) as cursor:
+                settings = {name: value for batch in cursor for name, value in batch}
+            if not binary_collation(settings):
+                self._no_checkpoints(
+                    f"the session sorts text by {settings} (restart keys need BINARY)"
+                )
+                return None
+        return order
+
+    def _no_checkpoints(self, why: str) -> None:
+        self.log.info("no checkpoints: %s; a retry reads this table or partition again", why)
+
+    def _checkpoints(
+        self,
+        source: _Source,
+        layout: TableLayout,
+        attempt: int,
+        store: CheckpointStore,
+        earlier: Checkpoint | None,
+        bucket: storage.Bucket,
+    ) -> tuple[CheckpointRecorder | None, Checkpoint | None]:
+        """The recorder of this try's checkpoints, and the checkpoint it goes on from."""
+        if source.order is None or source.scn is None or not store.available:
+            return None, None
+        index = 0 if source.partition is None else source.partition.index
+        fingerprint = read_fingerprint(
+            sql=source.sql,
+            binds=source.binds if isinstance(source.binds, dict) else None,
+            columns=source.plan.names,
+            parts_prefix=layout.parts_prefix(index),
+        )
+        resumed = None
+        if earlier is not None:
+            if earlier.fingerprint != fingerprint:
+                why = "it is of another read (query, binds, SCN or columns changed)"
+            else:
+                why = stale_parts(bucket, earlier.parts, self.gcs_retry_deadline)
+            if why is None:
+                resumed = earlier
+                self.log.info(
+                    "resuming from checkpoint: %d parts with %s rows are already in GCS (try "
+                    "%d); reading the rows after them",
+                    len(earlier.parts),
+                    f"{earlier.rows:,}",
+                    earlier.attempt,
+                )
+            else:
+                self.log.warning("not resuming from the stored checkpoint: %s", why)
+                store.clear()
+        recorder = CheckpointRecorder(
+            store, fingerprint=fingerprint, scn=source.scn, attempt=attempt, resumed=resumed
+        )
+        if self.max_rows_per_part % self.batch_rows:
+            self.log.warning(
+                "max_rows_per_part (%d) is not a multiple of batch_rows (%d): parts cut inside "
+                "a batch cannot be checkpointed on their own",
+                self.max_rows_per_part,
+                self.batch_rows,
+            )
+        return recorder, resumed
 
     def _encoding(self, columns: Sequence[OracleColumn]) -> EncodingPlan:
         return plan_columns(
@@ -414,23 +574,43 @@ class OracleToGCSJsonlOperator(BaseOperator):
         layout: TableLayout,
         attempt: int,
         reporter: ProgressReporter,
+        recorder: CheckpointRecorder | None,
+        resumed: Checkpoint | None,
     ) -> tuple[list, int]:
-        """The parts written, and the rows fetched from Oracle to write them."""
+        """The parts (a resumed try's first), and the rows read from Oracle to write them."""
         encoder = source.plan.encoder()
-        rows_read = 0
+        kept = list(resumed.parts) if resumed else []
+        rows_read = resumed.rows if resumed else 0
         index = 0 if source.partition is None else source.partition.index
         settings = self._writer_settings()
-        with TableWriter(bucket, layout, partition=index, attempt=attempt, settings=settings) as w:
-            for batch in self._batches(source):
+        order = source.order if recorder is not None else None
+        key_of = order.key_getter() if order is not None else None
+        with TableWriter(
+            bucket, layout, partition=index, attempt=attempt, settings=settings,
+            first_part=len(kept),
+        ) as w:  # fmt: skip
+            for batch in self._batches(source, resumed):
                 rows_read += len(batch)
+                mark = None
+                if key_of is not None:
+                    assert order is not None
+                    mark = tuple(order.key_text(key_of(batch[-1])))
                 payload = encoder.encode(batch)
-                w.write(payload, len(batch))
+                # the plan's encoder writes exactly one line per row
+                w.write(payload, len(batch), mark, lines_known=True)
                 reporter.advance(
-                    rows=len(batch), bytes_written=len(payload), parts=w.progress.parts
+                    rows=len(batch),
+                    bytes_written=len(payload),
+                    parts=len(kept) + w.progress.parts,
                 )
-            return w.close(), rows_read
+                if recorder is not None:
+                    recorder.update(w.finished)
+            return kept + w.close(), rows_read
 
-    def _batches(self, source: _Source) -> Iterator[list]:
+    def _batches(self, source: _Source, resumed: Checkpoint | None) -> Iterator[list]:
+        sql, binds = source.sql, source.binds
+        if resumed is not None:
+            sql, binds = self._restart_query(source, resumed)
         hook = self.hook
         batch_rows = self.batch_rows
         if source.plan.inline_lobs:
@@ -443,12 +623,29 @@ class OracleToGCSJsonlOperator(BaseOperator):
                 hook.fetch_settings.arraysize,
             )
         yield from hook.stream_batches(
-            source.sql,
-            source.binds,
+            sql,
+            binds,
             batch_size=batch_rows,
             output_type_handler=source.plan.output_type_handler,
             rowfactory=source.plan.rowfactory,
         )
+
+    def _restart_query(
+        self, source: _Source, resumed: Checkpoint
+    ) -> tuple[str, dict[str, Any] | list[Any] | None]:
+        """The read's SELECT limited to the rows after the checkpoint's key."""
+        assert source.order is not None and source.metadata is not None
+        after, key_binds = source.order.after(resumed.key)
+        where = f"({source.where}) AND ({after})" if source.where else after
+        sql = self.hook.build_select(
+            source.metadata,
+            source.select_list,
+            where=where,
+            as_of_scn=source.scn is not None,
+            order_by=source.order.order_by,
+        )
+        binds = dict(source.binds or {}) if not isinstance(source.binds, list) else {}
+        return sql, binds | key_binds
 
     @cached_property
     def _lob_hook(self) -> OracleExtractHook:

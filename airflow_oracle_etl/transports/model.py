@@ -161,6 +161,8 @@ class TableOptions(_Config, kw_only=True):
     :param incremental: read only rows past the last committed watermark.
     :param trim_char: strip the blank padding of CHAR columns.
     :param omit_nulls: leave NULL values out of the JSON objects.
+    :param checkpoint: read in primary-key order and checkpoint each finished part, so a
+        retried extract goes on after them (false: unordered read, a retry starts over).
     """
 
     table: str
@@ -172,6 +174,7 @@ class TableOptions(_Config, kw_only=True):
     incremental: IncrementalOptions | None = None
     trim_char: bool = False
     omit_nulls: bool = False
+    checkpoint: bool = True
 
 
 class Destination(_Config, kw_only=True):
@@ -230,6 +233,7 @@ class TableConfig(msgspec.Struct, frozen=True, kw_only=True):
     incremental: IncrementalSetting | None
     trim_char: bool
     omit_nulls: bool
+    checkpoint: bool = True
 
     @property
     def label(self) -> str:
@@ -312,6 +316,7 @@ def normalize_table(options: TableOptions) -> TableConfig:
         ),
         trim_char=options.trim_char,
         omit_nulls=options.omit_nulls,
+        checkpoint=options.checkpoint,
     )
 
 

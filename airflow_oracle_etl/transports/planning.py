@@ -145,6 +145,7 @@ class TransportPlanOperator(BaseOperator):
                 "where": config.where,
                 "trim_char": config.trim_char,
                 "omit_nulls": config.omit_nulls,
+                "checkpoint": config.checkpoint,
                 **kwargs,
             }
             for kwargs in partitions

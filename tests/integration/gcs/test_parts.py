@@ -310,3 +310,42 @@ def test_memory_stays_bounded(gcs_bucket: storage.Bucket) -> None:
     assert sum(p.rows for p in parts) == rows
     assert sum(p.compressed_bytes for p in parts) > 2 * DEFAULT_CHUNK_SIZE  # several requests
     assert peak < 4 * DEFAULT_CHUNK_SIZE, f"peak {peak / MIB:.1f} MiB"
+
+
+def test_marks_come_back_with_parts_that_end_where_a_payload_ends(
+    gcs_bucket: storage.Bucket,
+) -> None:
+    # parts of 2,100 rows from payloads of 600 rows: parts end at 2,100, 4,200, 6,300, 8,400
+    # and 10,000; only 4,200, 8,400 and the last end where a payload ends
+    lines = numbered_lines(0, 10_000)
+    settings = WriterSettings(chunk_size=SMALL_CHUNK, max_rows_per_part=2_100)
+    with TableWriter(gcs_bucket, LAYOUT, attempt=1, settings=settings) as writer:
+        written = 0
+        for payload, rows in slices(lines, 600):
+            written += rows
+            writer.write(payload, rows, mark=("rows so far", written))
+        parts = writer.close()
+    finished = writer.finished
+    assert [part for part, _ in finished] == parts
+    assert [part.rows for part in parts] == [2_100] * 4 + [1_600]
+    assert [mark for _, mark in finished] == [
+        None,
+        ("rows so far", 4_200),
+        None,
+        ("rows so far", 8_400),
+        ("rows so far", 10_000),
+    ]
+
+
+def test_a_resumed_writer_numbers_its_parts_after_the_kept_ones(
+    gcs_bucket: storage.Bucket,
+) -> None:
+    lines = numbered_lines(0, 5_000)
+    settings = WriterSettings(chunk_size=SMALL_CHUNK, max_rows_per_part=2_000)
+    with TableWriter(gcs_bucket, LAYOUT, attempt=3, settings=settings, first_part=7) as writer:
+        for payload, rows in slices(lines, 1_000):
+            writer.write(payload, rows, mark=rows)
+        parts = writer.close()
+    assert [p.name for p in parts] == [LAYOUT.part_name(0, n, 3) for n in (7, 8, 9)]
+    assert [mark for _, mark in writer.finished] == [1_000, 1_000, 1_000]
+    check_parts(gcs_bucket, parts, lines)

@@ -72,6 +72,7 @@ def test_tables_normalized_resolves_names_and_defaults_in_order() -> None:
                 "incremental": {"column": "updated_at", "initial": "2024-01-01"},
                 "trim_char": True,
                 "omit_nulls": True,
+                "checkpoint": False,
             },
             {"table": "X", "partitions": 3, "partition_strategy": "rowid"},
             {"table": "Y", "partitions": 3, "partition_by": "ID", "partition_strategy": "hash"},
@@ -87,6 +88,7 @@ def test_tables_normalized_resolves_names_and_defaults_in_order() -> None:
         "incremental": None,
         "trim_char": False,
         "omit_nulls": False,
+        "checkpoint": True,
     }
     assert tables == [
         TableConfig(owner=None, name="CUSTOMER", **plain),
@@ -103,6 +105,7 @@ def test_tables_normalized_resolves_names_and_defaults_in_order() -> None:
             incremental=IncrementalSetting(column="UPDATED_AT", initial="2024-01-01"),
             trim_char=True,
             omit_nulls=True,
+            checkpoint=False,
         ),
         TableConfig(
             owner=None, name="X", **{**plain, "partitions": 3, "partition_strategy": "rowid"}

@@ -41,7 +41,7 @@ from tests.unit.transports.support import (
         ),
         (
             with_table(zzz=1),
-            "tables[0].zzz: unknown field (known: columns, incremental, omit_nulls, "
+            "tables[0].zzz: unknown field (known: checkpoint, columns, incremental, omit_nulls, "
             "partition_by, partition_strategy, partitions, table, trim_char, where)",
         ),
         # the loader's own bookkeeping field cannot be set from a file
