@@ -151,11 +151,15 @@ def lob_table_sql() -> tuple[str, str]:
 
 
 def copy_sql(dataset: Dataset) -> list[str]:
-    """CREATE TABLE ... AS SELECT of the four copies, each ``copy_rows`` rows of the table."""
-    return [
-        f"CREATE TABLE {copy} AS SELECT * FROM {dataset.table} WHERE ID <= {dataset.copy_rows}"
-        for copy in dataset.copies
-    ]
+    """CREATE TABLE ... AS SELECT of the four copies, each ``copy_rows`` rows of the table,
+    each with the primary key the table has (so their reads are checkpointed like it)."""
+    statements = []
+    for copy in dataset.copies:
+        statements.append(
+            f"CREATE TABLE {copy} AS SELECT * FROM {dataset.table} WHERE ID <= {dataset.copy_rows}"
+        )
+        statements.append(f"ALTER TABLE {copy} ADD CONSTRAINT {copy}_PK PRIMARY KEY (ID)")
+    return statements
 
 
 def create(connection: Any, dataset: Dataset, with_copies: bool = True) -> dict[str, int]:

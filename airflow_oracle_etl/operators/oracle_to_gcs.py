@@ -275,36 +275,10 @@ class OracleToGCSJsonlOperator(BaseOperator):
         )
         reporter.enter("planning")
         store = CheckpointStore(context.get("task_state_store") if self.checkpoint else None)
-        earlier = store.load()
-        source = self._plan_source(bucket, context["run_id"], earlier)
-        reporter.set_estimate(source.estimated_rows)
-        reporter.identify(
-            source.label, None if source.partition is None else source.partition.index
-        )
-        layout = self._layout(source.label, context["run_id"])
+        with self.hook.session():  # one Oracle connection for the plan and the read
+            source, layout, attempt, parts, rows_read = self._read(context, bucket, reporter, store)
         index = None if source.partition is None else source.partition.index
         manifest_name = layout.manifest_name(index)
-        attempt = next_attempt(bucket, manifest_name, context["ti"].try_number)
-        recorder, resumed = self._checkpoints(source, layout, attempt, store, earlier, bucket)
-        if resumed is not None:
-            reporter.resume_from(
-                rows=resumed.rows,
-                bytes_written=sum(part.uncompressed_bytes for part in resumed.parts),
-                parts=len(resumed.parts),
-            )
-        reporter.enter("extracting")
-        try:
-            parts, rows_read = self._extract(
-                source, bucket, layout, attempt, reporter, recorder, resumed
-            )
-        except SnapshotTooOldError as error:
-            if source.scn_from_checkpoint:
-                # the next try must not insist on this SCN: it starts over at a new one
-                store.clear()
-                error.add_note(
-                    f"The checkpoint at SCN {source.scn} was dropped: the next try starts over."
-                )
-            raise
         reporter.parts = len(parts)  # the writer's count trails the last, just-closed part
         reporter.enter("committing")
         write_json(
@@ -345,6 +319,44 @@ class OracleToGCSJsonlOperator(BaseOperator):
         summary["rows_read"] = rows_read
         return summary
 
+    def _read(
+        self,
+        context: Context,
+        bucket: storage.Bucket,
+        reporter: ProgressReporter,
+        store: CheckpointStore,
+    ) -> tuple[_Source, TableLayout, int, list, int]:
+        """Plan the read, go on from a checkpoint if there is a usable one, write the parts:
+        the source, layout, attempt, parts and rows read."""
+        earlier = store.load()
+        source = self._plan_source(bucket, context["run_id"], earlier, store.available)
+        reporter.set_estimate(source.estimated_rows)
+        index = None if source.partition is None else source.partition.index
+        reporter.identify(source.label, index)
+        layout = self._layout(source.label, context["run_id"])
+        attempt = next_attempt(bucket, layout.manifest_name(index), context["ti"].try_number)
+        recorder, resumed = self._checkpoints(source, layout, attempt, store, earlier, bucket)
+        if resumed is not None:
+            reporter.resume_from(
+                rows=resumed.rows,
+                bytes_written=sum(part.uncompressed_bytes for part in resumed.parts),
+                parts=len(resumed.parts),
+            )
+        reporter.enter("extracting")
+        try:
+            parts, rows_read = self._extract(
+                source, bucket, layout, attempt, reporter, recorder, resumed
+            )
+        except SnapshotTooOldError as error:
+            if source.scn_from_checkpoint:
+                # the next try must not insist on this SCN: it starts over at a new one
+                store.clear()
+                error.add_note(
+                    f"The checkpoint at SCN {source.scn} was dropped: the next try starts over."
+                )
+            raise
+        return source, layout, attempt, parts, rows_read
+
     def on_kill(self) -> None:
         """Interrupt the running fetch; the writer then aborts its uploads (no manifest)."""
         self.hook.cancel()
@@ -382,7 +394,11 @@ class OracleToGCSJsonlOperator(BaseOperator):
         return TableLayout(self.prefix, self.transport or self.dag_id, label, run_id)
 
     def _plan_source(
-        self, bucket: storage.Bucket, run_id: str, earlier: Checkpoint | None
+        self,
+        bucket: storage.Bucket,
+        run_id: str,
+        earlier: Checkpoint | None,
+        can_checkpoint: bool = False,
     ) -> _Source:
         hook = self.hook
         with hook.session():
@@ -398,7 +414,7 @@ class OracleToGCSJsonlOperator(BaseOperator):
             window = self._window(hook, metadata, bucket, run_id, scn)
             columns = _chosen_columns(metadata, self.columns)
             plan = self._encoding(columns)
-            order = self._order(hook, metadata, plan, scn)
+            order = self._order(hook, metadata, plan, scn) if can_checkpoint else None
         partition = None if self.partition is None else msgspec.convert(
             self.partition, PartitionSpec
         )  # fmt: skip

@@ -6,7 +6,9 @@ a task starts); ``work()`` moves the rows and returns how many, measured by
 :func:`harness.measure` in a fresh process started by ``side_by_side.py --child``:
 
 - :mod:`.fetch_only`: python-oracledb's fetchmany loop, arraysize 10,000: the ceiling;
-- :mod:`.our_operator`: ``OracleToGCSJsonlOperator``, one task;
+- :mod:`.our_operator`: ``OracleToGCSJsonlOperator``, one task, checkpointed as in a task
+  (read in primary-key order); :mod:`.our_operator_unordered`: the same with
+  ``checkpoint=False``, to show what the order costs;
 - :mod:`.google_operator`: apache-airflow-providers-google's ``OracleToGCSOperator``;
 - :mod:`.dlt_source`: dlt's ``sql_database`` source (pyarrow backend) into a filesystem
   destination on the GCS emulator.
@@ -25,10 +27,23 @@ from typing import Any
 
 from .harness import CaseSpec, Unsupported, measure, result_line
 
-CHILD_CASES = ("fetch_only", "our_operator", "google_operator", "dlt_source")
+CHILD_CASES = (
+    "fetch_only",
+    "our_operator",
+    "our_operator_unordered",
+    "google_operator",
+    "dlt_source",
+)
 PARENT_CASES = ("transport_parallel",)
 #: the order cases alternate in (each repeat starts one further along)
-ALL_CASES = ("fetch_only", "our_operator", "transport_parallel", "google_operator", "dlt_source")
+ALL_CASES = (
+    "fetch_only",
+    "our_operator",
+    "our_operator_unordered",
+    "transport_parallel",
+    "google_operator",
+    "dlt_source",
+)
 
 
 def run_child(case: str, spec_json: str) -> int:

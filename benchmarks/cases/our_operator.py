@@ -1,10 +1,16 @@
 """(b) ``OracleToGCSJsonlOperator`` as one task: plan, fetch, encode, gzip, upload the parts,
 write the manifest, all in this process, as a worker runs it (Airflow and the Google client
-imported, connections from the environment)."""
+imported, connections from the environment).
+
+A task has a ``task_state_store``, so by default its read is checkpointed (primary-key order,
+a checkpoint per finished part); here an in-memory store stands in for the supervisor's, so
+the case pays what a task pays for the order (the store's own round trip, one per part, is
+left out)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from .airflow_env import GCP_CONN_ID, ORACLE_CONN_ID, set_connections
 from .harness import CaseSpec
@@ -16,7 +22,23 @@ class _TaskInstance:
     try_number = 1
 
 
-def prepare(spec: CaseSpec) -> Callable[[], int]:
+class _MemoryStateStore:
+    """The ``task_state_store`` calls the operator makes, kept in a dict."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    def set(self, key: str, value: Any) -> None:
+        self.values[key] = value
+
+    def delete(self, key: str) -> None:
+        self.values.pop(key, None)
+
+
+def prepare(spec: CaseSpec, *, checkpoint: bool = True) -> Callable[[], int]:
     set_connections(spec)
     from airflow_oracle_etl.operators.oracle_to_gcs import OracleToGCSJsonlOperator
 
@@ -28,8 +50,13 @@ def prepare(spec: CaseSpec) -> Callable[[], int]:
         bucket=spec.bucket,
         prefix=spec.prefix,
         transport="bench",
+        checkpoint=checkpoint,
     )
-    context = {"run_id": spec.run_id, "ti": _TaskInstance()}
+    context = {
+        "run_id": spec.run_id,
+        "ti": _TaskInstance(),
+        "task_state_store": _MemoryStateStore(),
+    }
 
     def work() -> int:
         summary = operator.execute(context)  # type: ignore[arg-type]

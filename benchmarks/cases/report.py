@@ -20,7 +20,8 @@ MB = 1_000_000
 BENCH_DATASETS = ("bench_1m", "bench_10m")
 CASE_LABELS = {
     "fetch_only": "(a) fetch only (driver, arraysize 10,000)",
-    "our_operator": "(b) our operator, one task",
+    "our_operator": "(b) our operator, one task (checkpointed: primary-key order)",
+    "our_operator_unordered": "(b') our operator, checkpoint=False (unordered read)",
     "transport_parallel": "(c) 4 tables at once, parallel_tables=4 (aggregate)",
     "google_operator": "(d) OracleToGCSOperator (json, gzip)",
     "dlt_source": "(e) dlt sql_database (pyarrow) -> filesystem jsonl",
@@ -28,6 +29,7 @@ CASE_LABELS = {
 #: (name, numerator case, denominator case) of the same-run ratios reported per dataset
 RATIOS = (
     ("ours / fetch-only", "our_operator", "fetch_only"),
+    ("unordered ours / fetch-only", "our_operator_unordered", "fetch_only"),
     ("4 tables / one table", "transport_parallel", "our_operator"),
     ("ours / OracleToGCSOperator", "our_operator", "google_operator"),
     ("ours / dlt", "our_operator", "dlt_source"),
