@@ -605,23 +605,33 @@ class OracleToGCSJsonlOperator(BaseOperator):
             bucket, layout, partition=index, attempt=attempt, settings=settings,
             first_part=len(kept),
         ) as w:  # fmt: skip
-            for batch in self._batches(source, resumed):
-                rows_read += len(batch)
-                mark = None
-                if key_of is not None:
-                    assert order is not None
-                    mark = tuple(order.key_text(key_of(batch[-1])))
-                payload = encoder.encode(batch)
-                # the plan's encoder writes exactly one line per row
-                w.write(payload, len(batch), mark, lines_known=True)
-                reporter.advance(
-                    rows=len(batch),
-                    bytes_written=len(payload),
-                    parts=len(kept) + w.progress.parts,
-                )
+            try:
+                for batch in self._batches(source, resumed):
+                    rows_read += len(batch)
+                    mark = None
+                    if key_of is not None:
+                        assert order is not None
+                        mark = tuple(order.key_text(key_of(batch[-1])))
+                    payload = encoder.encode(batch)
+                    # the plan's encoder writes exactly one line per row
+                    w.write(payload, len(batch), mark, lines_known=True)
+                    reporter.advance(
+                        rows=len(batch),
+                        bytes_written=len(payload),
+                        parts=len(kept) + w.progress.parts,
+                    )
+                    if recorder is not None:
+                        recorder.update(w.finished)
+                parts = w.close()
+            except BaseException:
+                # a part the upload thread finished after the last batch (or finishes while
+                # abort() joins it) is a finalized object too: checkpoint it, or the retry
+                # reads its rows again and the commit deletes it
+                w.abort()
                 if recorder is not None:
                     recorder.update(w.finished)
-            return kept + w.close(), rows_read
+                raise
+            return kept + parts, rows_read
 
     def _batches(self, source: _Source, resumed: Checkpoint | None) -> Iterator[list]:
         sql, binds = source.sql, source.binds

@@ -219,6 +219,17 @@ class AirflowStack(StartStop):
             raise
         return self
 
+    def process(self, component: str) -> subprocess.Popen[bytes]:
+        """The running process of ``component`` (``scheduler``, ``api-server``...), to signal
+        it in shutdown tests."""
+        return self._processes[component]
+
+    def relaunch(self, component: str, timeout: float = STARTUP_TIMEOUT_S) -> None:
+        """Start ``component`` again (after a test stopped it) and wait until all report
+        healthy; the old process must have exited."""
+        self._launch(component, self._environment())
+        self._wait_until_healthy(timeout)
+
     def _environment(self) -> dict[str, str]:
         """The stack's environment, drawn once: every process must share the JWT secret."""
         if self._env is None:
