@@ -12,6 +12,7 @@ BENCHMARKS = [
     ["operator_rows.py", "--rows", "1000000", "5000000", "--repeats", "3"],
     ["encoding_micro.py"],
     ["gcs_writer.py", "--rows", "1000000", "--repeats", "2"],
+    ["task_overhead.py", "--repeats", "3"],
     # the side-by-side comparison (issue "benchmarks side by side"): hours at full size, as
     # OracleToGCSOperator and dlt move a few thousand rows a second here
     ["side_by_side.py", "--repeats", "3"],

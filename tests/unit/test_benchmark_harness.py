@@ -219,3 +219,22 @@ def test_the_sampler_finds_a_task_process_by_its_title() -> None:
     finally:
         child.kill()
         child.wait()
+
+
+def test_a_childs_peak_rss_is_its_own_not_its_parents() -> None:
+    # the parent holds 300 MB when it starts the child; Linux carries ru_maxrss over fork and
+    # exec, the child's own high-water mark is what the benchmark must report
+    parent = (
+        "import subprocess, sys\n"
+        "held = bytearray(300 * 2**20)\n"
+        "for i in range(0, len(held), 4096): held[i] = 1\n"
+        "child = 'from benchmarks.cases.harness import peak_rss_mb; print(peak_rss_mb())'\n"
+        "print(subprocess.run([sys.executable, '-c', child], capture_output=True, text=True,"
+        " check=True).stdout)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", parent], capture_output=True, text=True, check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )  # fmt: skip
+    child_peak = float(done.stdout.strip())
+    assert 5 < child_peak < 150, child_peak
