@@ -24,22 +24,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import operator_rows  # the benchmarks' own helpers, beside this file
+from cases.our_operator import MemoryStateStore
 
 ROWS = 1_000
-
-
-class _MemoryStateStore:
-    def __init__(self) -> None:
-        self.values: dict[str, Any] = {}
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.values.get(key, default)
-
-    def set(self, key: str, value: Any) -> None:
-        self.values[key] = value
-
-    def delete(self, key: str) -> None:
-        self.values.pop(key, None)
 
 
 def _timed(owner: Any, name: str, times: dict[str, float]) -> None:
@@ -93,7 +80,7 @@ def main() -> None:
                 transport="overhead",
             )  # fmt: skip
             context = {"run_id": f"r{repeat}", "ti": operator_rows._TaskInstance(),
-                       "task_state_store": _MemoryStateStore()}  # fmt: skip
+                       "task_state_store": MemoryStateStore()}  # fmt: skip
             started = time.perf_counter()
             task.execute(context)  # type: ignore[arg-type]
             total = time.perf_counter() - started

@@ -22,7 +22,7 @@ class _TaskInstance:
     try_number = 1
 
 
-class _MemoryStateStore:
+class MemoryStateStore:
     """The ``task_state_store`` calls the operator makes, kept in a dict."""
 
     def __init__(self) -> None:
@@ -55,7 +55,7 @@ def prepare(spec: CaseSpec, *, checkpoint: bool = True) -> Callable[[], int]:
     context = {
         "run_id": spec.run_id,
         "ti": _TaskInstance(),
-        "task_state_store": _MemoryStateStore(),
+        "task_state_store": MemoryStateStore(),
     }
 
     def work() -> int:

@@ -54,6 +54,8 @@ import pytest
 from google.cloud import storage
 
 from airflow_oracle_etl.gcs.naming import parse_part_name
+from airflow_oracle_etl.progress import PROGRESS_KEY
+from airflow_oracle_etl.resume import CHECKPOINT_KEY
 from airflow_oracle_etl.testing.airflow_client import AirflowClient
 from airflow_oracle_etl.testing.airflow_fixtures import GCP_CONN_ID, ORACLE_CONN_ID, E2EStack
 from airflow_oracle_etl.testing.airflow_stack import (
@@ -70,8 +72,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 PREFIX = "shutdown"
 TASK_ID = "extract"
-CHECKPOINT_KEY = "checkpoint"
-PROGRESS_KEY = "progress"
 RESUME_LINE = "resuming from checkpoint"
 #: what ``on_kill`` leaves in the task log (the hook's ConnectionKeeper.cancel)
 CANCEL_LINE = "Cancelled extraction on"
@@ -449,6 +449,30 @@ def log_since(path: Path, offset: int) -> str:
         return log.read().decode("utf-8", "replace")
 
 
+def signal_the_task_midway(
+    airflow_stack: E2EStack,
+    oracle_emulator: EmulatorProcess,
+    gcs_bucket: storage.Bucket,
+    source: Source,
+    signum: signal.Signals,
+) -> tuple[str, str, set[int]]:
+    """Run the slow extract, pause its DAG (the running task goes on, no retry starts until
+    the leftovers are seen), and signal the task process as soon as two parts are
+    checkpointed; returns the DAG id, the run id and the task's Oracle sessions."""
+    client, dag_id = airflow_stack.client, unique_id("gs_task")
+    airflow_stack.add_dag(dag_id, extract_dag(dag_id, gcs_bucket.name, source.table))
+    run_id = client.trigger(dag_id)
+    ti, _ = wait_until_running(client, dag_id, run_id, fetching)
+    client.request("PATCH", f"dags/{dag_id}", json={"is_paused": True})
+    runner = task_process(airflow_stack.stack, ti["id"])
+    sessions = session_ids(oracle_emulator, oracle_ports(runner, oracle_emulator))
+    assert sessions, "the task holds no Oracle connection while it extracts"
+    wait_until_running(client, dag_id, run_id, checkpointed(KILL_AFTER_PARTS))
+    runner.send_signal(signum)  # at once: the next part is two batches away
+    runner.wait(timeout=EXIT_TIMEOUT_S)
+    return dag_id, run_id, sessions
+
+
 # -- tests --------------------------------------------------------------------------------------
 
 
@@ -458,20 +482,10 @@ def test_sigterm_to_the_task_aborts_it_cleanly_and_the_retry_resumes_from_its_ch
     gcs_bucket: storage.Bucket,
     source: Source,
 ) -> None:
-    client, dag_id = airflow_stack.client, unique_id("gs_task")
-    airflow_stack.add_dag(dag_id, extract_dag(dag_id, gcs_bucket.name, source.table))
-    run_id = client.trigger(dag_id)
-
-    ti, _ = wait_until_running(client, dag_id, run_id, fetching)
-    # paused, the DAG keeps its running task but gets no retry until the leftovers are seen
-    client.request("PATCH", f"dags/{dag_id}", json={"is_paused": True})
-    runner = task_process(airflow_stack.stack, ti["id"])
-    sessions = session_ids(oracle_emulator, oracle_ports(runner, oracle_emulator))
-    assert sessions, "the task holds no Oracle connection while it extracts"
-    wait_until_running(client, dag_id, run_id, checkpointed(KILL_AFTER_PARTS))
-    runner.send_signal(signal.SIGTERM)  # at once: the next part is two batches away
-    runner.wait(timeout=EXIT_TIMEOUT_S)
-
+    client = airflow_stack.client
+    dag_id, run_id, sessions = signal_the_task_midway(
+        airflow_stack, oracle_emulator, gcs_bucket, source, signal.SIGTERM
+    )
     interrupted = leftovers(client, dag_id, run_id, gcs_bucket)
     assert interrupted.ti["state"] == "up_for_retry", interrupted.ti
     assert not interrupted.manifest_written
@@ -502,19 +516,10 @@ def test_sigkill_to_the_task_mid_upload_leaves_no_partial_object_and_the_retry_r
     became an object (its resumable session was never finalized), so attempt 1 left only
     whole parts; the retry keeps the checkpointed ones, reads the rest again at the same SCN,
     and its commit deletes any part attempt 1 finished after its last checkpoint."""
-    client, dag_id = airflow_stack.client, unique_id("gs_kill")
-    airflow_stack.add_dag(dag_id, extract_dag(dag_id, gcs_bucket.name, source.table))
-    run_id = client.trigger(dag_id)
-
-    ti, _ = wait_until_running(client, dag_id, run_id, fetching)
-    client.request("PATCH", f"dags/{dag_id}", json={"is_paused": True})
-    runner = task_process(airflow_stack.stack, ti["id"])
-    sessions = session_ids(oracle_emulator, oracle_ports(runner, oracle_emulator))
-    assert sessions, "the task holds no Oracle connection while it extracts"
-    wait_until_running(client, dag_id, run_id, checkpointed(KILL_AFTER_PARTS))
-    runner.send_signal(signal.SIGKILL)
-    runner.wait(timeout=EXIT_TIMEOUT_S)
-
+    client = airflow_stack.client
+    dag_id, run_id, sessions = signal_the_task_midway(
+        airflow_stack, oracle_emulator, gcs_bucket, source, signal.SIGKILL
+    )
     interrupted = leftovers(client, dag_id, run_id, gcs_bucket)
     assert interrupted.ti["state"] == "up_for_retry", interrupted.ti
     assert not interrupted.manifest_written
