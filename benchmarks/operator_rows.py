@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -173,13 +172,15 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.child:
+        from cases.harness import peak_rss_mb  # beside this script
+
         rows = args.rows[0]
         result = (
             child_fetch(args.dsn, rows)
             if args.child == "fetch"
             else child_operator(args.dsn, rows, args.bucket, json.loads(args.extra), args.run_id)
         )
-        result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        result["peak_rss_mb"] = peak_rss_mb()  # the child's own, not its parent's
         print(json.dumps(result))
         return
 

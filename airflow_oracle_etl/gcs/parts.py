@@ -266,7 +266,7 @@ class TableWriter:
         self._part: PartWriter | None = None
         self._cancel_lock = threading.Lock()
         self._uploaded = 0
-        self._parts: list[PartInfo] = []
+        #: each finished part with its mark (see the class docstring), in order
         self._finished: list[tuple[PartInfo, object]] = []
 
     def write(
@@ -304,7 +304,7 @@ class TableWriter:
             self.abort()
             raise
         self._closed = True
-        return list(self._parts)
+        return [part for part, _ in self._finished]
 
     def abort(self) -> None:
         """Stop both threads and cancel the upload in progress; never raises. Parts already
@@ -334,7 +334,7 @@ class TableWriter:
             rows=self._rows,
             uncompressed_bytes=self._uncompressed,
             compressed_bytes=self._uploaded,
-            parts=len(self._parts),
+            parts=len(self._finished),
         )
 
     @property
@@ -431,7 +431,6 @@ class TableWriter:
             part, self._part = self._part, None
             assert part is not None
             info = part.close(item.rows, item.uncompressed_bytes)
-            self._parts.append(info)
             self._finished.append((info, item.mark))
             log.info(
                 "wrote gs://%s/%s: %d rows, %d bytes gzipped to %d",

@@ -5,17 +5,17 @@ the retry keeps the parts it lists and reads only the rows after its key."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterator
 
 import oracledb
 import pytest
 from google.cloud import storage
 
+from airflow_oracle_etl.gcs.naming import parse_part_name
+
 from .conftest import Code, DagResult, extract_dag, read_jsonl_parts
 
 OK = "success"
-PART_NAME = re.compile(r"/part-\d{4}-(\d{5})-a(\d+)\.jsonl\.gz$")
 KEYED_ROWS = 12_000
 
 #: try 1 dies right after its second checkpoint is recorded, as a worker killed mid-table
@@ -69,9 +69,9 @@ CRASHES_AFTER_CHECKPOINTS = """
 
 def _numbers(names: list[str]) -> list[tuple[int, int]]:
     """(part number, attempt) of each part name."""
-    found = [PART_NAME.search(name) for name in names]
-    assert all(found), names
-    return [(int(m.group(1)), int(m.group(2))) for m in found if m]
+    parsed = [parse_part_name(name) for name in names]
+    assert all(parsed), names
+    return [(p.part, p.attempt) for p in parsed if p is not None]
 
 
 def _crashing_run(
@@ -93,7 +93,7 @@ def _crashing_run(
 
 
 def _part_objects(bucket: storage.Bucket) -> set[str]:
-    return {blob.name for blob in bucket.list_blobs() if "/part-" in blob.name}
+    return {blob.name for blob in bucket.list_blobs() if parse_part_name(blob.name)}
 
 
 def test_a_retry_keeps_the_checkpointed_parts_and_reads_only_the_rest(
