@@ -8,19 +8,21 @@ STAMP  := $(VENV)/.installed
 RUNDIR := .run
 PYTEST_ARGS ?=
 
-.PHONY: install system-deps test lint format run stop bench lock clean
+.PHONY: install system-deps test lint typecheck format run stop bench lock clean
 
 install: $(STAMP)
 
-$(STAMP): requirements/lock.txt pyproject.toml
+$(STAMP): requirements/lock.txt pyproject.toml emulator/pyproject.toml stack/pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
 	$(UV) pip install --quiet --python $(BIN)/python -r requirements/lock.txt
-	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
+	@# the provider, the Oracle emulator (a distribution of its own) and the local stack's
+	@# launchers (test support, never published), all editable
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e . -e ./emulator -e ./stack
 	@# setuptools leaves the build's egg-info in the source tree; found on sys.path beside the
 	@# installed dist-info it would make Airflow load the provider's plugin twice
-	rm -rf airflow_oracle_etl.egg-info
+	rm -rf airflow_oracle_etl.egg-info emulator/*.egg-info stack/*.egg-info
 	touch $(STAMP)
 
 # Debian packages the tests drive for real: Chromium and its matching ChromeDriver (the job
@@ -42,20 +44,28 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: install system-deps lint
+# the emulator's own suite, then the provider's
+test: install system-deps lint typecheck
+	cd emulator && ../$(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+typecheck: install
+	$(BIN)/mypy
+
 run: install
-	$(BIN)/python -m airflow_oracle_etl.testing.demo start --run-dir $(RUNDIR)
+	$(BIN)/python -m oracle_etl_stack.demo start --run-dir $(RUNDIR)
 
 stop: install
-	$(BIN)/python -m airflow_oracle_etl.testing.demo stop --run-dir $(RUNDIR)
+	$(BIN)/python -m oracle_etl_stack.demo stop --run-dir $(RUNDIR)
 
 bench: install
 	$(BIN)/python benchmarks/run.py
 
+# third-party packages only: the three distributions of this repository are installed editable
 lock:
-	$(UV) pip compile pyproject.toml --all-extras --python-version 3.11 --no-header -o requirements/lock.txt
+	$(UV) pip compile requirements/local.in --python-version 3.11 --no-header \
+	  --no-emit-package airflow-oracle-etl --no-emit-package airflow-oracle-etl-emulator \
+	  --no-emit-package airflow-oracle-etl-stack -o requirements/lock.txt
 
 clean: stop
 	rm -rf $(VENV) $(RUNDIR)

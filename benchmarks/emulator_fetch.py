@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 import oracledb
 import psutil
 
-from airflow_oracle_etl.testing.oracle.process import EmulatorProcess
+from oracle_emulator.process import EmulatorProcess
 
 QUERY = (
     "SELECT ID, AMOUNT, QTY, PRICE, NAME, DESCRIPTION, STATUS, CREATED, UPDATED, NOTE, CODE,"

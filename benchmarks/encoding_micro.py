@@ -152,7 +152,7 @@ def fetch_cases(dsn: str, rows: int) -> Iterator[tuple[str, float]]:
 
 
 def with_emulator(rows: int, repeats: int) -> dict[str, float]:
-    from airflow_oracle_etl.testing.oracle.process import EmulatorProcess
+    from oracle_emulator.process import EmulatorProcess
 
     with EmulatorProcess(args=["--demo", "--warm", "--bench-rows", str(rows)]) as emulator:
         list(fetch_cases(emulator.dsn, rows))  # warm-up

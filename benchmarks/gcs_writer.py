@@ -160,7 +160,7 @@ def run_child(case: str, rows: int, chunk_mib: int) -> None:
 
 
 def upload_benchmark(args: argparse.Namespace) -> list[Sample]:
-    from airflow_oracle_etl.testing.gcs import GcsEmulator
+    from oracle_etl_stack.gcs import GcsEmulator
 
     samples = []
     with GcsEmulator() as emulator:

@@ -112,7 +112,7 @@ def run_partitioned(
     from airflow_oracle_etl.gcs import TableLayout, commit_partitioned_table
     from airflow_oracle_etl.hooks.oracle_extract import OracleExtractHook
     from airflow_oracle_etl.partitioning import plan_partitions
-    from airflow_oracle_etl.testing.gcs import GcsEmulator
+    from oracle_etl_stack.gcs import GcsEmulator
 
     env = {**os.environ, "STORAGE_EMULATOR_HOST": gcs_url}
     run_id = f"bench_{time.time_ns()}"
@@ -184,8 +184,8 @@ def main() -> None:
         print(json.dumps(result))
         return
 
-    from airflow_oracle_etl.testing.gcs import GcsEmulator
-    from airflow_oracle_etl.testing.oracle.process import EmulatorProcess
+    from oracle_emulator.process import EmulatorProcess
+    from oracle_etl_stack.gcs import GcsEmulator
 
     largest = max(args.rows)
     with (

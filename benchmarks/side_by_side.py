@@ -165,7 +165,7 @@ def run_dataset(
     import datasets
     import oracledb
 
-    from airflow_oracle_etl.testing.oracle.process import EmulatorProcess
+    from oracle_emulator.process import EmulatorProcess
 
     samples: list[dict[str, Any]] = []
     started = time.monotonic()
@@ -287,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     import datasets
     from cases.transport_parallel import TransportParallel
 
-    from airflow_oracle_etl.testing.gcs import GcsEmulator
+    from oracle_etl_stack.gcs import GcsEmulator
 
     machine = describe_machine()
     # the children's Airflow reads its configuration from here, not from ~/airflow

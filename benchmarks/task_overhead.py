@@ -53,8 +53,8 @@ def main() -> None:
     from airflow_oracle_etl.hooks import introspection
     from airflow_oracle_etl.hooks.oracle_extract import OracleExtractHook
     from airflow_oracle_etl.operators import oracle_to_gcs
-    from airflow_oracle_etl.testing.gcs import GcsEmulator
-    from airflow_oracle_etl.testing.oracle.process import EmulatorProcess
+    from oracle_emulator.process import EmulatorProcess
+    from oracle_etl_stack.gcs import GcsEmulator
 
     times: dict[str, float] = {}
     for name in ("get_table_metadata", "current_scn"):

@@ -16,4 +16,4 @@ os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{AIRFLOW_HOME / 'airflow.db'}"
 (AIRFLOW_HOME / "dags").mkdir(exist_ok=True)
 
-pytest_plugins = ["airflow_oracle_etl.testing.pytest_plugin"]
+pytest_plugins = ["oracle_etl_stack.pytest_plugin"]

@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from airflow_oracle_etl.gcs.naming import job_manifest_name
-from airflow_oracle_etl.testing.airflow_client import AirflowApiError
-from airflow_oracle_etl.testing.airflow_stack import AirflowStack
+from oracle_etl_stack.airflow_client import AirflowApiError
+from oracle_etl_stack.airflow_stack import AirflowStack
 
 from .airflow_env import GCP_CONN_ID, ORACLE_CONN_ID, gcs_connection
 

@@ -10,11 +10,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from airflow_oracle_etl.testing.airflow_fixtures import E2EStack, connections_env
-from airflow_oracle_etl.testing.celery_stack import CeleryAirflowStack, celery_env
-from airflow_oracle_etl.testing.gcs import GcsEmulator
-from airflow_oracle_etl.testing.oracle.process import EmulatorProcess
-from airflow_oracle_etl.testing.services import PostgresServer, RedisServer
+from oracle_emulator.process import EmulatorProcess
+from oracle_etl_stack.airflow_fixtures import E2EStack, connections_env
+from oracle_etl_stack.celery_stack import CeleryAirflowStack, celery_env
+from oracle_etl_stack.gcs import GcsEmulator
+from oracle_etl_stack.services import PostgresServer, RedisServer
 
 log = logging.getLogger(__name__)
 

@@ -16,9 +16,9 @@ import pytest
 from google.cloud import storage
 
 from airflow_oracle_etl.gcs.naming import job_manifest_name, parse_part_name
-from airflow_oracle_etl.testing.airflow_client import AirflowClient
-from airflow_oracle_etl.testing.airflow_fixtures import GCP_CONN_ID, ORACLE_CONN_ID, E2EStack
-from airflow_oracle_etl.testing.celery_stack import CeleryAirflowStack
+from oracle_etl_stack.airflow_client import AirflowClient
+from oracle_etl_stack.airflow_fixtures import GCP_CONN_ID, ORACLE_CONN_ID, E2EStack
+from oracle_etl_stack.celery_stack import CeleryAirflowStack
 
 pytestmark = pytest.mark.slow
 

@@ -36,13 +36,13 @@ import pytest
 from google.cloud import storage
 
 from airflow_oracle_etl.gcs.naming import TableLayout, job_manifest_name, parse_part_name
-from airflow_oracle_etl.testing.airflow_client import TERMINAL_RUN_STATES, AirflowClient
-from airflow_oracle_etl.testing.airflow_fixtures import GCP_CONN_ID, ORACLE_CONN_ID
-from airflow_oracle_etl.testing.airflow_stack import AirflowStack, connections_env
-from airflow_oracle_etl.testing.gcs import EMULATOR_ENV, GcsEmulator, empty_bucket
-from airflow_oracle_etl.testing.oracle.process import EmulatorProcess
-from airflow_oracle_etl.testing.oracle.pytest_plugin import DEMO_PASSWORD, DEMO_USER
-from airflow_oracle_etl.testing.services import PostgresServer
+from oracle_emulator.process import EmulatorProcess
+from oracle_emulator.pytest_plugin import DEMO_PASSWORD, DEMO_USER
+from oracle_etl_stack.airflow_client import TERMINAL_RUN_STATES, AirflowClient
+from oracle_etl_stack.airflow_fixtures import GCP_CONN_ID, ORACLE_CONN_ID
+from oracle_etl_stack.airflow_stack import AirflowStack, connections_env
+from oracle_etl_stack.gcs import EMULATOR_ENV, GcsEmulator, empty_bucket
+from oracle_etl_stack.services import PostgresServer
 from tests.e2e.plugin_support import LOADER, wait_for_dag, write_transport
 
 log = logging.getLogger(__name__)

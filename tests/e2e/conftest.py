@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import textwrap
 
-from airflow_oracle_etl.testing.airflow_fixtures import GCP_CONN_ID, ORACLE_CONN_ID
+from oracle_etl_stack.airflow_fixtures import GCP_CONN_ID, ORACLE_CONN_ID
 
 
 def extract_dag_source(dag_id: str, bucket: str, table: str, prefix: str = "e2e") -> str:

@@ -31,8 +31,8 @@ import httpx
 import pytest
 import yaml
 
-from airflow_oracle_etl.testing.airflow_client import AirflowApiError, AirflowClient
-from airflow_oracle_etl.testing.airflow_fixtures import GCP_CONN_ID, ORACLE_CONN_ID, E2EStack
+from oracle_etl_stack.airflow_client import AirflowApiError, AirflowClient
+from oracle_etl_stack.airflow_fixtures import GCP_CONN_ID, ORACLE_CONN_ID, E2EStack
 
 __all__ = [
     "ADMIN",

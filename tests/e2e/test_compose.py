@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from airflow_oracle_etl.testing.airflow_stack import GCP_CONN_ID, ORACLE_CONN_ID
+from oracle_etl_stack.airflow_stack import GCP_CONN_ID, ORACLE_CONN_ID
 
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO / "docker-compose.yaml"
@@ -177,7 +177,7 @@ def test_oracle_loads_the_demo_schema_at_its_first_start(config: dict[str, Any])
     assert init_dir == ORACLE_INIT_SCRIPT.parent
     # the same DDL file the emulator runs for the tests, not a copy that could drift
     schema = Path(mounts["/opt/oracle-etl/demo_schema.sql"])
-    assert schema == REPO / "airflow_oracle_etl" / "testing" / "oracle" / "demo_schema.sql"
+    assert schema == REPO / "emulator" / "oracle_emulator" / "demo_schema.sql"
     script = ORACLE_INIT_SCRIPT.read_text()
     assert "/opt/oracle-etl/demo_schema.sql" in script
     for sql_file in re.findall(r"\$\{SQL_DIR\}/(\S+\.sql)", script):

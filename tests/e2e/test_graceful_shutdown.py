@@ -56,15 +56,15 @@ from google.cloud import storage
 from airflow_oracle_etl.gcs.naming import parse_part_name
 from airflow_oracle_etl.progress import PROGRESS_KEY
 from airflow_oracle_etl.resume import CHECKPOINT_KEY
-from airflow_oracle_etl.testing.airflow_client import AirflowClient
-from airflow_oracle_etl.testing.airflow_fixtures import GCP_CONN_ID, ORACLE_CONN_ID, E2EStack
-from airflow_oracle_etl.testing.airflow_stack import (
+from oracle_emulator.process import EmulatorProcess
+from oracle_etl_stack.airflow_client import AirflowClient
+from oracle_etl_stack.airflow_fixtures import GCP_CONN_ID, ORACLE_CONN_ID, E2EStack
+from oracle_etl_stack.airflow_stack import (
     STARTUP_TIMEOUT_S,
     STOP_TIMEOUT_S,
     AirflowStack,
     stop_groups,
 )
-from airflow_oracle_etl.testing.oracle.process import EmulatorProcess
 from tests.e2e.plugin_support import unique_id
 
 #: each test is an extraction interrupted half-way and finished later, on a busy 2-core machine

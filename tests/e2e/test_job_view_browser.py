@@ -29,7 +29,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
-from airflow_oracle_etl.testing.airflow_fixtures import GCP_CONN_ID, ORACLE_CONN_ID, E2EStack
+from oracle_etl_stack.airflow_fixtures import GCP_CONN_ID, ORACLE_CONN_ID, E2EStack
 from tests.e2e.plugin_support import (  # noqa: F401 (fixtures)
     ADMIN,
     ANONYMOUS,

@@ -23,8 +23,8 @@ import httpx
 import oracledb
 import pytest
 
-from airflow_oracle_etl.testing.airflow_fixtures import E2EStack
-from airflow_oracle_etl.testing.gcs import EMULATOR_ENV, GcsEmulator, empty_bucket
+from oracle_etl_stack.airflow_fixtures import E2EStack
+from oracle_etl_stack.gcs import EMULATOR_ENV, GcsEmulator, empty_bucket
 from tests.e2e.plugin_support import (  # noqa: F401 (fixtures)
     ADMIN,
     ANONYMOUS,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from google.cloud import storage
 
-from airflow_oracle_etl.testing.airflow_fixtures import E2EStack
+from oracle_etl_stack.airflow_fixtures import E2EStack
 from tests.e2e.plugin_support import (  # noqa: F401 (fixtures)
     ANONYMOUS,
     OUTSIDER,

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from airflow_oracle_etl.testing.airflow_stack import _process_table, stop_groups
+from oracle_etl_stack.airflow_stack import _process_table, stop_groups
 
 SLEEPER = "import time; time.sleep(600)"
 DESCENDANTS = 2

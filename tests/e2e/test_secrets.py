@@ -47,10 +47,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from google.cloud import storage
 
-from airflow_oracle_etl.testing.airflow_client import AirflowApiError, AirflowClient
-from airflow_oracle_etl.testing.airflow_fixtures import GCP_CONN_ID, E2EStack
-from airflow_oracle_etl.testing.gcs import GcsEmulator, empty_bucket
-from airflow_oracle_etl.testing.oracle.process import EmulatorProcess
+from oracle_emulator.process import EmulatorProcess
+from oracle_etl_stack.airflow_client import AirflowApiError, AirflowClient
+from oracle_etl_stack.airflow_fixtures import GCP_CONN_ID, E2EStack
+from oracle_etl_stack.gcs import GcsEmulator, empty_bucket
 from tests.e2e.plugin_support import (  # noqa: F401 (fixtures)
     PluginApi,
     plugin_api_fixture,

@@ -10,9 +10,9 @@ import oracledb
 import pytest
 from google.cloud import storage
 
-from airflow_oracle_etl.testing.airflow_client import AirflowApiError, AirflowClient
-from airflow_oracle_etl.testing.airflow_fixtures import E2EStack
-from airflow_oracle_etl.testing.airflow_stack import HEALTH_KEYS
+from oracle_etl_stack.airflow_client import AirflowApiError, AirflowClient
+from oracle_etl_stack.airflow_fixtures import E2EStack
+from oracle_etl_stack.airflow_stack import HEALTH_KEYS
 
 from .conftest import extract_dag_source
 

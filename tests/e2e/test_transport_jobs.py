@@ -13,7 +13,7 @@ import pytest
 from google.cloud import storage
 
 from airflow_oracle_etl.gcs.naming import job_manifest_name
-from airflow_oracle_etl.testing.airflow_fixtures import GCP_CONN_ID, ORACLE_CONN_ID, E2EStack
+from oracle_etl_stack.airflow_fixtures import GCP_CONN_ID, ORACLE_CONN_ID, E2EStack
 
 pytestmark = pytest.mark.slow
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Loads the demo schema into FREEPDB1 at the database's first start (gvenzl/oracle-free runs
 # /container-entrypoint-initdb.d once): the user DEMO/demo (a demo password), the tables from
-# the provider's own demo_schema.sql (the DDL the Oracle emulator runs for the tests), then
+# the emulator's demo_schema.sql (the DDL the Oracle emulator runs for the tests), then
 # generated rows. The last step leaves a marker the compose healthcheck waits for, so Airflow
 # never sees a half-loaded schema.
 set -euo pipefail

@@ -1,7 +1,7 @@
 """Fault tests: the GCS fault proxy's fixtures, and the operator tests' Airflow harness
 (``run_dag`` with a migrated database and the test connections), by name."""
 
-from airflow_oracle_etl.testing.gcs_faults import (  # noqa: F401 (fixtures, by name)
+from oracle_etl_stack.gcs_faults import (  # noqa: F401 (fixtures, by name)
     faulty_bucket,
     faulty_client,
     faulty_gcs,

@@ -1,6 +1,6 @@
 """GCS faults between the real google-cloud-storage client and fake-gcs-server.
 
-Every request crosses :class:`~airflow_oracle_etl.testing.gcs_faults.GcsFaultProxy`, which
+Every request crosses :class:`~oracle_etl_stack.gcs_faults.GcsFaultProxy`, which
 answers 429/500/503 or 403, resets connections, or holds responses back, as a test programs
 it, and logs what it saw. The rule under test, for every fault: what was written is intact, no
 partial object is finalised, no manifest lists anything unverified; transient faults are
@@ -37,8 +37,8 @@ from airflow_oracle_etl.gcs import (
 )
 from airflow_oracle_etl.gcs.parts import crc32c_base64
 from airflow_oracle_etl.gcs.settings import CHUNK_GRANULARITY
-from airflow_oracle_etl.testing.gcs import EMULATOR_ENV
-from airflow_oracle_etl.testing.gcs_faults import Exchange, GcsFaultProxy, gaps
+from oracle_etl_stack.gcs import EMULATOR_ENV
+from oracle_etl_stack.gcs_faults import Exchange, GcsFaultProxy, gaps
 from tests.integration.gcs.jsonl import random_lines, slices
 from tests.integration.operators.conftest import DagResult, extract_dag, read_jsonl_parts
 

@@ -1,7 +1,7 @@
 """Oracle faults through the emulator's switches, seen by the real python-oracledb thin driver.
 
 The session's emulator serves its fault switchboard on a loopback control port
-(``oracle_emulator.faults``, see :mod:`airflow_oracle_etl.testing.oracle.faults`); each test
+(``oracle_emulator.faults``, see :mod:`oracle_emulator.faults`); each test
 arms what it needs, against a table of its own, and reads the switchboard's counters to see
 what the client did. The rules under test: a connection dropped mid-fetch or ORA-01555 fails
 the attempt with an error naming the table and the connection, commits nothing (no manifest)
@@ -31,8 +31,8 @@ from airflow_oracle_etl.hooks.errors import (
     SnapshotTooOldError,
 )
 from airflow_oracle_etl.hooks.oracle_extract import LogonRefusedTaskError, OracleExtractHook
-from airflow_oracle_etl.testing.oracle.control import FaultControl, FaultControlError
-from airflow_oracle_etl.testing.oracle.process import EmulatorProcess
+from oracle_emulator.control import FaultControl, FaultControlError
+from oracle_emulator.process import EmulatorProcess
 from tests.integration.operators.conftest import (
     ORACLE_CONN_ID,
     Code,

@@ -10,7 +10,7 @@ import pytest
 from google.cloud import storage
 
 from airflow_oracle_etl.gcs import TableLayout, TableWriter
-from airflow_oracle_etl.testing.gcs import EMULATOR_ENV, GcsEmulator
+from oracle_etl_stack.gcs import EMULATOR_ENV, GcsEmulator
 from tests.integration.gcs.jsonl import numbered_lines, slices
 
 #: the pip wrapper's stderr pipe filled after about 490 requests; go well past that

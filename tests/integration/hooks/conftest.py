@@ -14,7 +14,7 @@ import oracledb
 import pytest
 
 from airflow_oracle_etl.hooks.oracle_extract import OracleExtractHook
-from airflow_oracle_etl.testing.oracle.process import EmulatorProcess
+from oracle_emulator.process import EmulatorProcess
 
 CONN_ID = "oracle_test"
 DEMO_PASSWORD = "demo"

@@ -26,7 +26,7 @@ from airflow_oracle_etl.incremental import (
     last_committed_watermark,
     plan_window,
 )
-from airflow_oracle_etl.testing.oracle.process import EmulatorProcess
+from oracle_emulator.process import EmulatorProcess
 
 CONN_ID = "oracle_incremental"
 PREFIX = "lake"

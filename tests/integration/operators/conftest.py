@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from google.cloud import storage
 
-from airflow_oracle_etl.testing.gcs import GcsEmulator
-from airflow_oracle_etl.testing.oracle.process import EmulatorProcess
+from oracle_emulator.process import EmulatorProcess
+from oracle_etl_stack.gcs import GcsEmulator
 
 ORACLE_CONN_ID = "oracle_test"
 GCP_CONN_ID = "gcs_test"

@@ -15,7 +15,7 @@ import oracledb
 import pytest
 
 from airflow_oracle_etl.hooks.oracle_extract import OracleExtractHook
-from airflow_oracle_etl.testing.oracle.process import EmulatorProcess
+from oracle_emulator.process import EmulatorProcess
 from tests.integration.partitioning.support import DDL, INSERT, ROWS, key_row
 
 CONN_ID = "oracle_partitioning_test"

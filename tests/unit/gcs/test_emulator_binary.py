@@ -7,7 +7,7 @@ import platform
 
 import pytest
 
-from airflow_oracle_etl.testing.gcs import emulator_binary
+from oracle_etl_stack.gcs import emulator_binary
 
 
 def test_bundled_binary_is_found() -> None:

@@ -1,0 +1,165 @@
+"""``oracle-emulator``: run the Oracle stand-in as a server process.
+
+Used by ``make run``, the test fixtures and the benchmarks, so that the emulator's CPU time is
+its own process's and never mixed with the client's being measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from oracle_emulator.control import FaultControlServer
+from oracle_emulator.demo_data import DEMO_SCHEMA, DemoSizes, load_demo
+from oracle_emulator.server import EmulatorServer
+from oracle_emulator.sql.engine import EmulatorDatabase
+
+log = logging.getLogger("oracle-emulator")
+
+
+def _user(text: str) -> tuple[str, str]:
+    name, sep, password = text.partition("/")
+    if not sep or not name or not password:
+        raise argparse.ArgumentTypeError(f"--user wants NAME/PASSWORD, got {text!r}")
+    return name.upper(), password
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="oracle-emulator",
+        description="An Oracle Database stand-in for python-oracledb (thin mode), on DuckDB.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=1521, help="port; 0 picks a free one")
+    parser.add_argument("--service-name", default="FREEPDB1")
+    parser.add_argument(
+        "--user",
+        type=_user,
+        action="append",
+        default=[],
+        metavar="NAME/PASSWORD",
+        help="a user (and schema) to create; repeatable (SYSTEM/manager always exists)",
+    )
+    parser.add_argument(
+        "--sql",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE[:SCHEMA]",
+        help="an Oracle SQL script to run at start, in SCHEMA (default: the first --user)",
+    )
+    parser.add_argument("--demo", action="store_true", help="load the demo schema DEMO/demo")
+    parser.add_argument("--bench-rows", type=int, default=DemoSizes.bench_rows)
+    parser.add_argument("--orders", type=int, default=DemoSizes.orders)
+    parser.add_argument("--customers", type=int, default=DemoSizes.customers)
+    parser.add_argument("--seed", type=int, default=DemoSizes.seed)
+    parser.add_argument(
+        "--warm", action="store_true", help="encode the demo tables' rows before listening"
+    )
+    parser.add_argument("--database", type=Path, help="a DuckDB file instead of memory")
+    parser.add_argument(
+        "--ready-file",
+        type=Path,
+        help="write the bound port here once listening (for scripts that start the emulator)",
+    )
+    parser.add_argument(
+        "--control-port",
+        type=int,
+        help="serve the fault switches over HTTP on this loopback port (0 picks a free one); "
+        "off by default",
+    )
+    parser.add_argument(
+        "--control-file",
+        type=Path,
+        help="write the bound control port here (before the --ready-file is written)",
+    )
+    parser.add_argument("--log-level", default="INFO")
+    return parser
+
+
+def _load_scripts(database: EmulatorDatabase, scripts: Sequence[Path], default: str) -> None:
+    for script in scripts:
+        path_text, _, schema = str(script).partition(":")
+        path = Path(path_text)
+        if not path.is_file():
+            raise SystemExit(f"oracle-emulator: --sql file not found: {path}")
+        database.execute_script(path.read_text(encoding="utf-8"), schema=(schema or default))
+        log.info("loaded %s into %s", path, schema or default)
+
+
+def prepare_database(args: argparse.Namespace) -> EmulatorDatabase:
+    users = {"SYSTEM": "manager", **dict(args.user)}
+    database = EmulatorDatabase(
+        service_name=args.service_name,
+        users=users,
+        path=str(args.database) if args.database else None,
+    )
+    if args.demo:
+        started = time.monotonic()
+        sizes = DemoSizes(
+            customers=args.customers,
+            orders=args.orders,
+            bench_rows=args.bench_rows,
+            seed=args.seed,
+        )
+        load_demo(database, sizes)
+        if args.warm:
+            for table in ("BENCH_ROWS", "SALES_ORDER", "SALES_LINE_ITEM"):
+                database.warm(f"{DEMO_SCHEMA}.{table}")
+        log.info("demo data ready in %.1f s", time.monotonic() - started)
+    default_schema = args.user[0][0] if args.user else "SYSTEM"
+    _load_scripts(database, args.sql, default_schema)
+    return database
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    database = prepare_database(args)
+    server = EmulatorServer(database, host=args.host, port=args.port)
+    stop = threading.Event()
+
+    def _on_signal(signum: int, _frame: object) -> None:
+        log.info("signal %d received: stopping", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+    server.start()
+    log.info(
+        "listening on %s:%d, service %s (dsn %s:%d/%s)",
+        args.host,
+        server.port,
+        args.service_name,
+        args.host,
+        server.port,
+        args.service_name,
+    )
+    control = None
+    if args.control_port is not None:
+        control = FaultControlServer(server.faults, "127.0.0.1", args.control_port).start()
+        if args.control_file:
+            args.control_file.write_text(str(control.port), encoding="utf-8")
+    if args.ready_file:
+        args.ready_file.write_text(str(server.port), encoding="utf-8")
+    stop.wait()
+    if control is not None:
+        control.stop()
+    server.stop()
+    database.close()
+    log.info("stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

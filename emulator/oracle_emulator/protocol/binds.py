@@ -1,0 +1,118 @@
+"""Bind (and define) metadata and bind rows of execute calls.
+
+Metadata, one entry per bind position (``MessageWithData._write_column_metadata``): type
+number, flags, buffer size, array length, character set form. Each bind row follows a
+ROW_DATA byte and holds one value per position, except that, outside PL/SQL, values longer
+than the maximum string size (LONG binds) are moved after all the others
+(``_write_bind_params_row``). LOB binds carry a locator of a temporary LOB the client wrote
+earlier; everything else is a length-prefixed value decoded by :func:`codecs.decode_bind`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from oracle_emulator import codecs
+from oracle_emulator.api import OracleError, OracleType
+from oracle_emulator.protocol.buffer import ReadBuffer
+from oracle_emulator.protocol.constants import (
+    BIND_FLAG_ARRAY,
+    MAX_STRING_SIZE,
+    MessageType,
+)
+from oracle_emulator.protocol.lobs import LobStore
+
+_BOOLEAN = 252
+_ESCAPE = 0xFD
+_NULL_BOOLEAN_SIZE = 2
+_LOB_TYPES = frozenset({OracleType.CLOB.wire_type, OracleType.BLOB.wire_type})
+ORA_UNSUPPORTED_BIND_TYPE = 3115  # ORA-03115: unsupported network datatype or representation
+#: wire types with no value form in SQL binds (cursors, objects, JSON, vectors)
+_UNSUPPORTED_TYPES = frozenset({102, 109, 119, 127})
+
+
+@dataclass(frozen=True)
+class BindMeta:
+    """One bind position (or one define column) as the client described it."""
+
+    ora_type: int
+    flags: int
+    buffer_size: int
+    max_elements: int
+    csfrm: int
+
+    @property
+    def is_array(self) -> bool:
+        return bool(self.flags & BIND_FLAG_ARRAY)
+
+    def is_deferred(self, is_plsql: bool) -> bool:
+        """LONG-sized values travel after the other binds of their row (SQL only)."""
+        return not is_plsql and not self.is_array and self.buffer_size > MAX_STRING_SIZE
+
+
+def read_metadata(buf: ReadBuffer, count: int) -> list[BindMeta]:
+    metas = []
+    for _ in range(count):
+        ora_type = buf.read_uint8()
+        flags = buf.read_uint8()
+        buf.read_uint8()  # precision
+        buf.read_uint8()  # scale
+        buffer_size = buf.read_ub4()
+        max_elements = buf.read_ub4()
+        buf.read_ub8()  # continuation flags
+        if buf.read_ub4():  # object type OID
+            buf.read_bytes()
+        buf.read_ub4()  # object type version (ub2 or ub4: the same universal form)
+        buf.read_ub2()  # character set id
+        csfrm = buf.read_uint8()
+        buf.read_ub4()  # maximum characters (LOB prefetch)
+        buf.read_ub4()  # column id (OAC), present from TTC field version 12.2 on
+        metas.append(BindMeta(ora_type, flags, buffer_size, max_elements, csfrm))
+    return metas
+
+
+class BindReader:
+    """Decodes bind rows for one statement's bind metadata."""
+
+    def __init__(self, metas: Sequence[BindMeta], lobs: LobStore, is_plsql: bool) -> None:
+        self._metas = list(metas)
+        self._lobs = lobs
+        deferred = [i for i, meta in enumerate(self._metas) if meta.is_deferred(is_plsql)]
+        self._order = [i for i in range(len(self._metas)) if i not in deferred] + deferred
+
+    def read_rows(self, buf: ReadBuffer, count: int) -> list[list[Any]]:
+        """``count`` rows, each introduced by a ROW_DATA byte."""
+        rows = []
+        for _ in range(count):
+            marker = buf.read_uint8()
+            if marker != MessageType.ROW_DATA:
+                raise OracleError(ORA_UNSUPPORTED_BIND_TYPE, f"bind row starts with {marker}")
+            rows.append(self.read_row(buf))
+        return rows
+
+    def read_row(self, buf: ReadBuffer) -> list[Any]:
+        values: list[Any] = [None] * len(self._metas)
+        for index in self._order:
+            meta = self._metas[index]
+            if meta.is_array:
+                count = buf.read_ub4()
+                values[index] = [self._read_value(buf, meta) for _ in range(count)]
+            else:
+                values[index] = self._read_value(buf, meta)
+        return values
+
+    def _read_value(self, buf: ReadBuffer, meta: BindMeta) -> Any:
+        if meta.ora_type in _LOB_TYPES:
+            locator = buf.read_bytes_with_length()
+            return None if locator is None else self._lobs.get(locator).value
+        if meta.ora_type in _UNSUPPORTED_TYPES:
+            raise OracleError(
+                ORA_UNSUPPORTED_BIND_TYPE,
+                f"unsupported network datatype or representation (bind type {meta.ora_type})",
+            )
+        if meta.ora_type == _BOOLEAN and buf.peek_uint8() == _ESCAPE:
+            buf.skip(_NULL_BOOLEAN_SIZE)  # a NULL BOOLEAN is the two bytes FD 01, unframed
+            return None
+        return codecs.decode_bind(meta.ora_type, meta.csfrm, buf.read_bytes())

@@ -1,0 +1,111 @@
+"""The end-of-call record (an ERROR message) that closes every reply.
+
+Without end-of-response support (TNS 319+), this record is what tells the driver that the
+reply is complete, so every call ends with exactly one, error or not. Its layout is
+``Message._process_error_info`` in ``messages/base.pyx`` at TTC field version 13.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from oracle_emulator.api import ORA_INTERNAL, OracleError
+from oracle_emulator.protocol.buffer import WriteBuffer
+from oracle_emulator.protocol.constants import (
+    EOCS_TXN_IN_PROGRESS,
+    ERR_NO_DATA_FOUND,
+    MessageType,
+)
+
+_UB2_MAX = 0xFFFF
+#: any first byte but 0xFE (the "chunked" marker) introduces a plain batch-error array
+_PLAIN_ARRAY = 1
+_ARRAY_END_MARKER = b"\x00\x00"
+
+
+@dataclass(frozen=True)
+class BatchError:
+    """One failed row of an ``executemany(..., batcherrors=True)``."""
+
+    row: int
+    error: OracleError
+
+
+@dataclass
+class EndOfCall:
+    """The fields of an end-of-call record the emulator fills in."""
+
+    cursor_id: int = 0
+    error: OracleError | None = None
+    rowcount: int = 0
+    txn_in_progress: bool = False
+    batch_errors: Sequence[BatchError] = field(default_factory=tuple)
+
+    def encode(self) -> bytes:
+        out = WriteBuffer()
+        out.write_uint8(MessageType.ERROR)
+        code = self.error.code if self.error is not None else 0
+        out.write_ub4(EOCS_TXN_IN_PROGRESS if self.txn_in_progress else 0)
+        out.write_ub2(0)  # end-to-end sequence number
+        out.write_ub4(self.rowcount & 0xFFFF_FFFF)  # current row number
+        out.write_ub2(code if code <= _UB2_MAX else 0)
+        out.write_ub2(0)  # array element error
+        out.write_ub2(0)  # array element error
+        out.write_ub2(self.cursor_id)
+        out.write_sb4(self.error.offset if self.error is not None else 0)  # error position
+        out.write_raw(bytes(6))  # SQL type, fatal, flags, cursor options, UPI param, flags
+        _write_empty_rowid(out)
+        out.write_ub4(0)  # OS error
+        out.write_raw(bytes(2))  # statement number, call number
+        out.write_ub2(0)  # padding
+        out.write_ub4(0)  # success iterations
+        out.write_ub4(0)  # logical rowid (none)
+        _write_batch_errors(out, self.batch_errors)
+        out.write_ub4(code)
+        out.write_ub8(self.rowcount)
+        if self.error is not None:
+            out.write_bytes_with_length(self.error.text.encode())
+        return out.getvalue()
+
+
+def _write_empty_rowid(out: WriteBuffer) -> None:
+    out.write_ub4(0)  # rba
+    out.write_ub2(0)  # partition id
+    out.write_uint8(0)
+    out.write_ub4(0)  # block number
+    out.write_ub2(0)  # slot number
+
+
+def _write_batch_errors(out: WriteBuffer, errors: Sequence[BatchError]) -> None:
+    out.write_ub2(len(errors))
+    if errors:
+        out.write_uint8(_PLAIN_ARRAY)
+        for item in errors:
+            out.write_ub2(min(item.error.code, _UB2_MAX))
+    out.write_ub4(len(errors))
+    if errors:
+        out.write_uint8(_PLAIN_ARRAY)
+        for item in errors:
+            out.write_ub4(item.row)
+    out.write_ub2(len(errors))
+    if errors:
+        out.write_uint8(_PLAIN_ARRAY)  # packed size (ignored by the driver)
+        for item in errors:
+            text = item.error.text.encode()
+            out.write_ub2(len(text))
+            out.write_bytes_with_length(text)
+            out.write_raw(_ARRAY_END_MARKER)
+
+
+def as_oracle_error(exc: BaseException) -> OracleError:
+    """What the client sees for an exception out of the engine: its own ORA error, or
+    ORA-00600 carrying the exception's text (an emulator bug, but the session survives)."""
+    if isinstance(exc, OracleError):
+        return exc
+    return OracleError(
+        ORA_INTERNAL, f"internal error code, arguments: [{type(exc).__name__}], [{exc}]"
+    )
+
+
+NO_DATA_FOUND = OracleError(ERR_NO_DATA_FOUND, "no data found")

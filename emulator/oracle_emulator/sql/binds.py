@@ -1,0 +1,92 @@
+"""Bind values: Oracle's conversions before they reach DuckDB as parameters.
+
+Binds are never pasted into SQL text. A statement's placeholders are numbered by
+occurrence; pieces of a rewritten statement may drop some (``AS OF SCN :1`` is resolved in
+Python) or run as separate DuckDB statements, so each piece is renumbered to the
+placeholders it actually contains and gets exactly those values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlglot import exp
+
+from oracle_emulator.api import IntervalYM, NanoDateTime, OracleError
+
+ORA_NOT_ALL_BOUND = 1008
+ORA_BAD_BIND = 1036
+
+
+def oracle_value(value: Any) -> Any:
+    """A client bind value as DuckDB should get it ('' is NULL in Oracle)."""
+    if isinstance(value, str) and value == "":
+        return None
+    if isinstance(value, bytes) and not value:
+        return None
+    if isinstance(value, IntervalYM):
+        return f"{value.years} years {value.months} months"
+    if isinstance(value, NanoDateTime):
+        base = value.value.replace(microsecond=0)
+        return f"{base.isoformat(sep=' ')}.{value.nanosecond:09d}"
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.timezone.utc)
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def placeholder_index(node: exp.Placeholder) -> int | None:
+    name = str(node.this or "")
+    return int(name) if name.isdigit() else None
+
+
+def bind_value(binds: Sequence[Any], node: exp.Expression) -> tuple[bool, Any]:
+    """(True, value) when ``node`` is a bind placeholder with a value."""
+    if isinstance(node, exp.Placeholder):
+        index = placeholder_index(node)
+        if index is not None and 0 < index <= len(binds):
+            return True, binds[index - 1]
+    return False, None
+
+
+def number_placeholders(tree: exp.Expression, binds: Sequence[Any]) -> list[Any]:
+    """Renumber the placeholders in ``tree`` 1..k and return their values, in that order."""
+    params: list[Any] = []
+    for node in tree.find_all(exp.Placeholder):
+        index = placeholder_index(node)
+        if index is None:
+            raise OracleError(ORA_BAD_BIND, "illegal variable name/number")
+        if index > len(binds):
+            raise OracleError(ORA_NOT_ALL_BOUND, "not all variables bound")
+        params.append(oracle_value(binds[index - 1]))
+        node.set("this", str(len(params)))
+    return params
+
+
+def check_count(expected: int, binds: Sequence[Any], exact: bool = True) -> None:
+    if len(binds) < expected:
+        raise OracleError(ORA_NOT_ALL_BOUND, "not all variables bound")
+    if exact and len(binds) > expected:
+        raise OracleError(ORA_BAD_BIND, "illegal variable name/number")
+
+
+def renumber_placeholders(tree: exp.Expression, available: int) -> list[int]:
+    """Renumber the placeholders in ``tree`` 1..k; returns the 1-based occurrence index of
+    the bind each new number stands for (so values can be picked per execution)."""
+    mapping: list[int] = []
+    for node in tree.find_all(exp.Placeholder):
+        index = placeholder_index(node)
+        if index is None:
+            raise OracleError(ORA_BAD_BIND, "illegal variable name/number")
+        if index > available:
+            raise OracleError(ORA_NOT_ALL_BOUND, "not all variables bound")
+        mapping.append(index)
+        node.set("this", str(len(mapping)))
+    return mapping
+
+
+def pick(binds: Sequence[Any], mapping: list[int]) -> list[Any]:
+    return [oracle_value(binds[index - 1]) for index in mapping]

@@ -1,0 +1,224 @@
+"""SQL that turns a value into what a column stores (on write) or what a query gets (on read).
+
+Write conversions apply Oracle's rules that DuckDB does not know: '' is NULL for every
+character type, CHAR is blank-padded, lengths are checked (ORA-12899), NUMBER(p,s) rounds to
+its scale, DATE drops fractional seconds, TIMESTAMP(n) rounds to n digits. They are applied
+to plain column references of a derived table, so the source expression is evaluated once.
+Errors are raised from inside DuckDB with ``error('ORA-NNNNN: ...')``, which
+:mod:`.errors` turns back into :class:`OracleError`.
+
+Read wrappers are applied to plain column references in the outermost select list only:
+DuckDB's Python conversion truncates TIMESTAMP_NS to microseconds and turns month intervals
+into approximate timedeltas, and exact NUMBER text must replace its DOUBLE view.
+"""
+
+from __future__ import annotations
+
+from oracle_emulator.api import OracleType
+from oracle_emulator.sql.oratypes import (
+    BIGINT_MAX_PRECISION,
+    MICRO_DIGITS,
+    NANO_DIGITS,
+    DeclaredType,
+    sql_string,
+)
+
+ORA_INVALID_NUMBER = "ORA-01722: invalid number"
+ROWID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+ROW_BITS = 16
+ROW_MASK = (1 << ROW_BITS) - 1
+_BLOCK_CHARS = 6
+_ROW_CHARS = 3
+_OBJECT_AND_FILE_CHARS = 9
+_BITS_PER_CHAR = 6
+_CHAR_MASK = 63
+#: read wrappers tag the value so the result layer knows how to turn it into Python
+READ_NANOS = "nanos"
+READ_MONTHS = "months"
+READ_EXACT = "exact"
+
+
+def write_sql(decl: DeclaredType, value: str, label: str) -> str:
+    """SQL converting ``value`` (a column reference) to the storage form of ``decl``.
+
+    ``label`` is the quoted ``"OWNER"."TABLE"."COLUMN"`` used in error messages.
+    """
+    kind = decl.kind
+    if kind is OracleType.NUMBER:
+        return _number(decl, value)
+    if kind in (OracleType.BINARY_FLOAT, OracleType.BINARY_DOUBLE):
+        return f"CAST({value} AS {decl.storage_sql()})"
+    if kind in (OracleType.VARCHAR2, OracleType.NVARCHAR2, OracleType.CHAR, OracleType.NCHAR):
+        return _bounded_text(decl, value, label)
+    if kind.is_character:
+        return f"NULLIF(CAST({value} AS VARCHAR), '')"
+    if kind is OracleType.DATE:
+        return f"date_trunc('second', CAST({value} AS TIMESTAMP))"
+    if kind in (OracleType.TIMESTAMP, OracleType.TIMESTAMP_TZ, OracleType.TIMESTAMP_LTZ):
+        return _timestamp(decl, value)
+    if kind is OracleType.INTERVAL_DS:
+        return f"CAST({value} AS INTERVAL)"
+    if kind is OracleType.INTERVAL_YM:
+        cast = f"CAST({value} AS INTERVAL)"
+        return (
+            f"to_months(CAST(datepart('year', {cast}) * 12 + datepart('month', {cast}) AS INTEGER))"
+        )
+    if kind in (OracleType.RAW, OracleType.BLOB):
+        return _binary(decl, value, label)
+    return f"CAST({value} AS {decl.storage_sql()})"
+
+
+def _number(decl: DeclaredType, value: str) -> str:
+    if decl.exact_text:
+        text = f"trim(CAST({value} AS VARCHAR))"
+        return (
+            f"CASE WHEN {text} IS NULL OR {text} = '' THEN NULL "
+            f"WHEN TRY_CAST({text} AS DOUBLE) IS NULL THEN error({sql_string(ORA_INVALID_NUMBER)}) "
+            f"ELSE {text} END"
+        )
+    width, scale = decl._decimal_shape()
+    declared_scale = decl.scale or 0
+    if declared_scale < 0:
+        rounded = f"round(CAST({value} AS DECIMAL(38,0)), {declared_scale})"
+        decimal = f"CAST({rounded} AS DECIMAL({width},0))"
+    else:
+        decimal = f"CAST({value} AS DECIMAL({width},{scale}))"
+    if scale == 0 and width <= BIGINT_MAX_PRECISION:
+        return f"CAST({decimal} AS BIGINT)"
+    return decimal
+
+
+def _bounded_text(decl: DeclaredType, value: str, label: str) -> str:
+    text = f"CAST({value} AS VARCHAR)"
+    counts_chars = decl.char_semantics or decl.kind.is_national
+    length = f"length({text})" if counts_chars else f"strlen({text})"
+    message = (
+        f"'ORA-12899: value too large for column {label.replace(chr(39), chr(39) * 2)} "
+        f"(actual: ' || {length} || ', maximum: {decl.size})'"
+    )
+    kept = text
+    if decl.kind in (OracleType.CHAR, OracleType.NCHAR):
+        kept = f"rpad({text}, {decl.size}, ' ')"
+    return (
+        f"CASE WHEN {text} IS NULL OR {text} = '' THEN NULL "
+        f"WHEN {length} > {decl.size} THEN error({message}) ELSE {kept} END"
+    )
+
+
+def _timestamp(decl: DeclaredType, value: str) -> str:
+    digits = decl.scale if decl.scale is not None else MICRO_DIGITS
+    if decl.kind is not OracleType.TIMESTAMP:
+        cast = f"CAST({value} AS TIMESTAMPTZ)"
+        if digits >= MICRO_DIGITS:
+            return cast
+        step = 10 ** (MICRO_DIGITS - digits)
+        rounded = f"make_timestamp(CAST(round(epoch_us({cast}) / {step}) AS BIGINT) * {step})"
+        return f"CAST({rounded} AS TIMESTAMPTZ)"
+    if digits > MICRO_DIGITS:
+        cast = f"CAST({value} AS TIMESTAMP_NS)"
+        if digits == NANO_DIGITS:
+            return cast
+        step = 10 ** (NANO_DIGITS - digits)
+        return f"make_timestamp_ns(CAST(round(epoch_ns({cast}) / {step}) AS BIGINT) * {step})"
+    cast = f"CAST({value} AS TIMESTAMP)"
+    if digits == MICRO_DIGITS:
+        return cast
+    step = 10 ** (MICRO_DIGITS - digits)
+    return f"make_timestamp(CAST(round(epoch_us({cast}) / {step}) AS BIGINT) * {step})"
+
+
+def _binary(decl: DeclaredType, value: str, label: str) -> str:
+    data = f"CAST({value} AS BLOB)"
+    if decl.kind is OracleType.BLOB:
+        return f"CASE WHEN octet_length({data}) = 0 THEN NULL ELSE {data} END"
+    message = (
+        f"'ORA-12899: value too large for column {label.replace(chr(39), chr(39) * 2)} "
+        f"(actual: ' || octet_length({data}) || ', maximum: {decl.size})'"
+    )
+    return (
+        f"CASE WHEN {data} IS NULL OR octet_length({data}) = 0 THEN NULL "
+        f"WHEN octet_length({data}) > {decl.size} THEN error({message}) ELSE {data} END"
+    )
+
+
+def read_kind(decl: DeclaredType) -> str | None:
+    """Which read wrapper a plain reference to a column of this type needs, if any."""
+    if decl.exact_text:
+        return READ_EXACT
+    if decl.nanoseconds:
+        return READ_NANOS
+    if decl.kind is OracleType.INTERVAL_YM:
+        return READ_MONTHS
+    return None
+
+
+def read_sql(kind: str, value: str) -> str:
+    """Wrap a column reference for fetching (``READ_EXACT`` references the text column)."""
+    if kind == READ_NANOS:
+        return f"epoch_ns({value})"
+    if kind == READ_MONTHS:
+        return f"CAST(datepart('year', {value}) * 12 + datepart('month', {value}) AS INTEGER)"
+    return value
+
+
+def rowid_text_sql(object_id: int, rid: str) -> str:
+    """SQL for the 18-character ROWID text of the row identity ``rid`` of a table.
+
+    The block number is ``rid >> 16`` and the slot ``rid & 0xFFFF`` (see storage); the file
+    number is 0. Comparing the ``rid`` itself keeps physical order, which the text (base 64
+    in ``A-Za-z0-9+/`` order) does not have under string comparison.
+    """
+    prefix = _digits(object_id, 6) + _digits(0, 3)
+    parts = [sql_string(prefix)]
+    block = f"({rid} >> {ROW_BITS})"
+    for index in reversed(range(_BLOCK_CHARS)):
+        parts.append(_digit_sql(block, index))
+    row = f"({rid} & {ROW_MASK})"
+    for index in reversed(range(_ROW_CHARS)):
+        parts.append(_digit_sql(row, index))
+    return "(" + " || ".join(parts) + ")"
+
+
+def _digits(value: int, chars: int) -> str:
+    out = []
+    for _ in range(chars):
+        out.append(ROWID_ALPHABET[value & _CHAR_MASK])
+        value >>= _BITS_PER_CHAR
+    return "".join(reversed(out))
+
+
+def _digit_sql(number: str, index: int) -> str:
+    shift = index * _BITS_PER_CHAR
+    position = f"CAST((({number} >> {shift}) & {_CHAR_MASK}) + 1 AS INTEGER)"
+    return f"substr({sql_string(ROWID_ALPHABET)}, {position}, 1)"
+
+
+def rid_from_text_sql(text: str) -> str:
+    """SQL for the row identity encoded in a ROWID text (inverse of :func:`rowid_text_sql`)."""
+    terms = []
+    alphabet = sql_string(ROWID_ALPHABET)
+    positions = list(range(_OBJECT_AND_FILE_CHARS + 1, _OBJECT_AND_FILE_CHARS + _BLOCK_CHARS + 1))
+    for offset, position in enumerate(positions):
+        shift = ROW_BITS + (_BLOCK_CHARS - 1 - offset) * _BITS_PER_CHAR
+        terms.append(
+            f"((strpos({alphabet}, substr({text}, {position}, 1)) - 1)::BIGINT << {shift})"
+        )
+    first_row = _OBJECT_AND_FILE_CHARS + _BLOCK_CHARS + 1
+    for offset in range(_ROW_CHARS):
+        shift = (_ROW_CHARS - 1 - offset) * _BITS_PER_CHAR
+        terms.append(
+            f"((strpos({alphabet}, substr({text}, {first_row + offset}, 1)) - 1)::BIGINT"
+            f" << {shift})"
+        )
+    return "(" + " + ".join(terms) + ")"
+
+
+def rowid_macro_sql(obj: str, rid: str) -> str:
+    """Body of the ROWID-text macro over an object id and a row identity (file number 0)."""
+    parts = [_digit_sql(obj, index) for index in reversed(range(_BLOCK_CHARS))]
+    parts.append(sql_string(_digits(0, _ROW_CHARS)))
+    block = f"({rid} >> {ROW_BITS})"
+    parts += [_digit_sql(block, index) for index in reversed(range(_BLOCK_CHARS))]
+    row = f"({rid} & {ROW_MASK})"
+    parts += [_digit_sql(row, index) for index in reversed(range(_ROW_CHARS))]
+    return "(" + " || ".join(parts) + ")"

@@ -1,0 +1,258 @@
+"""The columns a query returns: Oracle's names, declared types where a select item is a
+plain column of a table, the read wrappers those types need, and the fast-path plan.
+
+Oracle names a select item by its alias, else by the column name, else by the expression's
+text upper-cased with blanks removed (``SELECT 1 + 1 FROM DUAL`` -> ``1+1``). Declared types
+come from the catalogue for plain column references; everything else is described from
+DuckDB's result type later (:mod:`.results`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+
+from oracle_emulator.api import ColumnInfo, OracleType
+from oracle_emulator.sql.catalogue import Column, Table
+from oracle_emulator.sql.conversions import (
+    READ_EXACT,
+    READ_MONTHS,
+    READ_NANOS,
+    read_kind,
+)
+from oracle_emulator.sql.rewrite import (
+    ROWID,
+    ROWID_TEXT_MACRO,
+    Source,
+    ident_name,
+)
+from oracle_emulator.sql.storage import VER, exact_name
+
+MAX_NAME_LENGTH = 128
+MONTHS_MACRO = "__emu_months"
+#: the output placeholder of an unexpanded ``alias.*`` (its columns are named by DuckDB)
+STAR_NAME = "*"
+
+
+@dataclass
+class OutputColumn:
+    name: str
+    #: the declared type (renamed), or None to describe from DuckDB's type
+    info: ColumnInfo | None = None
+    read: str | None = None
+
+
+@dataclass
+class FastPlan:
+    """A single-table query whose rows can be served from the encoded-row cache."""
+
+    table: Table
+    columns: list[Column]
+    #: the select to run with ``__ver`` as its only item (set by :func:`fast_plan`)
+    select: exp.Select | None = None
+    infos: list[ColumnInfo] = field(default_factory=list)
+
+
+def oracle_name(item: exp.Expression) -> str:
+    """The column name Oracle gives a select item."""
+    if isinstance(item, exp.Alias):
+        return ident_name(item.args.get("alias"))
+    if isinstance(item, exp.Column) and not isinstance(item.this, exp.Star):
+        return ident_name(item.this)
+    text = item.sql(dialect="oracle")
+    return _squeeze(text)[:MAX_NAME_LENGTH]
+
+
+def _squeeze(text: str) -> str:
+    """Upper-case outside double quotes, drop blanks outside quotes (Oracle's heading)."""
+    out: list[str] = []
+    quote = ""
+    for ch in text:
+        if quote:
+            out.append(ch if quote == '"' else ch.upper())
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+            out.append(ch)
+        elif not ch.isspace():
+            out.append(ch.upper())
+    return "".join(out)
+
+
+def leftmost_select(tree: exp.Expression) -> exp.Select | None:
+    node = tree
+    while isinstance(node, (exp.Union, exp.Intersect, exp.Except)):
+        node = node.this
+    while isinstance(node, exp.Subquery):
+        node = node.this
+    return node if isinstance(node, exp.Select) else None
+
+
+def describe_items(
+    select: exp.Select, sources: list[Source], is_set_op: bool
+) -> list[OutputColumn]:
+    """Names and declared types of the top-level select items (stars already expanded)."""
+    outputs = []
+    for item in select.expressions:
+        if isinstance(item, exp.Column) and isinstance(item.this, exp.Star):
+            outputs.append(OutputColumn(STAR_NAME))
+            continue
+        name = oracle_name(item)
+        column = _plain_column(item, sources)
+        if is_set_op or column is None:
+            outputs.append(OutputColumn(name, _rowid_info(item, name)))
+            continue
+        _, declared = column
+        outputs.append(
+            OutputColumn(
+                name, declared.type.column_info(name, declared.nullable), read_kind(declared.type)
+            )
+        )
+    return outputs
+
+
+def _rowid_info(item: exp.Expression, name: str) -> ColumnInfo | None:
+    inner = item.this if isinstance(item, exp.Alias) else item
+    if isinstance(inner, exp.Column) and ident_name(inner.this) == ROWID:
+        return ColumnInfo(name, OracleType.ROWID, nullable=False)
+    if isinstance(inner, exp.Anonymous) and str(inner.this) == ROWID_TEXT_MACRO:
+        return ColumnInfo(name, OracleType.ROWID, nullable=False)
+    return None
+
+
+def _plain_column(item: exp.Expression, sources: list[Source]) -> tuple[Source, Column] | None:
+    inner = item.this if isinstance(item, exp.Alias) else item
+    if not isinstance(inner, exp.Column) or isinstance(inner.this, exp.Star):
+        return None
+    quoted = bool(getattr(inner.this, "quoted", False))
+    qualifier = inner.args.get("table")
+    candidates = sources
+    if qualifier is not None:
+        wanted = ident_name(qualifier)
+        candidates = [s for s in sources if s.alias == wanted]
+    for source in candidates:
+        if source.table is None:
+            if qualifier is not None:
+                return None
+            continue
+        declared = source.table.find_column(inner.this.this, quoted)
+        if declared is not None:
+            return source, declared
+    return None
+
+
+def apply_outputs(select: exp.Select, outputs: list[OutputColumn], simple: bool) -> None:
+    """Alias every top-level item with its Oracle name and wrap the ones whose type needs
+    a different form for fetching. ``simple`` allows the exact-text substitution (not
+    under GROUP BY/aggregates, where the text column would not be grouped)."""
+    items = []
+    for item, output in zip(select.expressions, outputs, strict=True):
+        if isinstance(item, exp.Column) and isinstance(item.this, exp.Star):
+            items.append(item)  # a derived table's columns: named by DuckDB
+            continue
+        inner = item.this if isinstance(item, exp.Alias) else item
+        wrapped = _wrap(inner, output, simple)
+        items.append(exp.alias_(wrapped, output.name, quoted=True))
+    _protect_order_by(select, outputs, simple)
+    select.set("expressions", items)
+
+
+def _wrap(inner: exp.Expression, output: OutputColumn, simple: bool) -> exp.Expression:
+    if output.read == READ_EXACT:
+        if simple and isinstance(inner, exp.Column):
+            return exp.column(exact_name(inner.name), table=inner.args.get("table"), quoted=True)
+        output.read = None
+        return inner
+    if output.read == READ_NANOS:
+        return exp.Anonymous(this="epoch_ns", expressions=[inner])
+    if output.read == READ_MONTHS:
+        return exp.Anonymous(this=MONTHS_MACRO, expressions=[inner])
+    return inner
+
+
+def _protect_order_by(select: exp.Select, outputs: list[OutputColumn], simple: bool) -> None:
+    """ORDER BY an exact-text item's name or position must still sort by the number."""
+    order = select.args.get("order")
+    if order is None or not simple:
+        return
+    by_name = {o.name: i for i, o in enumerate(outputs) if o.read == READ_EXACT}
+    for ordered in order.expressions:
+        target = ordered.this
+        index = _order_target(target, by_name, len(outputs))
+        if index is not None and outputs[index].read == READ_EXACT:
+            original = select.expressions[index]
+            original = original.this if isinstance(original, exp.Alias) else original
+            target.replace(original.copy())
+
+
+def _order_target(target: exp.Expression, by_name: dict[str, int], count: int) -> int | None:
+    if isinstance(target, exp.Literal) and not target.is_string and target.this.isdigit():
+        index = int(target.this) - 1
+        return index if 0 <= index < count else None
+    if isinstance(target, exp.Column) and target.args.get("table") is None:
+        return by_name.get(ident_name(target.this))
+    return None
+
+
+def is_simple(select: exp.Select) -> bool:
+    """No grouping, aggregation, DISTINCT or windows: items map 1:1 to rows of the FROM."""
+    if select.args.get("group") or select.args.get("having") or select.args.get("distinct"):
+        return False
+    return not any(item.find(exp.AggFunc) or item.find(exp.Window) for item in select.expressions)
+
+
+def fast_plan(
+    select: exp.Select, sources: list[Source], outputs: list[OutputColumn]
+) -> FastPlan | None:
+    """The cached-rows plan for a one-table query of plain non-LOB columns, if it is one."""
+    if len(sources) != 1 or sources[0].table is None or not is_simple(select):
+        return None
+    for key in ("joins", "with", "connect", "laterals", "pivots"):
+        if select.args.get(key):
+            return None
+    if isinstance(select.parent, (exp.Union, exp.Intersect, exp.Except)):
+        return None
+    source = sources[0]
+    table = source.table
+    assert table is not None
+    columns = []
+    for item in select.expressions:
+        found = _plain_column(item, sources)
+        if found is None or found[1].type.kind.is_lob:
+            return None
+        columns.append(found[1])
+    plan = FastPlan(table, columns)
+    plan.infos = [o.info for o in outputs if o.info is not None]
+    if len(plan.infos) != len(columns):
+        return None
+    ver_select = select.copy()
+    _resolve_order_for_ver(ver_select, outputs, table)
+    ver_select.set(
+        "expressions", [exp.column(VER, table=exp.to_identifier(source.alias, quoted=True))]
+    )
+    plan.select = ver_select
+    return plan
+
+
+def _resolve_order_for_ver(select: exp.Select, outputs: list[OutputColumn], table: Table) -> None:
+    """ORDER BY positions and select aliases refer to items that the ``__ver`` query lacks."""
+    order = select.args.get("order")
+    if order is None:
+        return
+    names = {o.name: i for i, o in enumerate(outputs)}
+    for ordered in order.expressions:
+        target = ordered.this
+        index = None
+        if isinstance(target, exp.Literal) and not target.is_string and target.this.isdigit():
+            index = int(target.this) - 1
+        elif isinstance(target, exp.Column) and target.args.get("table") is None:
+            name = ident_name(target.this)
+            quoted = bool(getattr(target.this, "quoted", False))
+            if table.find_column(target.this.this, quoted) is None:
+                index = names.get(name)
+        if index is not None and 0 <= index < len(select.expressions):
+            item = select.expressions[index]
+            item = item.this if isinstance(item, exp.Alias) else item
+            target.replace(item.copy())

@@ -1,0 +1,174 @@
+"""Run a SELECT: rewrite it for the storage, then serve cached encoded rows (fast path) or
+DuckDB's rows converted to Oracle's Python values."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlglot import exp
+
+from oracle_emulator.api import ColumnInfo, QueryResult
+from oracle_emulator.sql import parsing
+from oracle_emulator.sql.binds import check_count, pick, renumber_placeholders
+from oracle_emulator.sql.outputs import (
+    FastPlan,
+    OutputColumn,
+    apply_outputs,
+    describe_items,
+    fast_plan,
+    is_simple,
+    leftmost_select,
+)
+from oracle_emulator.sql.results import convert_rows, describe
+from oracle_emulator.sql.rewrite import Rewriter
+from oracle_emulator.sql.storage import Snapshot
+
+if TYPE_CHECKING:
+    from oracle_emulator.sql.session import EmulatorSession
+
+log = logging.getLogger(__name__)
+
+
+#: stand-ins for the session's own-transaction tag range in cached plans
+OWN_LO_MARK = "__EMU_OWN_LO__"
+OWN_HI_MARK = "__EMU_OWN_HI__"
+PLAN_CACHE_SIZE = 256
+
+
+@dataclass
+class QueryPlan:
+    """A rewritten query: DuckDB text and parameters, output columns, optional fast path."""
+
+    sql: str
+    params: list[Any]
+    outputs: list[OutputColumn]
+    fast: FastPlan | None = None
+    ver_sql: str = ""
+    ver_params: list[Any] | None = None
+
+
+@dataclass
+class PlanTemplate:
+    """A plan without bind values and with the tag range as markers: reusable."""
+
+    sql: str
+    mapping: list[int]
+    outputs: list[OutputColumn]
+    fast: FastPlan | None
+    ver_sql: str
+    ver_mapping: list[int] | None
+    cacheable: bool
+    dictionary: bool
+    bind_count: int = 0
+
+    def bind(self, session: EmulatorSession, binds: Sequence[Any]) -> QueryPlan:
+        lo, hi = (str(n) for n in _own_range(session))
+        sql = self.sql.replace(OWN_LO_MARK, lo).replace(OWN_HI_MARK, hi)
+        plan = QueryPlan(sql, pick(binds, self.mapping), self.outputs, self.fast)
+        if self.ver_mapping is not None:
+            plan.ver_sql = self.ver_sql.replace(OWN_LO_MARK, lo).replace(OWN_HI_MARK, hi)
+            plan.ver_params = pick(binds, self.ver_mapping)
+        return plan
+
+
+def _own_range(session: EmulatorSession) -> tuple[int, int]:
+    snapshot = session.snapshot()
+    return int(snapshot.own_lo), int(snapshot.own_hi)
+
+
+def plan_query(session: EmulatorSession, tree: exp.Expression, binds: Sequence[Any]) -> QueryPlan:
+    """Rewrite a query tree (consumed) into DuckDB SQL for this session's snapshot."""
+    return build_template(session, tree, binds).bind(session, binds)
+
+
+def cached_plan(session: EmulatorSession, sql: str, binds: Sequence[Any]) -> QueryPlan:
+    """The plan of a query text, reused while the schema and catalogue are unchanged."""
+    key = (sql, session.schema, session.db.catalogue.version, session.db.fast_path_enabled)
+    template = session.plans.get(key)
+    if template is None:
+        tree, count = parsing.parse(sql)
+        check_count(count, binds)
+        if isinstance(tree, exp.Select):
+            tree.set("locks", None)
+        template = build_template(session, tree, binds)
+        if template.cacheable:
+            if len(session.plans) >= PLAN_CACHE_SIZE:
+                session.plans.clear()
+            session.plans[key] = template
+    else:
+        check_count(template.bind_count, binds)
+        if template.dictionary:
+            session.db.dictionary.refresh()
+    return template.bind(session, binds)
+
+
+def build_template(
+    session: EmulatorSession, tree: exp.Expression, binds: Sequence[Any]
+) -> PlanTemplate:
+    context = session.rewrite_context(binds)
+    context.snapshot = Snapshot(OWN_LO_MARK, OWN_HI_MARK)  # type: ignore[arg-type]
+    rewriter = Rewriter(context)
+    rewriter.prepare(tree)
+    top = leftmost_select(tree)
+    outputs: list[OutputColumn] = []
+    fast = None
+    if top is not None:
+        sources = rewriter.sources(top)
+        is_set_op = top is not tree and not isinstance(tree, exp.Subquery)
+        outputs = describe_items(top, sources, is_set_op)
+        rewriter.finish(tree)
+        if not is_set_op and session.db.fast_path_enabled:
+            fast = fast_plan(top, sources, outputs)
+        apply_outputs(top, outputs, is_simple(top) and not is_set_op)
+    else:
+        rewriter.finish(tree)
+    mapping = renumber_placeholders(tree, len(binds))
+    template = PlanTemplate(
+        rewriter.to_sql(tree), mapping, outputs, fast, "", None,
+        cacheable=not rewriter.flashback, dictionary=rewriter.dictionary,
+    )  # fmt: skip
+    template.bind_count = len(binds)
+    if fast is not None and fast.select is not None:
+        template.ver_mapping = renumber_placeholders(fast.select, len(binds))
+        template.ver_sql = rewriter.to_sql(fast.select)
+    return template
+
+
+def run_query(session: EmulatorSession, plan: QueryPlan) -> QueryResult:
+    """Execute a planned query and build its result."""
+    cursor = session.cursor
+    scn = session.db.clock.current
+    if plan.fast is not None and plan.ver_params is not None:
+        # the relation API converts to NumPy without DB-API's intermediate copy (half the CPU)
+        ver_params = plan.ver_params or None
+        versions = session.duck(lambda: cursor.sql(plan.ver_sql, params=ver_params).fetchnumpy())
+        ver_array = next(iter(versions.values()))
+        encoded = session.db.row_cache.rows_for(cursor, plan.fast, ver_array)
+        return QueryResult(
+            columns=list(plan.fast.infos), encoded_rows=encoded, scn=scn, row_block=encoded.block
+        )
+
+    def fetch() -> tuple[Any, list[tuple[Any, ...]]]:
+        result = cursor.execute(plan.sql, plan.params)
+        return result.description, result.fetchall()
+
+    description, rows = session.duck(fetch)
+    infos, converters = describe(plan.outputs, description or [])
+    return QueryResult(columns=infos, rows=convert_rows(rows, converters), scn=scn)
+
+
+def describe_query(session: EmulatorSession, plan: QueryPlan) -> list[ColumnInfo]:
+    """Columns of a planned query without fetching its rows."""
+    if plan.fast is not None:
+        return list(plan.fast.infos)
+    cursor = session.cursor
+
+    def types() -> Any:
+        relation = cursor.sql(plan.sql, params=plan.params) if plan.params else cursor.sql(plan.sql)
+        return [(name, kind) for name, kind in zip(relation.columns, relation.types, strict=True)]
+
+    infos, _ = describe(plan.outputs, session.duck(types))
+    return infos

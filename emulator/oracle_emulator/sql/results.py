@@ -1,0 +1,157 @@
+"""Turn a DuckDB result into Oracle's description and Python values.
+
+Columns with a declared type (plain column references) keep it; the rest are described from
+the DuckDB type, the way Oracle would describe a similar expression. Values are converted
+only where DuckDB's Python form differs from what the protocol layer expects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from oracle_emulator.api import ColumnInfo, IntervalYM, NanoDateTime, OracleType
+from oracle_emulator.sql.conversions import READ_EXACT, READ_MONTHS, READ_NANOS
+from oracle_emulator.sql.outputs import STAR_NAME, OutputColumn
+
+Converter = Callable[[Any], Any]
+DEFAULT_VARCHAR_SIZE = 4000
+DEFAULT_RAW_SIZE = 2000
+NANOS_PER_MICRO = 1000
+NANOS_PER_SECOND = 1_000_000_000
+MONTHS_PER_YEAR = 12
+_EPOCH = dt.datetime(1970, 1, 1)
+_DECIMAL = re.compile(r"DECIMAL\((\d+),\s*(\d+)\)")
+_INTEGER_PRECISION = {
+    "TINYINT": 3, "SMALLINT": 5, "INTEGER": 10, "BIGINT": 19, "HUGEINT": 38,
+    "UTINYINT": 3, "USMALLINT": 5, "UINTEGER": 10, "UBIGINT": 20, "UHUGEINT": 38,
+}  # fmt: skip
+_TEXT_KINDS = {"VARCHAR", "TIME", "UUID", "TIME WITH TIME ZONE", "BIT", "BIGNUM", "VARINT"}
+
+
+def infer_column(name: str, duck_type: str) -> ColumnInfo:
+    """Describe an expression of DuckDB type ``duck_type`` as Oracle would."""
+    text = duck_type.upper()
+    if text in _INTEGER_PRECISION:
+        return ColumnInfo(name, OracleType.NUMBER, precision=_INTEGER_PRECISION[text], scale=0)
+    match = _DECIMAL.fullmatch(text)
+    if match:
+        return ColumnInfo(
+            name, OracleType.NUMBER, precision=int(match.group(1)), scale=int(match.group(2))
+        )
+    simple = {
+        "DOUBLE": ColumnInfo(name, OracleType.BINARY_DOUBLE),
+        "FLOAT": ColumnInfo(name, OracleType.BINARY_FLOAT),
+        "BOOLEAN": ColumnInfo(name, OracleType.NUMBER, precision=1, scale=0),
+        "DATE": ColumnInfo(name, OracleType.DATE),
+        "TIMESTAMP": ColumnInfo(name, OracleType.TIMESTAMP, scale=6),
+        "TIMESTAMP_S": ColumnInfo(name, OracleType.TIMESTAMP, scale=0),
+        "TIMESTAMP_MS": ColumnInfo(name, OracleType.TIMESTAMP, scale=3),
+        "TIMESTAMP_NS": ColumnInfo(name, OracleType.TIMESTAMP, scale=9),
+        "TIMESTAMP WITH TIME ZONE": ColumnInfo(name, OracleType.TIMESTAMP_TZ, scale=6),
+        "INTERVAL": ColumnInfo(name, OracleType.INTERVAL_DS, precision=9, scale=6),
+        "BLOB": ColumnInfo(name, OracleType.RAW, size=DEFAULT_RAW_SIZE),
+    }
+    if text in simple:
+        return simple[text]
+    return ColumnInfo(name, OracleType.VARCHAR2, size=DEFAULT_VARCHAR_SIZE)
+
+
+def describe(
+    outputs: list[OutputColumn], description: Sequence[Any]
+) -> tuple[list[ColumnInfo], list[Converter | None]]:
+    """Column infos and per-column value converters of an executed query."""
+    names_fit = len(outputs) == len(description) and all(o.name != STAR_NAME for o in outputs)
+    infos: list[ColumnInfo] = []
+    converters: list[Converter | None] = []
+    for index, entry in enumerate(description):
+        duck_type = str(entry[1])
+        output = outputs[index] if names_fit else OutputColumn(str(entry[0]))
+        info = output.info or infer_column(output.name, duck_type)
+        infos.append(info)
+        converters.append(_converter(info, duck_type, output.read))
+    return infos, converters
+
+
+def _converter(info: ColumnInfo, duck_type: str, read: str | None) -> Converter | None:
+    if read == READ_EXACT:
+        return _exact
+    if read == READ_NANOS:
+        return nanos_to_datetime
+    if read == READ_MONTHS:
+        return months_to_interval
+    upper = duck_type.upper()
+    if upper == "TIMESTAMP WITH TIME ZONE":
+        return _naive_utc
+    if upper == "DATE":
+        return _date_to_datetime
+    if upper == "BOOLEAN":
+        return _bool_to_int
+    if upper in _TEXT_KINDS and info.type is OracleType.VARCHAR2 and upper != "VARCHAR":
+        return _to_text
+    if upper.startswith(("STRUCT", "MAP", "UNION")) or upper.endswith("[]"):
+        return _to_text
+    return None
+
+
+def _exact(value: Any) -> Any:
+    return None if value is None else Decimal(value)
+
+
+def nanos_to_datetime(value: Any) -> Any:
+    """Epoch nanoseconds as a datetime, or NanoDateTime when sub-microsecond digits exist."""
+    if value is None:
+        return None
+    seconds, nanos = divmod(int(value), NANOS_PER_SECOND)
+    moment = _EPOCH + dt.timedelta(seconds=seconds, microseconds=nanos // NANOS_PER_MICRO)
+    if nanos % NANOS_PER_MICRO:
+        return NanoDateTime(moment, nanos)
+    return moment
+
+
+def months_to_interval(value: Any) -> Any:
+    if value is None:
+        return None
+    months = int(value)
+    sign = -1 if months < 0 else 1
+    years, rest = divmod(abs(months), MONTHS_PER_YEAR)
+    return IntervalYM(sign * years, sign * rest)
+
+
+def _naive_utc(value: Any) -> Any:
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def _date_to_datetime(value: Any) -> Any:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
+    return value
+
+
+def _bool_to_int(value: Any) -> Any:
+    return None if value is None else int(value)
+
+
+def _to_text(value: Any) -> Any:
+    return None if value is None else str(value)
+
+
+def convert_rows(
+    rows: list[tuple[Any, ...]], converters: list[Converter | None]
+) -> list[tuple[Any, ...]]:
+    """Apply converters column-wise (rows untouched when none is needed)."""
+    active = [(i, c) for i, c in enumerate(converters) if c is not None]
+    if not active:
+        return rows
+    out = []
+    for row in rows:
+        values = list(row)
+        for index, convert in active:
+            values[index] = convert(values[index])
+        out.append(tuple(values))
+    return out
