@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import re
 
+from airflow_oracle_etl.errors import ConfigurationError
+
 __all__ = [
     "MAX_IDENTIFIER_BYTES",
     "RESERVED_WORDS",
@@ -55,7 +57,7 @@ RESERVED_WORDS = frozenset(
 )
 
 
-class InvalidIdentifierError(ValueError):
+class InvalidIdentifierError(ConfigurationError):
     """A configured name that is not an Oracle identifier; raised before any SQL is sent.
 
     ``what`` says where the value came from (``table``, ``owner``, ``column``...), so the

@@ -70,6 +70,7 @@ import oracledb
 from google.api_core import exceptions as api_exceptions
 from google.cloud import storage
 
+from airflow_oracle_etl.errors import ConfigurationError
 from airflow_oracle_etl.gcs.manifest import TableManifest, WatermarkRange, read_manifest
 from airflow_oracle_etl.gcs.naming import MANIFEST_NAME, RUN_KEY, TableLayout
 from airflow_oracle_etl.hooks import query
@@ -125,7 +126,7 @@ _HISTORY_ERRORS = {
 ORA_INSUFFICIENT_PRIVILEGES = 1031
 
 
-class IncrementalError(ValueError):
+class IncrementalError(ConfigurationError):
     """An incremental setting or state that cannot give a correct window; says what to fix."""
 
 

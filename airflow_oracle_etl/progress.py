@@ -10,7 +10,6 @@ under a second, so no extra thread is needed.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections import deque
 from collections.abc import Callable
@@ -29,6 +28,13 @@ class StateStore(Protocol):
     """The part of Airflow's ``TaskStateStoreAccessor`` this module uses."""
 
     def set(self, key: str, value: Any) -> None: ...
+
+
+class ProgressLog(Protocol):
+    """The part of a logger this module uses: a ``logging.Logger`` or an operator's
+    ``self.log`` (Airflow's structlog-based task logger) both fit."""
+
+    def info(self, msg: str, /, *args: object) -> None: ...
 
 
 class ProgressSnapshot(msgspec.Struct, kw_only=True):
@@ -56,7 +62,7 @@ class ProgressReporter:
         self,
         *,
         store: StateStore | None,
-        log: logging.Logger,
+        log: ProgressLog,
         table: str | None,
         partition: int | None = None,
         estimated_total_rows: int | None = None,

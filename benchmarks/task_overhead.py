@@ -50,6 +50,7 @@ def main() -> None:
 
     import oracledb
 
+    from airflow_oracle_etl.extraction import table as extraction
     from airflow_oracle_etl.hooks import introspection
     from airflow_oracle_etl.hooks.oracle_extract import OracleExtractHook
     from airflow_oracle_etl.operators import oracle_to_gcs
@@ -60,9 +61,10 @@ def main() -> None:
     for name in ("get_table_metadata", "current_scn"):
         _timed(OracleExtractHook, name, times)
     for name in ("next_attempt", "commit_manifest", "write_json"):
+        _timed(extraction, name, times)
+    for name in ("open_bucket", "plan_read"):
         _timed(oracle_to_gcs, name, times)
-    for name in ("_bucket", "_plan_source", "_extract"):
-        _timed(oracle_to_gcs.OracleToGCSJsonlOperator, name, times)
+    _timed(extraction.TableExtraction, "_write", times)
 
     with (
         EmulatorProcess(args=["--demo", "--warm", "--bench-rows", str(ROWS)]) as oracle,

@@ -46,7 +46,13 @@ def fetch_variable(
     if not needs_variable(encoding):
         return None
     fetch_type = _FETCH_TYPES.get(encoding.fetch, metadata.type)
-    return cursor.var(fetch_type, arraysize=cursor.arraysize, outconverter=encoding.converter)
+    return cursor.var(
+        fetch_type,
+        arraysize=cursor.arraysize,
+        # oracledb annotates ``outconverter: Callable = None``: None is its default, the
+        # annotation forgets Optional
+        outconverter=encoding.converter,  # type: ignore[arg-type]
+    )
 
 
 class OutputTypeHandler:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from airflow_oracle_etl.encoding import bigquery as bq
 from airflow_oracle_etl.encoding.columns import (
@@ -48,6 +49,9 @@ from airflow_oracle_etl.encoding.converters import (
 )
 from airflow_oracle_etl.encoding.errors import EncodingError
 from airflow_oracle_etl.metadata import OracleColumn
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # in typing from Python 3.11; 3.10 is supported
 
 #: fractional-second digits the driver's datetime and timedelta keep
 DRIVER_FRACTION_DIGITS = 6
@@ -74,7 +78,17 @@ def iso_text_sql(fraction_digits: int, suffix: str = "", value: str = COLUMN_PLA
     return f"TO_CHAR({value}, '{ISO_DATETIME_MODEL}{fraction}{suffix}')"
 
 
-def _encoding(column: OracleColumn, kind: JsonKind, bigquery_type: str, **how) -> ColumnEncoding:
+class _How(TypedDict, total=False):
+    """The :class:`ColumnEncoding` fields a type's encoding sets beyond the column's own."""
+
+    sql: str
+    fetch: FetchMode
+    converter: Callable[[Any], Any] | None
+
+
+def _encoding(
+    column: OracleColumn, kind: JsonKind, bigquery_type: str, **how: Unpack[_How]
+) -> ColumnEncoding:
     return ColumnEncoding(
         name=column.name,
         oracle_type=column.data_type,

@@ -26,6 +26,9 @@ import logging
 
 from google.api_core import exceptions as api_exceptions
 from google.api_core.retry import Retry
+
+# google-cloud-storage ships no py.typed marker nor stubs: its names are Any here. With
+# ``unused-ignore`` since an incremental mypy run may not report the error (python/mypy#20105)
 from google.cloud import storage
 
 from airflow_oracle_etl.gcs.errors import ManifestConflictError, MissingPartitionsError
@@ -169,6 +172,11 @@ def _write_conditionally(
         ) from None
 
 
+def _scn_order(scn: int | None) -> int:
+    """Sorts SCNs in numeric order, None (not read at a fixed SCN) first."""
+    return -1 if scn is None else scn
+
+
 def commit_partitioned_table(
     bucket: storage.Bucket,
     layout: TableLayout,
@@ -196,7 +204,8 @@ def commit_partitioned_table(
     scns = {m.scn for m in manifests}
     if len(scns) > 1:
         raise ManifestConflictError(
-            f"{layout.run_prefix}: partitions were read at different SCNs {sorted(scns)}"
+            f"{layout.run_prefix}: partitions were read at different SCNs "
+            f"{sorted(scns, key=_scn_order)}"
         )
     name = layout.manifest_name()
     first = manifests[0]

@@ -20,26 +20,28 @@ from a failed background thread are re-raised as they are, so callers can catch 
 
 from __future__ import annotations
 
+from airflow_oracle_etl.errors import OracleEtlError, PermanentError, TransientError
 
-class GcsWriterError(Exception):
+
+class GcsWriterError(OracleEtlError):
     """Base class of this package's own errors."""
 
 
-class InvalidPayloadError(GcsWriterError, ValueError):
+class InvalidPayloadError(GcsWriterError, PermanentError, ValueError):
     """A payload is not ``rows`` complete JSON lines."""
 
 
-class UploadVerificationError(GcsWriterError):
+class UploadVerificationError(GcsWriterError, TransientError):
     """The stored object's size or crc32c differs from what was uploaded."""
 
 
-class ManifestError(GcsWriterError):
+class ManifestError(GcsWriterError, PermanentError):
     """A manifest object could not be read as a manifest."""
 
 
-class ManifestConflictError(GcsWriterError):
+class ManifestConflictError(GcsWriterError, PermanentError):
     """Committing would overwrite a manifest written by another (or a later) attempt."""
 
 
-class MissingPartitionsError(GcsWriterError):
+class MissingPartitionsError(GcsWriterError, PermanentError):
     """Some partitions of a table have no committed manifest, so the table cannot commit."""

@@ -18,6 +18,9 @@ from datetime import datetime
 import msgspec
 from google.api_core import exceptions as api_exceptions
 from google.api_core.retry import Retry
+
+# google-cloud-storage ships no py.typed marker nor stubs: its names are Any here. With
+# ``unused-ignore`` since an incremental mypy run may not report the error (python/mypy#20105)
 from google.cloud import storage
 
 from airflow_oracle_etl.gcs.errors import ManifestError

@@ -27,12 +27,20 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Generic
 
 import google_crc32c
 from google.api_core import exceptions as api_exceptions
+
+# google-cloud-storage ships no py.typed marker nor stubs: its names are Any here. With
+# ``unused-ignore`` since an incremental mypy run may not report the error (python/mypy#20105)
 from google.cloud import storage
 from google.cloud.storage.exceptions import InvalidResponse
 from google.cloud.storage.fileio import BlobWriter
+
+# a TypeVar with a default (PEP 696) needs typing_extensions before Python 3.13; Airflow
+# itself requires typing-extensions
+from typing_extensions import Self, TypeVar
 
 from airflow_oracle_etl.gcs.compress import GzipMember
 from airflow_oracle_etl.gcs.errors import (
@@ -51,6 +59,9 @@ NEWLINE = b"\n"
 HTTP_ERROR = 400
 #: checksum the client library sends with the last chunk, so GCS refuses a corrupt object
 UPLOAD_CHECKSUM = "crc32c"
+
+#: what a caller marks its payloads with (see :class:`TableWriter`); opaque to the writer
+MarkT = TypeVar("MarkT", default=object)
 
 
 def crc32c_base64(checksum: google_crc32c.Checksum) -> str:
@@ -204,11 +215,11 @@ class _OpenPart:
 
 
 @dataclass(frozen=True)
-class _SealPart:
+class _SealPart(Generic[MarkT]):
     rows: int
     uncompressed_bytes: int
     #: the caller's mark of the payload the part ends with, if it ends at a payload's end
-    mark: object = None
+    mark: MarkT | None = None
 
 
 @dataclass(frozen=True)
@@ -221,7 +232,7 @@ class WriterProgress:
     parts: int
 
 
-class TableWriter:
+class TableWriter(Generic[MarkT]):
     """The part files of one table (or one partition) for one attempt.
 
     ``write(payload, rows)`` takes ``rows`` whole JSON lines (each ending in ``\\n``), which
@@ -232,7 +243,9 @@ class TableWriter:
     ``first_part`` numbers the parts after those an earlier attempt finished (a resumed read).
     A ``mark`` given with a payload (the key of its last row) comes back in :attr:`finished`
     with the part that ends exactly where that payload ends, so the caller knows where a
-    finished part stops in its own terms; a part cut inside a payload has no mark.
+    finished part stops in its own terms; a part cut inside a payload has no mark. The marks'
+    type is the class's parameter (``TableWriter[tuple[str, ...]](...)``), ``object`` if
+    not given.
     """
 
     def __init__(
@@ -261,16 +274,16 @@ class TableWriter:
         self._next_part = first_part
         self._uncompressed = 0
         #: the mark of the payload the open part ends with, while it ends with a whole payload
-        self._boundary_mark: object = None
+        self._boundary_mark: MarkT | None = None
         # owned by the upload thread
         self._part: PartWriter | None = None
         self._cancel_lock = threading.Lock()
         self._uploaded = 0
         #: each finished part with its mark (see the class docstring), in order
-        self._finished: list[tuple[PartInfo, object]] = []
+        self._finished: list[tuple[PartInfo, MarkT | None]] = []
 
     def write(
-        self, payload: bytes, rows: int, mark: object = None, *, lines_known: bool = False
+        self, payload: bytes, rows: int, mark: MarkT | None = None, *, lines_known: bool = False
     ) -> None:
         """Queue ``rows`` JSON lines; blocks while the pipeline is full (back-pressure) and
         re-raises an error of either background thread. ``mark``: see the class docstring.
@@ -338,14 +351,14 @@ class TableWriter:
         )
 
     @property
-    def finished(self) -> list[tuple[PartInfo, object]]:
+    def finished(self) -> list[tuple[PartInfo, MarkT | None]]:
         """The parts uploaded and verified so far, in order, each with its mark (or None).
 
         Read from the caller's thread while the upload thread appends: a list copy of an
         append-only list, so it is always a consistent prefix."""
         return list(self._finished)
 
-    def __enter__(self) -> TableWriter:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
@@ -379,7 +392,7 @@ class TableWriter:
 
     # -- compress thread -------------------------------------------------------------------
 
-    def _on_rows(self, item: tuple[bytes, int, object]) -> None:
+    def _on_rows(self, item: tuple[bytes, int, MarkT | None]) -> None:
         payload, rows, mark = item
         view = memoryview(payload)
         max_rows = self.settings.max_rows_per_part
@@ -420,7 +433,7 @@ class TableWriter:
 
     # -- upload thread ---------------------------------------------------------------------
 
-    def _on_upload(self, item: bytes | _OpenPart | _SealPart) -> None:
+    def _on_upload(self, item: bytes | _OpenPart | _SealPart[MarkT]) -> None:
         if isinstance(item, bytes):
             assert self._part is not None
             self._part.write(item)

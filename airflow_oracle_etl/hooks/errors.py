@@ -26,6 +26,13 @@ Airflow connection id, never its password, wallet password or DSN.
 
 from __future__ import annotations
 
+from airflow_oracle_etl.errors import (
+    AccessError,
+    ConfigurationError,
+    OracleEtlError,
+    TransientError,
+)
+
 __all__ = [
     "ConnectionLostError",
     "ExtractCancelledError",
@@ -39,11 +46,11 @@ __all__ = [
 ]
 
 
-class OracleExtractError(Exception):
+class OracleExtractError(OracleEtlError):
     """Base of the errors the extract hook raises on purpose."""
 
 
-class TableNotFoundError(OracleExtractError, LookupError):
+class TableNotFoundError(OracleExtractError, AccessError, LookupError):
     """The data dictionary shows no columns for ``owner.table`` to this connection's user."""
 
     def __init__(self, owner: str, table: str, conn_id: str) -> None:
@@ -58,7 +65,7 @@ class TableNotFoundError(OracleExtractError, LookupError):
         )
 
 
-class SnapshotPrivilegeError(OracleExtractError):
+class SnapshotPrivilegeError(OracleExtractError, AccessError):
     """Reading the current SCN or reading AS OF an SCN was refused for lack of a grant."""
 
     def __init__(self, conn_id: str, ora_code: str, missing: str) -> None:
@@ -92,15 +99,15 @@ class SnapshotPrivilegeError(OracleExtractError):
         )
 
 
-class ExtractCancelledError(OracleExtractError):
+class ExtractCancelledError(OracleExtractError, TransientError):
     """The extraction was interrupted by :meth:`OracleExtractHook.cancel` (e.g. on_kill)."""
 
 
-class FetchSettingError(OracleExtractError, ValueError):
+class FetchSettingError(OracleExtractError, ConfigurationError):
     """A fetch or connect tuning value (argument or connection extra) is not usable."""
 
 
-class OracleUnreachableError(OracleExtractError):
+class OracleUnreachableError(OracleExtractError, TransientError):
     """Every connect attempt failed with a transient error (listener down, refused...)."""
 
     def __init__(self, conn_id: str, attempts: int, last_error: str) -> None:
@@ -128,7 +135,7 @@ _LOGON_ADVICE = {
 _DEFAULT_LOGON_ADVICE = "Fix the credentials of Airflow connection {conn_id!r}."
 
 
-class LogonRefusedError(OracleExtractError):
+class LogonRefusedError(OracleExtractError, AccessError):
     """The database refused the credentials: retrying cannot help and may lock the account."""
 
     def __init__(self, conn_id: str, user: str, cause: str, code: int | None) -> None:
@@ -143,7 +150,7 @@ class LogonRefusedError(OracleExtractError):
         )
 
 
-class SnapshotTooOldError(OracleExtractError):
+class SnapshotTooOldError(OracleExtractError, TransientError):
     """ORA-01555: the undo needed to read as of the snapshot was overwritten mid-read."""
 
     def __init__(self, source: str, conn_id: str, rows: int) -> None:
@@ -160,7 +167,7 @@ class SnapshotTooOldError(OracleExtractError):
         )
 
 
-class ConnectionLostError(OracleExtractError):
+class ConnectionLostError(OracleExtractError, TransientError):
     """The connection died during a query (server process killed, network cut)."""
 
     def __init__(self, source: str, conn_id: str, rows: int, cause: str) -> None:

@@ -276,6 +276,7 @@ class OracleExtractHook(OracleHook):
         output_type_handler: Callable[..., Any] | None = None,
         rowfactory: Callable[..., Any] | None = None,
         source: str | None = None,
+        arraysize: int | None = None,
     ) -> Iterator[ExtractCursor]:
         """Execute a query and yield it as an :class:`ExtractCursor` (description + batches).
 
@@ -286,14 +287,18 @@ class OracleExtractHook(OracleHook):
         :param batch_size: rows per batch (default: the hook's arraysize).
         :param source: what the query reads, for error messages (e.g. ``DEMO.SALES p3/8``);
             default: the first table named after a FROM in ``sql``.
+        :param arraysize: rows per round trip (and prefetched) for this query only, on the
+            same connection: a read of whole LOB values asks for fewer rows at a time.
         """
-        size = self.fetch_settings.arraysize if batch_size is None else batch_size
+        fetch_rows = self.fetch_settings.arraysize if arraysize is None else arraysize
+        prefetch_rows = self.fetch_settings.prefetchrows if arraysize is None else arraysize
+        size = fetch_rows if batch_size is None else batch_size
         size = positive_int(size, "batch_size")
         binds = _bind_values(parameters)
         label = source or describe_source(sql)
         with self._connections.use() as connection, connection.cursor() as cursor:
-            cursor.arraysize = self.fetch_settings.arraysize
-            cursor.prefetchrows = self.fetch_settings.prefetchrows
+            cursor.arraysize = positive_int(fetch_rows, "arraysize")
+            cursor.prefetchrows = prefetch_rows
             cursor.outputtypehandler = output_type_handler
             self._execute(cursor, sql, binds, label)
             if rowfactory is not None:
@@ -318,6 +323,7 @@ class OracleExtractHook(OracleHook):
         output_type_handler: Callable[..., Any] | None = None,
         rowfactory: Callable[..., Any] | None = None,
         source: str | None = None,
+        arraysize: int | None = None,
     ) -> Iterator[list]:
         """Lists of rows until the result is exhausted; see :meth:`open_cursor`.
 
@@ -330,6 +336,7 @@ class OracleExtractHook(OracleHook):
             output_type_handler=output_type_handler,
             rowfactory=rowfactory,
             source=source,
+            arraysize=arraysize,
         ) as cursor:
             yield from cursor
 

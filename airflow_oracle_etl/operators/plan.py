@@ -9,27 +9,25 @@ window, and boundaries are computed from that snapshot.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import msgspec
 from airflow.providers.google.cloud.hooks.gcs import GCSHook
 from airflow.sdk import BaseOperator
 
 from airflow_oracle_etl.gcs import TableLayout
 from airflow_oracle_etl.hooks.oracle_extract import OracleExtractHook
-from airflow_oracle_etl.incremental import (
-    IncrementalConfig,
-    last_committed_watermark,
-    plan_window,
+from airflow_oracle_etl.incremental import IncrementalConfig
+from airflow_oracle_etl.planning import (
+    ReadRequest,
+    convert_record,
+    parse_scn,
+    plan_table,
+    snapshot_scn,
 )
-from airflow_oracle_etl.metadata import TableMetadata
-from airflow_oracle_etl.partitioning import plan_partitions
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
-    from google.cloud import storage
 
 
 class OracleExtractPlanOperator(BaseOperator):
@@ -90,7 +88,7 @@ class OracleExtractPlanOperator(BaseOperator):
         self.oracle_conn_id = oracle_conn_id
         self.gcp_conn_id = gcp_conn_id
         self.partitions = partitions
-        self.partition_strategy = partition_strategy or ("column" if partition_by else "hash")
+        self.partition_strategy = partition_strategy
         self.partition_by = partition_by
         self.incremental = incremental
         self.full_refresh = full_refresh
@@ -98,109 +96,27 @@ class OracleExtractPlanOperator(BaseOperator):
         self.consistent_snapshot = consistent_snapshot
 
     def execute(self, context: Context) -> list[dict[str, Any]]:
+        request = ReadRequest(
+            table=self.table,
+            table_owner=self.table_owner,
+            where=self.where,
+            parameters=self.parameters,
+            snapshot_scn=parse_scn(self.snapshot_scn),
+            consistent_snapshot=self.consistent_snapshot,
+            incremental=convert_record(self.incremental, IncrementalConfig, argument="incremental"),
+            full_refresh=bool(self.full_refresh),
+            partitions=self.partitions,
+            partition_strategy=self.partition_strategy or "",
+            partition_by=self.partition_by,
+        )
+        transport, run_id = self.transport or self.dag_id, context["run_id"]
         hook = OracleExtractHook(oracle_conn_id=self.oracle_conn_id)
         with hook.session():
-            _, kwargs = plan_table(
+            _, planned = plan_table(
                 hook,
-                TablePlanRequest(
-                    table=self.table,
-                    table_owner=self.table_owner,
-                    where=self.where,
-                    parameters=self.parameters,
-                    partitions=self.partitions,
-                    partition_strategy=self.partition_strategy,
-                    partition_by=self.partition_by,
-                    incremental=self.incremental,
-                    full_refresh=bool(self.full_refresh),
-                ),
-                scn=self._scn(hook),
+                request,
+                scn=snapshot_scn(hook, request),
                 bucket=lambda: GCSHook(gcp_conn_id=self.gcp_conn_id).get_conn().bucket(self.bucket),
-                prefix=self.prefix,
-                transport=self.transport or self.dag_id,
-                run_id=context["run_id"],
-                log=self.log,
+                layout_of=lambda label: TableLayout(self.prefix, transport, label, run_id),
             )
-        return kwargs
-
-    def _scn(self, hook: OracleExtractHook) -> int | None:
-        if self.snapshot_scn not in (None, ""):
-            return int(self.snapshot_scn)
-        return hook.current_scn() if self.consistent_snapshot else None
-
-
-@dataclass(frozen=True)
-class TablePlanRequest:
-    """What to plan for one table: the plan operator's and the transport planner's input."""
-
-    table: str
-    table_owner: str | None = None
-    where: str | None = None
-    parameters: Mapping[str, Any] | None = None
-    partitions: int = 1
-    partition_strategy: str = "hash"
-    partition_by: str | None = None
-    incremental: Mapping[str, Any] | None = None
-    full_refresh: bool = False
-
-
-def plan_table(
-    hook: OracleExtractHook,
-    request: TablePlanRequest,
-    *,
-    scn: int | None,
-    bucket: Callable[[], storage.Bucket],
-    prefix: str,
-    transport: str,
-    run_id: str,
-    log: Any = None,
-) -> tuple[TableMetadata, list[dict[str, Any]]]:
-    """One table planned at ``scn`` inside the hook's open session: its metadata, and one
-    set of extract keyword arguments per partition (``snapshot_scn``, ``partition``,
-    ``watermark``).
-
-    ``bucket`` is called only for an incremental table (to read its last committed
-    watermark), so a full table needs no GCS access to be planned.
-    """
-    metadata = hook.get_table_metadata(request.table, request.table_owner)
-    window = None
-    if request.incremental:
-        config = msgspec.convert(dict(request.incremental), IncrementalConfig)
-        layout = TableLayout(prefix, transport, f"{metadata.owner}.{metadata.name}", run_id)
-        window = plan_window(
-            hook,
-            metadata,
-            config,
-            scn=scn,
-            previous=last_committed_watermark(bucket(), layout, config.column),
-            full_refresh=request.full_refresh,
-            where=request.where,
-            parameters=request.parameters,
-        )
-    specs = plan_partitions(
-        hook,
-        metadata,
-        count=request.partitions,
-        strategy=request.partition_strategy,
-        column=request.partition_by,
-        scn=scn,
-        where=request.where,
-        parameters=request.parameters,
-    )
-    for spec in specs:
-        if log is not None:
-            log.info(
-                "%s.%s partition %d/%d: %s",
-                metadata.owner,
-                metadata.name,
-                spec.index + 1,
-                spec.count,
-                spec.description,
-            )
-    return metadata, [
-        {
-            "snapshot_scn": scn,
-            "partition": msgspec.to_builtins(spec),
-            "watermark": msgspec.to_builtins(window),
-        }
-        for spec in specs
-    ]
+        return [read.as_kwargs() for read in planned]

@@ -86,6 +86,9 @@ def range_specs(
         raise ValueError(f"{len(bounds)} bounds for {count} partitions: at most {count - 1}")
     ranges = len(bounds) + 1
     specs = []
+    predicate: str
+    binds: dict[str, str | int]
+    description: str
     for index in range(count):
         low = bounds[index - 1] if 0 < index < ranges else None
         high = bounds[index] if index < len(bounds) else None

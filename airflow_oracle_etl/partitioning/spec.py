@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import msgspec
 
+from airflow_oracle_etl.errors import ConfigurationError
+
 __all__ = [
     "BIND_PREFIX",
     "MAX_PARTITIONS",
@@ -46,7 +48,7 @@ class PartitionSpec(msgspec.Struct, frozen=True, kw_only=True):
     description: str
 
 
-class PartitioningError(ValueError):
+class PartitioningError(ConfigurationError):
     """A partitioning option that cannot be used for this table; raised before any SQL.
 
     The message names the table, the option and the value, so it says what to change.

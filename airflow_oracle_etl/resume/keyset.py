@@ -124,6 +124,8 @@ class KeysetOrder:
     def key_getter(self) -> Callable[[Any], tuple[Any, ...]]:
         """A function from a fetched row (a Struct of the plan's row type, or a tuple) to the
         values of its key columns, built once: it runs once per batch."""
+        # one field gives its value, several a tuple of them: both are Any
+        get: Callable[[Any], Any]
         if self.fields is not None:
             get = operator.attrgetter(*self.fields)
         else:

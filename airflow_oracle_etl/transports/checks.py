@@ -176,6 +176,9 @@ def _fetch_problems(fetch: model.FetchOptions) -> Iterator[Problem]:
 def _parts_problems(parts: model.PartsOptions) -> Iterator[Problem]:
     yield from _between("parts.max_rows", parts.max_rows, 1, model.MAX_ROWS_PER_PART)
     yield from _between("parts.max_bytes", parts.max_bytes, 1, model.MAX_BYTES_PER_PART)
+    yield from _between(
+        "parts.compression_level", parts.compression_level, 0, model.MAX_COMPRESSION_LEVEL
+    )
     chunk = parts.chunk_size
     granule = model.CHUNK_GRANULARITY
     if not granule <= chunk <= model.MAX_CHUNK_SIZE or chunk % granule:

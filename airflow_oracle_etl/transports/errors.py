@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from os import PathLike
 from typing import NamedTuple
 
+from airflow_oracle_etl.errors import ConfigurationError
+
 __all__ = ["Problem", "TransportError"]
 
 
@@ -27,7 +29,7 @@ class Problem(NamedTuple):
         return f"{self.field}: {self.reason}" if self.field else self.reason
 
 
-class TransportError(ValueError):
+class TransportError(ConfigurationError):
     """A transport file that cannot be used, with every problem found in it.
 
     :attr:`file` is the file as given (a path, or a label such as ``<string>``); each line of

@@ -30,6 +30,7 @@ import msgspec
 from airflow.sdk import DAG
 
 from airflow_oracle_etl.operators.oracle_to_gcs import OracleToGCSJsonlOperator
+from airflow_oracle_etl.options import as_mapping
 from airflow_oracle_etl.transports.errors import Problem, TransportError
 from airflow_oracle_etl.transports.finalize import TransportFinalizeOperator
 from airflow_oracle_etl.transports.loading import load_transports
@@ -97,12 +98,9 @@ def build_dag(transport: Transport) -> DAG:
             task_id=EXTRACT_TASK,
             transport=transport.id,
             oracle_conn_id=transport.oracle_conn_id,
-            arraysize=transport.fetch.arraysize,
-            prefetchrows=transport.fetch.prefetchrows,
-            batch_rows=transport.fetch.batch_rows,
-            max_rows_per_part=transport.parts.max_rows,
-            max_bytes_per_part=transport.parts.max_bytes,
-            chunk_size=transport.parts.chunk_size,
+            # as mappings: Airflow serializes a mapped task's partial arguments as JSON
+            fetch=as_mapping(transport.fetch),
+            parts=as_mapping(transport.parts),
             max_active_tis_per_dagrun=transport.parallel_tables,
             progress_interval=transport.progress_interval_seconds,
             map_index_template=MAP_INDEX_TEMPLATE,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.google.cloud.hooks.gcs import GCSHook
 from airflow.sdk import BaseOperator
 
+from airflow_oracle_etl.errors import PermanentError
 from airflow_oracle_etl.gcs import (
     JobManifest,
     JobTable,
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["JobTableRun", "RowCountMismatchError", "TransportFinalizeOperator"]
 
 
-class RowCountMismatchError(RuntimeError):
+class RowCountMismatchError(PermanentError):
     """Rows written to GCS differ from the rows read from Oracle for at least one table."""
 
 

@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated
 
 import msgspec
 
 from airflow_oracle_etl.identifiers import parse_identifier, parse_table_name, quote_identifier
+from airflow_oracle_etl.options import BYTES_UNIT, ByteSize, FetchOptions, PartsOptions
 
 __all__ = [
     "BYTES_UNIT",
@@ -85,6 +85,8 @@ MAX_ROWS_PER_PART = 10**12
 #: BigQuery loads gzip files up to 4 GB, and a part can overshoot max_bytes a little
 MAX_BYTES_PER_PART = 3 * GIB
 MAX_CHUNK_SIZE = 1 * GIB
+#: isal's highest gzip level
+MAX_COMPRESSION_LEVEL = 3
 #: Airflow's limit on a DAG tag
 MAX_TAG_CHARS = 100
 
@@ -105,12 +107,6 @@ SIZE_UNITS = {
     "mib": MIB,
     "gib": GIB,
 }
-
-
-#: an int field that a file may also write as a size with a unit (``256MiB``); the loader
-#: converts the text (see :func:`parse_byte_size`) before msgspec sees it
-BYTES_UNIT = "bytes"
-ByteSize = Annotated[int, msgspec.Meta(extra={"unit": BYTES_UNIT})]
 
 
 def parse_byte_size(value: object) -> object:
@@ -136,7 +132,7 @@ class _Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     """Base of everything read from a transport file: immutable, and strict about names."""
 
 
-class IncrementalOptions(_Config, kw_only=True):
+class IncrementalOptions(_Config, frozen=True, kw_only=True):
     """``incremental:`` of a table, as written.
 
     :param column: the watermark column (configured text: ``UPDATED_AT``, ``"Mixed"``).
@@ -148,7 +144,7 @@ class IncrementalOptions(_Config, kw_only=True):
     initial: str | int | None = None
 
 
-class TableOptions(_Config, kw_only=True):
+class TableOptions(_Config, frozen=True, kw_only=True):
     """A ``tables:`` entry written as a mapping.
 
     :param table: ``TABLE``, ``OWNER.TABLE`` or a quoted ``"Mixed Case"`` name.
@@ -177,30 +173,12 @@ class TableOptions(_Config, kw_only=True):
     checkpoint: bool = True
 
 
-class Destination(_Config, kw_only=True):
+class Destination(_Config, frozen=True, kw_only=True):
     """Where the files go: ``gs://BUCKET/PREFIX/TRANSPORT_ID/TABLE/...``."""
 
     bucket: str
     prefix: str = ""
     gcp_conn_id: str = DEFAULT_GCP_CONN_ID
-
-
-class FetchOptions(_Config, kw_only=True):
-    """Cursor tuning; None means the Oracle connection's extra, else 10,000 rows."""
-
-    arraysize: int | None = None
-    prefetchrows: int | None = None
-    #: rows encoded per batch handed to the writer
-    batch_rows: int = DEFAULT_BATCH_ROWS
-
-
-class PartsOptions(_Config, kw_only=True):
-    """How part files are cut and uploaded (sizes accept units: ``256MiB``)."""
-
-    max_rows: int = DEFAULT_MAX_ROWS_PER_PART
-    max_bytes: ByteSize = DEFAULT_MAX_BYTES_PER_PART
-    #: bytes per resumable-upload request: a multiple of 256 KiB
-    chunk_size: ByteSize = DEFAULT_CHUNK_SIZE
 
 
 class IncrementalSetting(msgspec.Struct, frozen=True, kw_only=True):
@@ -247,7 +225,7 @@ class TableConfig(msgspec.Struct, frozen=True, kw_only=True):
         return quoted if self.owner is None else f"{quote_identifier(self.owner)}.{quoted}"
 
 
-class Transport(_Config, kw_only=True):
+class Transport(_Config, frozen=True, kw_only=True):
     """One transport file. Build it with :func:`~.loading.load_transport` (validated)."""
 
     id: str

@@ -5,7 +5,7 @@ SCN is captured once and every table's watermark window and partition boundaries
 of it. The result is one set of extract keyword arguments per (table, partition), for
 ``OracleToGCSJsonlOperator.partial(...).expand_kwargs(plan.output)``.
 
-Run conf (``airflow dags trigger --conf``, the REST API's ``conf``) can narrow the job::
+Run conf can narrow the job (see :mod:`~airflow_oracle_etl.transports.run_conf`)::
 
     {"tables": ["SALES_ORDER", "DEMO.CUSTOMER"], "full_refresh": true}
 """
@@ -20,29 +20,30 @@ import oracledb
 from airflow.providers.google.cloud.hooks.gcs import GCSHook
 from airflow.sdk import BaseOperator
 
+from airflow_oracle_etl.errors import ConfigurationError, PermanentError, TransientError
+from airflow_oracle_etl.gcs import TableLayout
 from airflow_oracle_etl.hooks.oracle_extract import OracleExtractHook
-from airflow_oracle_etl.identifiers import (
-    InvalidIdentifierError,
-    parse_table_name,
-    quote_identifier,
-)
+from airflow_oracle_etl.identifiers import quote_identifier
+from airflow_oracle_etl.incremental import IncrementalConfig
 from airflow_oracle_etl.metadata import TableMetadata
-from airflow_oracle_etl.operators.plan import TablePlanRequest, plan_table
+from airflow_oracle_etl.planning import ReadRequest, plan_table
 from airflow_oracle_etl.transports.model import TableConfig
+from airflow_oracle_etl.transports.run_conf import parse_run_conf
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-__all__ = ["CONF_FULL_REFRESH", "CONF_TABLES", "TransportPlanError", "TransportPlanOperator"]
-
-#: run conf keys a job understands
-CONF_TABLES = "tables"
-CONF_FULL_REFRESH = "full_refresh"
-_CONF_KEYS = (CONF_TABLES, CONF_FULL_REFRESH)
+__all__ = ["TransportPlanError", "TransportPlanInterruptedError", "TransportPlanOperator"]
 
 
-class TransportPlanError(ValueError):
-    """A job that cannot start: bad run conf, or tables that cannot be planned."""
+class TransportPlanError(ConfigurationError):
+    """A job that cannot start: tables that cannot be planned, each named with its reason,
+    every reason one that no retry fixes (a missing table or grant, a bad option)."""
+
+
+class TransportPlanInterruptedError(TransientError):
+    """Tables that could not be planned, at least one for a reason a retry may fix (a lost
+    connection, a database error): the plan task is retried."""
 
 
 class TransportPlanOperator(BaseOperator):
@@ -80,28 +81,30 @@ class TransportPlanOperator(BaseOperator):
         self.consistent_snapshot = consistent_snapshot
 
     def execute(self, context: Context) -> list[dict[str, Any]]:
-        conf = _run_conf(context)
         configs = [msgspec.convert(dict(table), TableConfig) for table in self.tables]
-        selected = select_tables(configs, conf.get(CONF_TABLES))
-        full_refresh = _full_refresh(conf)
+        dag_run = context.get("dag_run")
+        conf = parse_run_conf(getattr(dag_run, "conf", None), configs, transport=self.transport)
         hook = OracleExtractHook(oracle_conn_id=self.oracle_conn_id)
         planned: list[dict[str, Any]] = []
-        failures: list[str] = []
+        failures: list[tuple[str, Exception]] = []
         with hook.session():
             scn = hook.current_scn() if self.consistent_snapshot else None
             self.log.info(
-                "job %s reads %d table(s) at SCN %s", context["run_id"], len(selected), scn
+                "job %s reads %d table(s) at SCN %s", context["run_id"], len(conf.tables), scn
             )
-            for config in selected:
+            for config in conf.tables:
                 try:
-                    planned.extend(self._plan_one(hook, config, scn, full_refresh, context))
+                    planned.extend(self._plan_one(hook, config, scn, conf.full_refresh, context))
                 except Exception as error:  # every table is tried, so one message names all
                     self.log.exception("cannot plan table %s", config.label)
-                    failures.append(f"{config.label}: {type(error).__name__}: {error}")
+                    failures.append((config.label, error))
         if failures:
-            raise TransportPlanError(
-                f"transport {self.transport!r}: {len(failures)} of {len(selected)} table(s) "
-                "cannot be extracted:\n  " + "\n  ".join(failures)
+            permanent = all(isinstance(error, PermanentError) for _, error in failures)
+            error_type = TransportPlanError if permanent else TransportPlanInterruptedError
+            raise error_type(
+                f"transport {self.transport!r}: {len(failures)} of {len(conf.tables)} table(s) "
+                "cannot be extracted:\n  "
+                + "\n  ".join(f"{label}: {type(e).__name__}: {e}" for label, e in failures)
             )
         return planned
 
@@ -113,26 +116,27 @@ class TransportPlanOperator(BaseOperator):
         full_refresh: bool,
         context: Context,
     ) -> list[dict[str, Any]]:
-        request = TablePlanRequest(
+        request = ReadRequest(
             table=config.table_text,
             where=config.where,
             partitions=config.partitions,
             partition_strategy=config.partition_strategy,
-            partition_by=None if config.partition_by is None else quote_identifier(
-                config.partition_by
-            ),
-            incremental=None if config.incremental is None else config.incremental.as_argument(),
+            partition_by=None
+            if config.partition_by is None
+            else quote_identifier(config.partition_by),
+            incremental=None
+            if config.incremental is None
+            else msgspec.convert(config.incremental.as_argument(), IncrementalConfig),
             full_refresh=full_refresh,
-        )  # fmt: skip
+            checkpoint=config.checkpoint,
+        )
+        run_id = context["run_id"]
         metadata, partitions = plan_table(
             hook,
             request,
             scn=scn,
             bucket=lambda: GCSHook(gcp_conn_id=self.gcp_conn_id).get_conn().bucket(self.bucket),
-            prefix=self.prefix,
-            transport=self.transport,
-            run_id=context["run_id"],
-            log=self.log,
+            layout_of=lambda label: TableLayout(self.prefix, self.transport, label, run_id),
         )
         table = f"{quote_identifier(metadata.owner)}.{quote_identifier(metadata.name)}"
         _check_columns_and_where(hook, metadata, table, config)
@@ -146,9 +150,9 @@ class TransportPlanOperator(BaseOperator):
                 "trim_char": config.trim_char,
                 "omit_nulls": config.omit_nulls,
                 "checkpoint": config.checkpoint,
-                **kwargs,
+                **read.as_kwargs(),
             }
-            for kwargs in partitions
+            for read in partitions
         ]
 
 
@@ -170,64 +174,3 @@ def _check_columns_and_where(
             raise TransportPlanError(
                 f"the where of {metadata.qualified_name} does not parse against the table: {error}"
             ) from None
-
-
-def select_tables(configs: Sequence[TableConfig], requested: object) -> list[TableConfig]:
-    """The tables run conf asks for (all when it names none), in the transport's order.
-
-    A name matches a table by its name, and by its owner too when both give one
-    (``SALES_ORDER`` and ``DEMO.SALES_ORDER`` both select ``SALES_ORDER``).
-
-    :raises TransportPlanError: a name that is no table of the transport, or conf that is not
-        a list of names.
-    """
-    if requested is None:
-        return list(configs)
-    if not isinstance(requested, list) or not all(isinstance(n, str) for n in requested):
-        raise TransportPlanError(
-            f"run conf {CONF_TABLES!r} must be a list of table names, got {requested!r}"
-        )
-    chosen: set[int] = set()
-    unknown: list[str] = []
-    for text in requested:
-        try:
-            owner, name = parse_table_name(text, what="table")
-        except InvalidIdentifierError as error:
-            raise TransportPlanError(f"run conf {CONF_TABLES!r}: {error}") from None
-        matches = [i for i, config in enumerate(configs) if _matches(config, owner, name)]
-        if not matches:
-            unknown.append(text)
-        chosen.update(matches)
-    if unknown:
-        known = ", ".join(config.label for config in configs)
-        raise TransportPlanError(
-            f"run conf {CONF_TABLES!r} names table(s) not in this transport: "
-            f"{', '.join(unknown)} (its tables: {known})"
-        )
-    return [config for index, config in enumerate(configs) if index in chosen]
-
-
-def _matches(config: TableConfig, owner: str | None, name: str) -> bool:
-    return config.name == name and (owner is None or config.owner in (None, owner))
-
-
-def _run_conf(context: Context) -> Mapping[str, Any]:
-    dag_run = context.get("dag_run")
-    conf = getattr(dag_run, "conf", None) or {}
-    if not isinstance(conf, Mapping):
-        raise TransportPlanError(f"run conf must be a mapping, got {type(conf).__name__}")
-    unknown = sorted(set(conf) - set(_CONF_KEYS))
-    if unknown:
-        raise TransportPlanError(
-            f"unknown run conf key(s) {unknown}; a job takes {list(_CONF_KEYS)}"
-        )
-    return conf
-
-
-def _full_refresh(conf: Mapping[str, Any]) -> bool:
-    value = conf.get(CONF_FULL_REFRESH, False)
-    if not isinstance(value, bool):
-        raise TransportPlanError(
-            f"run conf {CONF_FULL_REFRESH!r} must be true or false, got {value!r}"
-        )
-    return value

@@ -99,6 +99,14 @@ NOT_ENDED = frozenset({None, "scheduled", "queued", "running"})
 INTERRUPTED = frozenset({"up_for_retry", "failed"})
 #: the emulator's log line for a session that logged on, with the client's port
 SESSION_OPENED = re.compile(r"session (\d+) opened: user \S+ from [0-9.]+:(\d+)")
+#: the LOB table: fewer rows than ``ROWS`` (a LOB read fetches 100-row batches, 2 rows a round
+#: trip: ``table.DEFAULT_LOB_ARRAYSIZE`` caps the DAG's arraysize, not lowered further), each
+#: with a CLOB of about 2 KB, still 20 parts of ``PART_ROWS``
+LOB_ROWS = 40_000
+LOB_CHARS = 2_048
+LOB_INSERT_ROWS = 5_000
+#: what the task log says when the read takes the LOB path (``TableExtraction._batches``)
+LOB_LINE = "LOB columns DOC are read inline"
 
 
 # -- the source table and the DAG ---------------------------------------------------------------
@@ -131,6 +139,36 @@ def source(
         connection.commit()
         ids = sorted(row[0] for row in cursor.execute(f"SELECT ID FROM {table}"))
     assert len(ids) == ROWS
+    return Source(table, ids)
+
+
+def lob_document(row_id: int) -> str:
+    """The CLOB of row ``row_id``: ``LOB_CHARS`` characters, distinct per row."""
+    return (f"document {row_id:09d}: " + "lorem ipsum dolor sit amet, " * 80)[:LOB_CHARS]
+
+
+@pytest.fixture
+def lob_source(
+    new_table: Callable[..., str], oracle_connect: Callable[..., oracledb.Connection]
+) -> Source:
+    """A table with a primary key, a CLOB column and ``LOB_ROWS`` rows, inserted in descending
+    key order (as ``source``)."""
+    table = new_table(
+        "CREATE TABLE {name} (ID NUMBER(12) NOT NULL, DOC CLOB, CONSTRAINT {name}_PK"
+        " PRIMARY KEY (ID))"
+    )
+    connection = oracle_connect()
+    with connection.cursor() as cursor:
+        descending = list(range(LOB_ROWS, 0, -1))
+        for start in range(0, LOB_ROWS, LOB_INSERT_ROWS):
+            chunk = descending[start : start + LOB_INSERT_ROWS]
+            cursor.executemany(
+                f"INSERT INTO {table} (ID, DOC) VALUES (:1, :2)",
+                [(i, lob_document(i)) for i in chunk],
+            )
+        connection.commit()
+        ids = sorted(row[0] for row in cursor.execute(f"SELECT ID FROM {table}"))
+    assert ids == list(range(1, LOB_ROWS + 1))
     return Source(table, ids)
 
 
@@ -245,6 +283,20 @@ def task_process(stack: AirflowStack, ti_id: str) -> psutil.Process:
     return found[0]
 
 
+def runners_left(ti_id: str) -> list[psutil.Process]:
+    """Every process on the machine still titled as the task runner of ``ti_id`` (an orphan
+    is no longer the scheduler's descendant, so all processes are looked at)."""
+    title = f"airflow worker -- {ti_id}"
+    found = []
+    for process in psutil.process_iter():
+        try:
+            if " ".join(process.cmdline()).strip() == title:
+                found.append(process)
+        except psutil.Error:  # ended meanwhile, or not ours to read
+            continue
+    return found
+
+
 def oracle_ports(process: psutil.Process, emulator: EmulatorProcess) -> set[int]:
     """The local ports of the process's connections to the Oracle emulator."""
     return {
@@ -320,6 +372,11 @@ def committed_manifest(bucket: storage.Bucket) -> dict[str, Any]:
 def part_ids(bucket: storage.Bucket, name: str) -> list[int]:
     lines = gzip.decompress(bucket.blob(name).download_as_bytes()).splitlines()
     return [int(json.loads(line)["ID"]) for line in lines]
+
+
+def part_rows(bucket: storage.Bucket, name: str) -> list[dict[str, Any]]:
+    lines = gzip.decompress(bucket.blob(name).download_as_bytes()).splitlines()
+    return [json.loads(line) for line in lines]
 
 
 def assert_exact_output(bucket: storage.Bucket, manifest: dict[str, Any], source: Source) -> None:
@@ -455,10 +512,11 @@ def signal_the_task_midway(
     gcs_bucket: storage.Bucket,
     source: Source,
     signum: signal.Signals,
-) -> tuple[str, str, set[int]]:
+) -> tuple[str, str, str, set[int]]:
     """Run the slow extract, pause its DAG (the running task goes on, no retry starts until
     the leftovers are seen), and signal the task process as soon as two parts are
-    checkpointed; returns the DAG id, the run id and the task's Oracle sessions."""
+    checkpointed; returns the DAG id, the run id, the signalled try's task instance id and
+    the task's Oracle sessions."""
     client, dag_id = airflow_stack.client, unique_id("gs_task")
     airflow_stack.add_dag(dag_id, extract_dag(dag_id, gcs_bucket.name, source.table))
     run_id = client.trigger(dag_id)
@@ -470,7 +528,7 @@ def signal_the_task_midway(
     wait_until_running(client, dag_id, run_id, checkpointed(KILL_AFTER_PARTS))
     runner.send_signal(signum)  # at once: the next part is two batches away
     runner.wait(timeout=EXIT_TIMEOUT_S)
-    return dag_id, run_id, sessions
+    return dag_id, run_id, ti["id"], sessions
 
 
 # -- tests --------------------------------------------------------------------------------------
@@ -483,7 +541,7 @@ def test_sigterm_to_the_task_aborts_it_cleanly_and_the_retry_resumes_from_its_ch
     source: Source,
 ) -> None:
     client = airflow_stack.client
-    dag_id, run_id, sessions = signal_the_task_midway(
+    dag_id, run_id, _, sessions = signal_the_task_midway(
         airflow_stack, oracle_emulator, gcs_bucket, source, signal.SIGTERM
     )
     interrupted = leftovers(client, dag_id, run_id, gcs_bucket)
@@ -505,6 +563,63 @@ def test_sigterm_to_the_task_aborts_it_cleanly_and_the_retry_resumes_from_its_ch
     assert_resumed(client, dag_id, run_id, gcs_bucket, source, interrupted)
 
 
+def test_sigterm_to_the_task_reading_a_lob_table_cancels_that_read_and_the_retry_resumes(
+    airflow_stack: E2EStack,
+    oracle_emulator: EmulatorProcess,
+    gcs_bucket: storage.Bucket,
+    lob_source: Source,
+) -> None:
+    """SIGTERM while the task reads a table with a CLOB column (whole values, fewer rows a
+    round trip) interrupts that read: the try is retried, commits nothing, closes its Oracle
+    session and leaves no process; the retry resumes and writes every row and CLOB once.
+
+    Why this needs the LOB read on the connection ``on_kill`` cancels: ``on_kill`` calls
+    ``hook.cancel()``, which sets *that hook's* cancelled flag and sends a break on *that
+    hook's* open connections only, and the task runner's SIGTERM handler raises nothing. Were
+    the LOB table read on a connection of another hook (as it once was), the break would never
+    reach the socket fetching the LOB rows and the flag its cursor checks between batches
+    would stay clear: the read would go on to the last row (the signal comes after 2 of 20
+    parts), the manifest would be committed and the first try would succeed. So the try's
+    state, the missing manifest, the ``ExtractCancelledError`` in its log and the count of
+    connections ``on_kill`` cancelled (every Oracle connection the task held while reading,
+    not fewer) would each fail.
+    """
+    client = airflow_stack.client
+    dag_id, run_id, ti_id, sessions = signal_the_task_midway(
+        airflow_stack, oracle_emulator, gcs_bucket, lob_source, signal.SIGTERM
+    )
+    interrupted = leftovers(client, dag_id, run_id, gcs_bucket)
+    assert interrupted.ti["state"] in INTERRUPTED, interrupted.ti
+    manifests = [
+        blob.name
+        for blob in gcs_bucket.list_blobs()
+        if blob.name.rsplit("/", 1)[-1].startswith("_manifest")
+    ]
+    assert not manifests, f"the interrupted try committed {manifests}"
+    first = client.log(dag_id, run_id, TASK_ID, try_number=1)
+    assert LOB_LINE in first, first[-3000:]  # the read took the LOB path
+    assert CANCEL_LINE in first, first[-3000:]  # on_kill ran
+    # ... and reached every Oracle connection the task held while reading the LOB table
+    assert f"({len(sessions)} open connections)" in first, first[-3000:]
+    assert "ExtractCancelledError" in first, first[-3000:]  # and ended the try
+    wait_for_sessions_closed(oracle_emulator, sessions)
+    assert not runners_left(ti_id), "the signalled task process is still running"
+
+    client.request("PATCH", f"dags/{dag_id}", json={"is_paused": False})
+    state = client.wait(dag_id, run_id, timeout=RUN_TIMEOUT_S)
+    assert state == "success", client.log(dag_id, run_id, TASK_ID, try_number=2)[-3000:]
+    final = the_extract(client, dag_id, run_id)
+    assert final is not None and (final["state"], final["try_number"]) == ("success", 2)
+    assert first_try(client, dag_id, run_id)["state"] in INTERRUPTED
+    manifest = committed_manifest(gcs_bucket)
+    assert_exact_output(gcs_bucket, manifest, lob_source)
+    for part in manifest["parts"]:
+        for row in part_rows(gcs_bucket, part["name"]):
+            assert row["DOC"] == lob_document(int(row["ID"])), f"CLOB of row {row['ID']}"
+
+    assert_resumed(client, dag_id, run_id, gcs_bucket, lob_source, interrupted)
+
+
 def test_sigkill_to_the_task_mid_upload_leaves_no_partial_object_and_the_retry_resumes(
     airflow_stack: E2EStack,
     oracle_emulator: EmulatorProcess,
@@ -517,7 +632,7 @@ def test_sigkill_to_the_task_mid_upload_leaves_no_partial_object_and_the_retry_r
     whole parts; the retry keeps the checkpointed ones, reads the rest again at the same SCN,
     and its commit deletes any part attempt 1 finished after its last checkpoint."""
     client = airflow_stack.client
-    dag_id, run_id, sessions = signal_the_task_midway(
+    dag_id, run_id, _, sessions = signal_the_task_midway(
         airflow_stack, oracle_emulator, gcs_bucket, source, signal.SIGKILL
     )
     interrupted = leftovers(client, dag_id, run_id, gcs_bucket)

@@ -383,7 +383,8 @@ def test_missing_bucket_fails_at_the_first_answer_naming_it(
 MUST_NOT_READ_ORACLE = """
     class MustNotReadOracle(OracleToGCSJsonlOperator):
         # the bucket is checked before anything is read from Oracle
-        def _plan_source(self, bucket, run_id):
+        @property
+        def hook(self):
             raise AssertionError("Oracle was read before the bucket was checked")
 """
 
@@ -421,7 +422,7 @@ def test_operator_checks_the_bucket_before_reading_oracle(
     assert result.state == "failed"
     output = capfd.readouterr()
     log = output.out + output.err
-    assert "OracleToGCSError" in log
+    assert ("BucketNotFoundError" if fault == "missing" else "BucketAccessError") in log
     if fault == "missing":
         assert f"GCS bucket {bucket!r} does not exist (connection 'gcs_test')" in log
     else:

@@ -51,10 +51,13 @@ RETRY_LOGGER = "airflow_oracle_etl.hooks.connect_retry"
 SMALL_PIECES = {"arraysize": 1_000, "prefetchrows": 1_000, "batch_rows": 1_000}
 
 RECORDS_RETRY_START = """
+    from airflow_oracle_etl.extraction import open_bucket
+
     class RecordsRetryStart(OracleToGCSJsonlOperator):
         # what a reader finds in the bucket when the retry starts: the failed try's leftovers
         def execute(self, context):
-            seen = sorted(blob.name for blob in self._bucket().list_blobs())
+            bucket = open_bucket(self.bucket, gcp_conn_id=self.gcp_conn_id, gcs=self.settings.gcs)
+            seen = sorted(blob.name for blob in bucket.list_blobs())
             return {**super().execute(context), "seen_at_start": seen}
 """
 

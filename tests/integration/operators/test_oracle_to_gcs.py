@@ -16,17 +16,22 @@ from .conftest import ORACLE_PASSWORD, Code, DagResult, extract_dag, read_jsonl_
 OK = "success"
 
 CRASHES_ONCE = """
-    class CrashesOnce(OracleToGCSJsonlOperator):
-        # fails the first try after several parts were uploaded, as a dying worker would
-        def execute(self, context):
-            self._try_number = context["ti"].try_number
-            return super().execute(context)
+    from airflow_oracle_etl.extraction import TableExtraction
 
-        def _batches(self, source, resumed):
-            for number, batch in enumerate(super()._batches(source, resumed)):
-                if self._try_number == 1 and number == 5:
+    class CrashingExtraction(TableExtraction):
+        # fails the first try after several parts were uploaded, as a dying worker would
+        def run(self, plan, **kwargs):
+            self.try_number = kwargs["try_number"]
+            return super().run(plan, **kwargs)
+
+        def _batches(self, plan, resumed):
+            for number, batch in enumerate(super()._batches(plan, resumed)):
+                if self.try_number == 1 and number == 5:
                     raise RuntimeError("simulated crash in the middle of the table")
                 yield batch
+
+    class CrashesOnce(OracleToGCSJsonlOperator):
+        extraction_class = CrashingExtraction
 """
 
 NO_TEMP_FILES = """
@@ -45,16 +50,23 @@ NO_TEMP_FILES = """
 """
 
 LISTS_BEFORE_COMMIT = """
-    class ListsBeforeCommit(OracleToGCSJsonlOperator):
+    from airflow_oracle_etl.extraction import TableExtraction
+
+    class ListingExtraction(TableExtraction):
         # records what a reader listing the bucket sees once every part is uploaded
-        def _extract(self, source, bucket, *args):
-            parts = super()._extract(source, bucket, *args)
-            self.seen = sorted(blob.name for blob in bucket.list_blobs())
-            return parts
+        seen = []
+
+        def _write(self, plan, *args):
+            written = super()._write(plan, *args)
+            ListingExtraction.seen = sorted(blob.name for blob in self.bucket.list_blobs())
+            return written
+
+    class ListsBeforeCommit(OracleToGCSJsonlOperator):
+        extraction_class = ListingExtraction
 
         def execute(self, context):
             summary = super().execute(context)
-            return {**summary, "seen_before_commit": self.seen}
+            return {**summary, "seen_before_commit": ListingExtraction.seen}
 """
 
 

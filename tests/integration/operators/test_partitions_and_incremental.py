@@ -157,9 +157,14 @@ def test_three_incremental_runs_read_exactly_the_changed_rows(
 
 
 ALWAYS_CRASHES = """
-    class AlwaysCrashes(OracleToGCSJsonlOperator):
+    from airflow_oracle_etl.extraction import TableExtraction
+
+    class CrashingExtraction(TableExtraction):
         # a run that fails after writing parts: its watermark must never count
-        def _batches(self, source):
-            yield from super()._batches(source)
+        def _batches(self, plan, resumed):
+            yield from super()._batches(plan, resumed)
             raise RuntimeError("simulated failure before the commit")
+
+    class AlwaysCrashes(OracleToGCSJsonlOperator):
+        extraction_class = CrashingExtraction
 """

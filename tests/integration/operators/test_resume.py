@@ -24,14 +24,18 @@ CRASHES_AFTER_CHECKPOINTS = """
 
     from airflow.providers.google.cloud.hooks.gcs import GCSHook
 
-    class CrashesAfterCheckpoints(OracleToGCSJsonlOperator):
-        def execute(self, context):
-            self._try_number = context["ti"].try_number
-            return super().execute(context)
+    from airflow_oracle_etl.extraction import TableExtraction
 
-        def _checkpoints(self, *args):
-            recorder, resumed = super()._checkpoints(*args)
-            if self._try_number == 1:
+    class TryAwareExtraction(TableExtraction):
+        def run(self, plan, **kwargs):
+            self.try_number = kwargs["try_number"]
+            return super().run(plan, **kwargs)
+
+    class CrashAfterTwoCheckpoints(TryAwareExtraction):
+        def _resume(self, *args):
+            resume = super()._resume(*args)
+            recorder = resume.recorder
+            if self.try_number == 1:
                 update = recorder.update
 
                 def crash_after_two(finished):
@@ -41,7 +45,10 @@ CRASHES_AFTER_CHECKPOINTS = """
                     time.sleep(0.01)  # let the uploads finish parts before the table ends
 
                 recorder.update = crash_after_two
-            return recorder, resumed
+            return resume
+
+    class CrashesAfterCheckpoints(OracleToGCSJsonlOperator):
+        extraction_class = CrashAfterTwoCheckpoints
 
     class LosesAPart(CrashesAfterCheckpoints):
         # before the retry, a checkpointed part disappears (a lifecycle rule, a person)
@@ -52,18 +59,20 @@ CRASHES_AFTER_CHECKPOINTS = """
                 bucket.blob(stored["parts"][0]["name"]).delete()
             return super().execute(context)
 
-    class CrashesMidTable(OracleToGCSJsonlOperator):
-        # try 1 dies after 30 batches; try 2 reports the checkpoint it found at its start
-        def execute(self, context):
-            self._try_number = context["ti"].try_number
-            found = context["task_state_store"].get("checkpoint")
-            return {**super().execute(context), "checkpoint_found": found}
-
-        def _batches(self, source, resumed):
-            for number, batch in enumerate(super()._batches(source, resumed)):
-                if self._try_number == 1 and number == 30:
+    class CrashMidTable(TryAwareExtraction):
+        def _batches(self, plan, resumed):
+            for number, batch in enumerate(super()._batches(plan, resumed)):
+                if self.try_number == 1 and number == 30:
                     raise RuntimeError("simulated crash in the middle of the table")
                 yield batch
+
+    class CrashesMidTable(OracleToGCSJsonlOperator):
+        # try 1 dies after 30 batches; try 2 reports the checkpoint it found at its start
+        extraction_class = CrashMidTable
+
+        def execute(self, context):
+            found = context["task_state_store"].get("checkpoint")
+            return {**super().execute(context), "checkpoint_found": found}
 """
 
 

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_oracle_etl.transports import load_transport
 from airflow_oracle_etl.transports.finalize import RowCountMismatchError, check_row_counts
-from airflow_oracle_etl.transports.planning import TransportPlanError, select_tables
+from airflow_oracle_etl.transports.run_conf import RunConfError, parse_run_conf
 
 from ..operators.conftest import DagResult
 
@@ -58,16 +59,32 @@ def test_run_conf_naming_an_unknown_table_fails_the_job(
 def test_conf_table_names_match_with_or_without_owner(write_transport: Callable[..., Path]) -> None:
     tables = load_transport(write_transport(f"names_{os.getpid()}")).tables_normalized()
 
-    chosen = select_tables(tables, ["demo.sales_order", '"CUSTOMER"'])
+    def select(names: object, among: list = tables) -> tuple:
+        return parse_run_conf({"tables": names}, among, transport="t").tables
+
+    chosen = select(["demo.sales_order", '"CUSTOMER"'])
     assert [t.name for t in chosen] == ["SALES_ORDER", "CUSTOMER"]
-    assert select_tables(tables, None) == tables
-    with pytest.raises(TransportPlanError, match=r"a list of table names"):
-        select_tables(tables, "CUSTOMER")
+    assert parse_run_conf(None, tables, transport="t").tables == tuple(tables)
+    with pytest.raises(RunConfError, match=r"a list of table names"):
+        select("CUSTOMER")
     # a table configured with its owner is not selected by a name with another owner
     owned = [msgspec.structs.replace(t, owner="DEMO") for t in tables if t.name == "CUSTOMER"]
-    assert select_tables(owned, ["DEMO.CUSTOMER", "customer"]) == owned
-    with pytest.raises(TransportPlanError, match=r"not in this transport: OTHER.CUSTOMER"):
-        select_tables(owned, ["CUSTOMER", "OTHER.CUSTOMER"])
+    assert select(["DEMO.CUSTOMER", "customer"], owned) == tuple(owned)
+    with pytest.raises(RunConfError, match=r"not in this transport: OTHER.CUSTOMER"):
+        select(["CUSTOMER", "OTHER.CUSTOMER"], owned)
+
+
+def test_run_conf_problems_are_reported_together_and_fail_without_retries(
+    write_transport: Callable[..., Path],
+) -> None:
+    tables = load_transport(write_transport(f"conf_{os.getpid()}")).tables_normalized()
+
+    with pytest.raises(RunConfError) as raised:
+        parse_run_conf({"tables": [], "full_refresh": "yes", "limit": 3}, tables, transport="t")
+
+    assert [p.field for p in raised.value.problems] == ["limit", "tables", "full_refresh"]
+    assert "name at least one table" in str(raised.value)
+    assert isinstance(raised.value, AirflowFailException)  # a retry would get the same conf
 
 
 def test_rows_written_must_equal_rows_read() -> None:

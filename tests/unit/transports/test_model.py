@@ -10,6 +10,7 @@ import msgspec
 import pytest
 
 from airflow_oracle_etl.identifiers import parse_identifier, parse_table_name
+from airflow_oracle_etl.options import FetchOptions, GcsOptions, PartsOptions
 from airflow_oracle_etl.transports import (
     IncrementalSetting,
     TableConfig,
@@ -206,21 +207,28 @@ def test_limits_agree_with_the_partitioning_and_gcs_modules() -> None:
     assert model.DEFAULT_CHUNK_SIZE == gcs_settings.DEFAULT_CHUNK_SIZE
     assert model.DEFAULT_MAX_ROWS_PER_PART == gcs_settings.DEFAULT_MAX_ROWS_PER_PART
     assert model.DEFAULT_MAX_BYTES_PER_PART == gcs_settings.DEFAULT_MAX_BYTES_PER_PART
-    assert model.DEFAULT_BATCH_ROWS == oracle_to_gcs.DEFAULT_BATCH_ROWS
+    assert FetchOptions().batch_rows == model.DEFAULT_BATCH_ROWS
+    assert (
+        PartsOptions().chunk_size,
+        PartsOptions().max_bytes,
+    ) == (model.DEFAULT_CHUNK_SIZE, model.DEFAULT_MAX_BYTES_PER_PART)
+    # the operator, the YAML and the writer take the same option records
+    assert oracle_to_gcs.OracleToGCSJsonlOperator(
+        task_id="t", bucket="b", table="T", fetch={"batch_rows": 7}
+    ).settings.fetch == FetchOptions(batch_rows=7)
     assert DEFAULT_FETCH_ROWS <= model.MAX_FETCH_ROWS
     assert OracleExtractHook.default_conn_name == model.DEFAULT_ORACLE_CONN_ID
 
 
 def test_parts_settings_are_accepted_by_the_writer() -> None:
+    from airflow_oracle_etl.extraction import writer_settings
     from airflow_oracle_etl.gcs.settings import WriterSettings
 
     parts = load(transport_yaml(parts={"max_bytes": "64MiB", "chunk_size": "512KiB"})).parts
-    settings = WriterSettings(
-        chunk_size=parts.chunk_size,
-        max_rows_per_part=parts.max_rows,
-        max_bytes_per_part=parts.max_bytes,
-    )
+    settings = writer_settings(parts, GcsOptions())
+    assert isinstance(settings, WriterSettings)
     assert settings.chunk_size == 512 * 1024
+    assert settings.max_bytes_per_part == 64 * 1024 * 1024
 
 
 @pytest.mark.parametrize("prefix", ["", "/", "exports", "/exports/2024/", "a/b.c/d-e"])

@@ -1,0 +1,23 @@
+"""Extraction: one read plan run end to end (resume, read, encode, write, commit), and the
+destination bucket opened and checked before it. The extract operator is a thin Airflow face
+over :class:`TableExtraction`."""
+
+from airflow_oracle_etl.extraction.bucket import (
+    BucketAccessError,
+    BucketNotFoundError,
+    open_bucket,
+)
+from airflow_oracle_etl.extraction.table import (
+    ExtractionSettings,
+    TableExtraction,
+    writer_settings,
+)
+
+__all__ = [
+    "BucketAccessError",
+    "BucketNotFoundError",
+    "ExtractionSettings",
+    "TableExtraction",
+    "open_bucket",
+    "writer_settings",
+]

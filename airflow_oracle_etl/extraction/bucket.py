@@ -1,0 +1,58 @@
+"""The destination bucket, opened and checked before anything is read from Oracle.
+
+A bucket that does not exist, refuses this connection or whose credentials are refused will not
+change between retries: each is an :class:`~airflow_oracle_etl.errors.AccessError`, so the task
+fails at once, and the message names the bucket and the connection (never a key).
+"""
+
+from __future__ import annotations
+
+from airflow.providers.google.cloud.hooks.gcs import GCSHook
+from google.api_core import exceptions as gcs_errors
+from google.auth import exceptions as google_auth_errors
+from google.cloud import storage
+
+from airflow_oracle_etl.bucket_names import bucket_problem
+from airflow_oracle_etl.errors import AccessError, ConfigurationError
+from airflow_oracle_etl.gcs.settings import retry_policy
+from airflow_oracle_etl.options import GcsOptions
+
+__all__ = ["BucketAccessError", "BucketNotFoundError", "open_bucket"]
+
+
+class BucketNotFoundError(AccessError):
+    """The bucket does not exist (or the project hides it from this connection)."""
+
+
+class BucketAccessError(AccessError):
+    """GCS refused the bucket to this connection (403), or refused its credentials."""
+
+
+def open_bucket(name: str, *, gcp_conn_id: str, gcs: GcsOptions) -> storage.Bucket:
+    """The bucket ``name`` through connection ``gcp_conn_id``, its existence checked.
+
+    :raises ConfigurationError: a name GCS would refuse.
+    :raises BucketNotFoundError: no such bucket.
+    :raises BucketAccessError: no access, or the connection's credentials refused.
+    """
+    if problem := bucket_problem(name):
+        raise ConfigurationError(f"bucket {name!r}: {problem}")
+    client = GCSHook(gcp_conn_id=gcp_conn_id).get_conn()
+    try:
+        return client.get_bucket(
+            name, retry=retry_policy(gcs.retry_deadline), timeout=gcs.request_timeout
+        )
+    except gcs_errors.NotFound as error:
+        raise BucketNotFoundError(
+            f"GCS bucket {name!r} does not exist (connection {gcp_conn_id!r})"
+        ) from error
+    except gcs_errors.Forbidden as error:
+        raise BucketAccessError(
+            f"no access to GCS bucket {name!r} with connection {gcp_conn_id!r}: {error.message}"
+        ) from error
+    except google_auth_errors.GoogleAuthError as error:
+        # the credentials of the connection were refused; the error names no key material
+        raise BucketAccessError(
+            f"the credentials of GCP connection {gcp_conn_id!r} were refused while opening "
+            f"bucket {name!r}: {type(error).__name__}: {error}"
+        ) from error
