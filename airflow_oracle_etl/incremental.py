@@ -654,17 +654,22 @@ def _lower_sql(
     if lower.ties_scn is None:
         return f"{name} > {low_sql}"
     binds[PREVIOUS_SCN_BIND] = lower.ties_scn
-    key = _row_key(metadata)
+    key, select_list = _row_key(metadata)
     read_before = (
-        f"SELECT {key} FROM {qualified_name(metadata.owner, metadata.name)} "
+        f"SELECT {select_list} FROM {qualified_name(metadata.owner, metadata.name)} "
         f"AS OF SCN :{PREVIOUS_SCN_BIND} WHERE {name} = {low_sql}"
     )
     return f"({name} > {low_sql} OR ({name} = {low_sql} AND {key} NOT IN ({read_before})))"
 
 
-def _row_key(metadata: TableMetadata) -> str:
-    """The primary key (``"ID"`` or ``("A", "B")``), else ``ROWID``."""
+def _row_key(metadata: TableMetadata) -> tuple[str, str]:
+    """The row key as the left side of ``NOT IN`` and as the subquery's select list: the
+    primary key (``"ID"``; ``("A", "B")`` and ``"A", "B"``), else ``ROWID``.
+
+    Oracle takes a parenthesised expression list on the left of ``IN`` but not as a
+    select-list item: ``SELECT ("A", "B") FROM ...`` is ORA-00907, so the subquery lists the
+    columns bare."""
     if not metadata.primary_key:
-        return "ROWID"
+        return "ROWID", "ROWID"
     names = ", ".join(quote_identifier(name) for name in metadata.primary_key)
-    return names if len(metadata.primary_key) == 1 else f"({names})"
+    return (names if len(metadata.primary_key) == 1 else f"({names})"), names

@@ -75,9 +75,10 @@ Parameters = Mapping[str, Any] | Sequence[Any] | None
 
 
 class LogonRefusedTaskError(LogonRefusedError, AirflowFailException):
-    """A refused logon that also tells Airflow to fail the task without its retries: each
-    retry would be one more failed logon towards locking the account (a storm of them with
-    many mapped tasks), and the credentials do not fix themselves between tries."""
+    """The refused logon the hook raises (earlier releases' name; every
+    :class:`LogonRefusedError` is now permanent): Airflow fails the task without its retries,
+    since each retry would be one more failed logon towards locking the account (a storm of
+    them with many mapped tasks), and the credentials do not fix themselves between tries."""
 
 
 class OracleExtractHook(OracleHook):

@@ -7,7 +7,8 @@ event stream; it needs no build step and loads nothing from outside the API serv
 The page and its two assets go through authenticated routes like the rest of the plugin
 (rather than a public ``StaticFiles`` mount): inside Airflow's UI the browser sends the
 session cookie with every same-origin request, so this costs the user nothing and keeps
-anonymous callers out.
+anonymous callers out. The page's route depends on the right to read the run's DAG runs
+(:mod:`.auth`); the assets are the same for every DAG, so a login is all they need.
 """
 
 from __future__ import annotations
@@ -15,15 +16,19 @@ from __future__ import annotations
 import html
 from functools import cache
 from pathlib import Path
+from typing import Annotated
 
+from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from airflow.api_fastapi.core_api.security import GetUserDep
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, Response
 
-from airflow_oracle_etl.plugin.auth import DagAccessEntity, require_dag_access
+from airflow_oracle_etl.plugin.auth import DagAccessEntity, requires_dag
+from airflow_oracle_etl.plugin.schemas import error_responses
 
 STATIC_DIR = Path(__file__).with_name("static")
 PAGE = "job_view.html"
+PAGE_MEDIA_TYPE = "text/html"
 #: the only files the asset route serves, with their media types
 ASSETS = {
     "job_view.js": "text/javascript; charset=utf-8",
@@ -36,7 +41,12 @@ CONTENT_SECURITY_POLICY = (
 )
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}
 
-router = APIRouter(prefix="/ui", tags=["ui"], include_in_schema=False)
+router = APIRouter(prefix="/ui", tags=["ui"])
+
+#: the caller, once they may read the runs of the path's DAG
+MayReadRuns = Annotated[
+    BaseUser, Depends(requires_dag("GET", DagAccessEntity.RUN, path_param="dag_id"))
+]
 
 
 @cache
@@ -55,12 +65,23 @@ def render_page(*, base: str, dag_id: str, run_id: str) -> str:
     return page
 
 
-@router.get("/jobs/{dag_id}/{run_id}", response_class=HTMLResponse)
-def job_view(dag_id: str, run_id: str, request: Request, user: GetUserDep) -> HTMLResponse:
+@router.get(
+    "/jobs/{dag_id}/{run_id}",
+    response_class=HTMLResponse,
+    responses={
+        200: {
+            "content": {PAGE_MEDIA_TYPE: {"schema": {"type": "string"}}},
+            "description": "The page (framed by Airflow's UI on the run's page)",
+        },
+        **error_responses(
+            {403: "The caller may not read the DAG's runs"}, route_media_type=PAGE_MEDIA_TYPE
+        ),
+    },
+)
+def job_view(dag_id: str, run_id: str, request: Request, user: MayReadRuns) -> HTMLResponse:
     """The live table progress of run ``run_id`` of DAG ``dag_id``: readable by whoever may
     read the DAG's runs (a viewer too). A run that is not a transport job still gets the page,
     which says so: the tab shows on every DAG run page."""
-    require_dag_access(user, dag_id, "GET", DagAccessEntity.RUN)
     base = str(request.scope.get("root_path", "")).rstrip("/")
     return HTMLResponse(
         render_page(base=base, dag_id=dag_id, run_id=run_id),
@@ -68,7 +89,19 @@ def job_view(dag_id: str, run_id: str, request: Request, user: GetUserDep) -> HT
     )
 
 
-@router.get("/static/{name}")
+@router.get(
+    "/static/{name}",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                media_type: {"schema": {"type": "string"}} for media_type in ASSETS.values()
+            },
+            "description": "The asset: the page's script or its style sheet",
+        },
+        **error_responses({404: "No asset of this name"}),
+    },
+)
 def job_view_asset(name: str, user: GetUserDep) -> Response:
     """The page's script and style sheet (nothing else of the package is reachable)."""
     media_type = ASSETS.get(name)

@@ -1,8 +1,10 @@
 """``/transports``: list, read, create and delete transport files, and start a job.
 
-A transport's id is its DAG id, so each route asks Airflow's auth manager about that DAG
-(:mod:`.auth`), always before looking at the folder or the request body: a caller without the
-right gets 403 whether or not the transport exists or the body is valid.
+A transport's id is its DAG id, so each route depends on a permission of that DAG (:mod:`.auth`),
+which FastAPI checks before the route looks at the folder or the request body: a caller
+without the right gets 403 whether or not the transport exists or the body is valid.
+``POST /transports`` is the one route that reads the body first, for the id it names (see
+:func:`_dag_id_in_body`). Response bodies are the models of :mod:`.schemas`.
 
 =====================================  ==========================================================
 ``GET /transports``                    valid transports the caller may read (DAG ``GET``), and
@@ -41,7 +43,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from airflow.api.common.trigger_dag import trigger_dag
-from airflow.api_fastapi.core_api.security import GetUserDep
+from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
 from airflow.exceptions import DagNotFound
 from airflow.models.dag import DagModel
 from airflow.models.dagrun import DagRun
@@ -52,17 +54,28 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from sqlalchemy import select
 
 from airflow_oracle_etl.plugin import transport_files
-from airflow_oracle_etl.plugin.auth import DagAccessEntity, permitted_dag_ids, require_dag_access
+from airflow_oracle_etl.plugin.auth import (
+    DagAccessEntity,
+    permitted_dag_ids,
+    requires_any_dag,
+    requires_dag,
+    requires_dag_of,
+)
+from airflow_oracle_etl.plugin.schemas import (
+    CreatedTransport,
+    FileProblem,
+    InvalidTransportFile,
+    JobLinks,
+    StartedJob,
+    TransportInfo,
+    TransportList,
+    error_responses,
+)
 from airflow_oracle_etl.plugin.settings import transports_folder
 from airflow_oracle_etl.transports.errors import TransportError
 from airflow_oracle_etl.transports.loading import MAX_FILE_BYTES
 from airflow_oracle_etl.transports.model import Transport
-from airflow_oracle_etl.transports.planning import (
-    CONF_FULL_REFRESH,
-    CONF_TABLES,
-    TransportPlanError,
-    select_tables,
-)
+from airflow_oracle_etl.transports.run_conf import RunConfError, parse_run_conf
 
 router = APIRouter(prefix="/transports", tags=["transports"])
 
@@ -72,18 +85,44 @@ TRANSPORT_INVALID = "transport_invalid"
 CONF_INVALID = "conf_invalid"
 _ACTIVE_RUN_STATES = (DagRunState.QUEUED, DagRunState.RUNNING)
 _SHOWN_RUN_IDS = 5
-#: the body is read raw (after authorization), so the schema is declared for the docs here
+#: the body is read raw (so a caller without the right gets 403, never a 422 about the body),
+#: hence its schema is declared for the docs here
 _JSON_OBJECT_BODY: dict[str, Any] = {
     "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}}
 }
 
 
 async def _raw_body(request: Request) -> bytes:
-    """The request body unparsed: parsing it is the route's job, after authorization."""
+    """The request body unparsed: parsing it is the route's job, after authorization (which,
+    for ``POST /transports``, reads no more of it than the id it names)."""
     return await request.body()
 
 
 RawBody = Annotated[bytes, Depends(_raw_body)]
+
+
+def _dag_id_in_body(body: RawBody) -> str | None:
+    """The DAG ``POST /transports`` authorizes: the ``id`` of the transport in the body.
+
+    This reads the body before authorization, as nothing else names the DAG, and only for
+    that id: a body that is no JSON object with a text ``id`` (or is above the loader's file
+    size) asks for creating DAGs in general, and its problems are the route's to answer
+    (422, 413) once the caller is allowed."""
+    data = _json_or_none(body)
+    body_id = data.get("id") if isinstance(data, dict) else None
+    return body_id if isinstance(body_id, str) and body_id else None
+
+
+#: the caller, once allowed the route's DAG permission (403 before the route runs)
+MayList = Annotated[BaseUser, Depends(requires_any_dag("GET"))]
+MayRead = Annotated[BaseUser, Depends(requires_dag("GET"))]
+MayCreate = Annotated[BaseUser, Depends(requires_dag_of(_dag_id_in_body, "POST"))]
+MayDelete = Annotated[BaseUser, Depends(requires_dag("DELETE"))]
+MayExecute = Annotated[BaseUser, Depends(requires_dag("POST", DagAccessEntity.RUN))]
+
+_NO_TRANSPORT = (
+    "No valid transport of this id (the message names a file of its name that does not load)"
+)
 
 
 @dataclass(frozen=True)
@@ -98,43 +137,53 @@ class DagState:
 # -- routes ------------------------------------------------------------------------------------
 
 
-@router.get("")
-def list_transports(user: GetUserDep) -> dict[str, Any]:
+@router.get("", responses=error_responses({403: "The caller may read no DAG"}))
+def list_transports(user: MayList) -> TransportList:
     """The valid transports the caller may read, and every file that does not load."""
-    require_dag_access(user, None, "GET")
     listing = transport_files.list_folder(transports_folder())
     readable = permitted_dag_ids(user, (t.id for t in listing.transports), "GET")
     shown = [t for t in listing.transports if t.id in readable]
     dags = _dag_states([t.id for t in shown])
-    invalid = listing.invalid
-    return {
-        "transports": [_representation(t, dags.get(t.id)) for t in shown],
-        "invalid": [
-            {
-                "file": file.path.name,
-                "problems": [{"field": p.field, "reason": p.reason} for p in file.problems],
-            }
-            for file in invalid
+    return TransportList(
+        transports=[_representation(t, dags.get(t.id)) for t in shown],
+        invalid=[
+            InvalidTransportFile(
+                file=file.path.name,
+                problems=[FileProblem(field=p.field, reason=p.reason) for p in file.problems],
+            )
+            for file in listing.invalid
         ],
-    }
+    )
 
 
-@router.get("/{transport_id}")
-def get_transport(transport_id: str, user: GetUserDep) -> dict[str, Any]:
+@router.get(
+    "/{transport_id}",
+    responses=error_responses({403: "The caller may not read the DAG", 404: _NO_TRANSPORT}),
+)
+def get_transport(transport_id: str, user: MayRead) -> TransportInfo:
     """One transport; 404 names a file with its id that does not load."""
-    require_dag_access(user, transport_id, "GET")
     transport = _find(transport_id)
     return _representation(transport, _dag_states([transport_id]).get(transport_id))
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, openapi_extra=_JSON_OBJECT_BODY)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=_JSON_OBJECT_BODY,
+    responses=error_responses(
+        {
+            403: "The caller may not create the DAG of the body's id (or DAGs, without one)",
+            409: "The id is taken: by a transport, a file named after it, or an active DAG",
+            413: "The body is larger than a transport file may be",
+            422: "The body is no valid transport: every problem, each with its field path",
+            503: "The transports folder does not exist",
+        }
+    ),
+)
 def create_transport(
-    body: RawBody, request: Request, response: Response, user: GetUserDep
-) -> dict[str, Any]:
+    user: MayCreate, body: RawBody, request: Request, response: Response
+) -> CreatedTransport:
     """Validate the transport in the body and write it as ``{id}.yaml``."""
-    data = _json_or_none(body)
-    body_id = data.get("id") if isinstance(data, dict) else None
-    require_dag_access(user, body_id if isinstance(body_id, str) and body_id else None, "POST")
     data = _json_object(body)
     folder = transports_folder()
     if not folder.is_dir():
@@ -161,17 +210,27 @@ def create_transport(
         raise HTTPException(status.HTTP_409_CONFLICT, _taken(transport.id, str(error))) from None
     response.headers["Location"] = f"{_root(request)}/transports/{transport.id}"
     dag = _dag_states([transport.id]).get(transport.id)
-    return {
-        **_representation(written, dag),
-        "note": "Airflow registers the DAG at the DAG processor's next parse of the transports "
+    return CreatedTransport(
+        **_representation(written, dag).model_dump(),
+        note="Airflow registers the DAG at the DAG processor's next parse of the transports "
         "folder's loader file; until then dag_registered is false and execute answers 409.",
-    }
+    )
 
 
-@router.delete("/{transport_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
-def delete_transport(transport_id: str, user: GetUserDep) -> Response:
+@router.delete(
+    "/{transport_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=error_responses(
+        {
+            403: "The caller may not delete the DAG",
+            404: "No file defines a transport of this id, valid or not",
+            409: "A job of the transport is queued or running",
+        }
+    ),
+)
+def delete_transport(transport_id: str, user: MayDelete) -> Response:
     """Remove the transport's file (not its DAG's history); 409 while a job runs."""
-    require_dag_access(user, transport_id, "DELETE")
     folder = transports_folder()
     listing = transport_files.list_folder(folder)
     if transport_files.file_of(folder, listing, transport_id) is None:
@@ -194,12 +253,21 @@ def delete_transport(transport_id: str, user: GetUserDep) -> Response:
     "/{transport_id}/execute",
     status_code=status.HTTP_201_CREATED,
     openapi_extra=_JSON_OBJECT_BODY,
+    responses=error_responses(
+        {
+            400: "Airflow refuses the run (e.g. the DAG allows no manual runs)",
+            403: "The caller may not create runs of the DAG",
+            404: _NO_TRANSPORT,
+            409: "Airflow has not registered the transport's DAG (yet, or any more)",
+            413: "The body is larger than a transport file may be",
+            422: "The body is no valid run conf: every problem, each with its field path",
+        }
+    ),
 )
 def execute_transport(
-    transport_id: str, body: RawBody, request: Request, response: Response, user: GetUserDep
-) -> dict[str, Any]:
+    transport_id: str, user: MayExecute, body: RawBody, request: Request, response: Response
+) -> StartedJob:
     """Start a job: a DAG run of the transport's DAG, with the body as its run conf."""
-    require_dag_access(user, transport_id, "POST", DagAccessEntity.RUN)
     transport = _find(transport_id)
     conf = _run_conf(transport, body)
     dag = _dag_states([transport_id]).get(transport_id)
@@ -225,18 +293,16 @@ def execute_transport(
     except ValueError as error:  # Airflow refusing the run (e.g. manual runs not allowed)
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(error)) from None
     links = _job_links(request, transport_id, run_id)
-    response.headers["Location"] = links["job"]
-    result: dict[str, Any] = {
-        "job_id": run_id,
-        "transport": transport_id,
-        "state": str(run.state) if run is not None else DagRunState.QUEUED.value,
-        "conf": conf,
-        "dag_paused": bool(dag.paused),
-        "links": links,
-    }
-    if dag.paused:
-        result["note"] = "the DAG is paused: the job stays queued until it is unpaused"
-    return result
+    response.headers["Location"] = links.job
+    return StartedJob(
+        job_id=run_id,
+        transport=transport_id,
+        state=str(run.state) if run is not None else DagRunState.QUEUED.value,
+        conf=conf,
+        dag_paused=bool(dag.paused),
+        links=links,
+        note="the DAG is paused: the job stays queued until it is unpaused" if dag.paused else None,
+    )
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -262,12 +328,14 @@ def _not_found(transport_id: str) -> str:
     return f"no transport {transport_id!r}: no file in the transports folder defines it"
 
 
-def _representation(transport: Transport, dag: DagState | None) -> dict[str, Any]:
-    return {
-        **transport_files.describe(transport),
-        "dag_registered": dag is not None and dag.registered,
-        "dag_paused": None if dag is None else dag.paused,
-    }
+def _representation(transport: Transport, dag: DagState | None) -> TransportInfo:
+    return TransportInfo.model_validate(
+        {
+            **transport_files.describe(transport),
+            "dag_registered": dag is not None and dag.registered,
+            "dag_paused": None if dag is None else dag.paused,
+        }
+    )
 
 
 def _refuse_taken_id(folder: Path, transport_id: str) -> None:
@@ -349,29 +417,17 @@ def _json_object(body: bytes, *, required: bool = True) -> dict[str, Any]:
 
 
 def _run_conf(transport: Transport, body: bytes) -> dict[str, Any]:
-    """The ``execute`` body checked as the plan task will check it, so a bad request fails
-    here (422) instead of as a failed job."""
+    """The ``execute`` body as the run conf, checked by the plan task's own checker
+    (:func:`~airflow_oracle_etl.transports.run_conf.parse_run_conf`), so a bad request fails
+    here (422, every problem) instead of as a failed job."""
     data = _json_object(body, required=False)
-    problems = [
-        _problem_detail(key, f"unknown field; a job takes {CONF_TABLES}, {CONF_FULL_REFRESH}")
-        for key in data
-        if key not in (CONF_TABLES, CONF_FULL_REFRESH)
-    ]
-    tables = data.get(CONF_TABLES)
-    if CONF_TABLES in data:
-        if not isinstance(tables, list) or not all(isinstance(t, str) for t in tables):
-            problems.append(_problem_detail(CONF_TABLES, "expected a list of table names"))
-        elif not tables:
-            problems.append(_problem_detail(CONF_TABLES, "name at least one table (or omit it)"))
-        else:
-            try:
-                select_tables(transport.tables_normalized(), tables)
-            except TransportPlanError as error:
-                problems.append(_problem_detail(CONF_TABLES, str(error)))
-    if CONF_FULL_REFRESH in data and not isinstance(data[CONF_FULL_REFRESH], bool):
-        problems.append(_problem_detail(CONF_FULL_REFRESH, "expected true or false"))
-    if problems:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, problems)
+    try:
+        parse_run_conf(data, transport.tables_normalized(), transport=transport.id)
+    except RunConfError as error:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            [_problem_detail(p.field, p.reason) for p in error.problems],
+        ) from None
     return data
 
 
@@ -385,13 +441,13 @@ def _root(request: Request) -> str:
     return str(request.scope.get("root_path", "")).rstrip("/")
 
 
-def _job_links(request: Request, transport_id: str, run_id: str) -> dict[str, str]:
+def _job_links(request: Request, transport_id: str, run_id: str) -> JobLinks:
     job = f"{_root(request)}/jobs/{run_id}"
-    return {
-        "job": f"{job}?transport={transport_id}",
-        "events": f"{job}/events?transport={transport_id}",
-        "airflow": f"/dags/{transport_id}/runs/{run_id}",
-    }
+    return JobLinks(
+        job=f"{job}?transport={transport_id}",
+        events=f"{job}/events?transport={transport_id}",
+        airflow=f"/dags/{transport_id}/runs/{run_id}",
+    )
 
 
 def _utc_now() -> dt.datetime:

@@ -179,6 +179,7 @@ class OracleError(Exception):
 ORA_UNIQUE_CONSTRAINT = 1  # ORA-00001: unique constraint (OWNER.NAME) violated
 ORA_INVALID_SQL = 900  # ORA-00900: invalid SQL statement
 ORA_INVALID_IDENTIFIER = 904  # ORA-00904: "X": invalid identifier
+ORA_MISSING_RIGHT_PARENTHESIS = 907  # ORA-00907: missing right parenthesis
 ORA_NOT_PROPERLY_ENDED = 933  # ORA-00933: SQL command not properly ended
 ORA_TABLE_NOT_FOUND = 942  # ORA-00942: table or view does not exist
 ORA_NAME_IN_USE = 955  # ORA-00955: name is already used by an existing object

@@ -48,7 +48,7 @@ USERNAME = "admin"
 PASSWORD = "admin"
 VIEWER_USERNAME = "viewer"
 VIEWER_PASSWORD = "viewer"
-#: a user the test auth manager refuses every DAG (see testing/auth_manager.py)
+#: a user the test auth manager refuses every DAG (see auth_manager.py)
 OUTSIDER_USERNAME = "outsider"
 OUTSIDER_PASSWORD = "outsider"
 JWT_SECRET_BYTES = 48  # 64 URL-safe characters

@@ -256,6 +256,9 @@ def test_job_routes_need_a_login_and_let_a_viewer_read(
     assert unknown.status_code == 404, unknown.text
     no_transport = plugin_api.get(path, params={"transport": "jb_no_such_transport"})
     assert no_transport.status_code == 404, no_transport.text
+    # the transport is known from the query: 403 before anything is looked up
+    hidden = plugin_api.get(path, params={"transport": "jb_no_such_transport"}, as_=OUTSIDER)
+    assert hidden.status_code == 403, hidden.text
 
 
 def test_the_job_list_needs_a_login_and_shows_transport_runs_newest_first(
@@ -279,6 +282,8 @@ def test_the_job_list_needs_a_login_and_shows_transport_runs_newest_first(
     assert len(plugin_api.get("/jobs", params={"limit": 1}).json()["jobs"]) == 1
     unknown = plugin_api.get("/jobs", params={"transport": "jb_no_such_transport"})
     assert unknown.status_code == 404, unknown.text
+    hidden = plugin_api.get("/jobs", params={"transport": "jb_no_such_transport"}, as_=OUTSIDER)
+    assert hidden.status_code == 403, hidden.text
 
 
 def test_a_run_id_of_two_transports_needs_the_transport(

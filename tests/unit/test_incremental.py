@@ -184,12 +184,21 @@ def test_ties_at_the_previous_high_are_told_apart_by_key_as_of_the_previous_scn(
 
 
 @pytest.mark.parametrize(
-    ("key", "row_key"), [(("ID", "Line No"), '("ID", "Line No")'), ((), "ROWID")]
+    ("key", "row_key", "select_list"),
+    [
+        (("ID", "Line No"), '("ID", "Line No")', '"ID", "Line No"'),
+        (("ID",), '"ID"', '"ID"'),
+        ((), "ROWID", "ROWID"),
+    ],
 )
-def test_the_row_key_is_the_primary_key_else_rowid(key: tuple[str, ...], row_key: str) -> None:
+def test_the_row_key_is_the_primary_key_else_rowid(
+    key: tuple[str, ...], row_key: str, select_list: str
+) -> None:
     metadata = table(UPDATED, OracleColumn(name="Line No", data_type="NUMBER"), key=key)
     sql, _ = predicate(LowerBound("a", False, 7), "b", metadata=metadata)
-    assert f"AND {row_key} NOT IN (SELECT {row_key} FROM " in sql
+    # an expression list is allowed left of IN, never as a select-list item (ORA-00907)
+    assert f"AND {row_key} NOT IN (SELECT {select_list} FROM " in sql
+    assert "SELECT (" not in sql
 
 
 def test_no_value_at_the_snapshot_reads_no_non_null_row() -> None:

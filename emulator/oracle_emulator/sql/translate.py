@@ -105,6 +105,7 @@ def parse(sql: str) -> Statement:
     if len(trees) != 1 or trees[0] is None:
         raise OracleError(api.ORA_NOT_PROPERLY_ENDED, "SQL command not properly ended")
     tree = trees[0]
+    _refuse_what_oracle_refuses(tree)
     _number_placeholders(tree)
     return Statement(
         tree=tree,
@@ -112,6 +113,19 @@ def parse(sql: str) -> Statement:
         bind_names=scan.names,
         flashback=_flashbacks(tree),
     )
+
+
+def _refuse_what_oracle_refuses(tree: exp.Expression) -> None:
+    """Rules of Oracle's grammar that a permissive parse lets through.
+
+    An expression list in parentheses is allowed on the left of a comparison or ``IN`` and in
+    ``GROUP BY``, never as a select-list item: ``SELECT ("A", "B") FROM T`` is ORA-00907 on
+    Oracle (its parser wants the ``)`` after ``"A"``)."""
+    for select in tree.find_all(exp.Select):
+        for item in select.expressions:
+            value = item.this if isinstance(item, exp.Alias) else item
+            if isinstance(value, exp.Tuple):
+                raise OracleError(api.ORA_MISSING_RIGHT_PARENTHESIS, "missing right parenthesis")
 
 
 def _first_keyword(text: str) -> str:

@@ -122,12 +122,29 @@ def test_flashback_references() -> None:
         ("select 1 from dual x y", api.ORA_NOT_PROPERLY_ENDED),
         ("select 1 from dual; select 2 from dual", api.ORA_NOT_PROPERLY_ENDED),
         ("select 'abc from dual", 1756),
+        # an expression list is no select-list item, aliased or not, at any depth
+        ('select ("A", "B") from t', api.ORA_MISSING_RIGHT_PARENTHESIS),
+        ("select (a, b) x from t", api.ORA_MISSING_RIGHT_PARENTHESIS),
+        ("select 1 from t where (a, b) not in (select (a, b) from u)", 907),
     ],
 )
 def test_parse_errors(sql: str, code: int) -> None:
     with pytest.raises(OracleError) as error:
         translate.parse(sql)
     assert error.value.code == code
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select 1 from t where (a, b) not in (select a, b from u)",
+        "select 1 from t where (a, b) = ((1, 2))",
+        "select a, b, count(*) from t group by (a, b)",
+        "select (a) from t",
+    ],
+)
+def test_expression_lists_where_oracle_allows_them(sql: str) -> None:
+    assert translate.parse(sql).kind == "SELECT"
 
 
 def test_parse_error_offset_points_into_original_text() -> None:
