@@ -73,11 +73,11 @@ def writer_settings(parts: PartsOptions, gcs: GcsOptions) -> WriterSettings:
     try:
         return WriterSettings(
             chunk_size=parts.chunk_size,
-            max_rows_per_part=parts.max_rows,
-            max_bytes_per_part=parts.max_bytes,
+            max_rows=parts.max_rows,
+            max_bytes=parts.max_bytes,
             compression=Compression(level=parts.compression_level),
-            retry_deadline_s=gcs.retry_deadline,
-            request_timeout_s=gcs.request_timeout,
+            retry_deadline=gcs.retry_deadline,
+            request_timeout=gcs.request_timeout,
         )
     except ValueError as error:
         raise ConfigurationError(f"parts/gcs options: {error}") from None
@@ -161,7 +161,7 @@ class TableExtraction:
         self.reporter.enter("committing")
         deadline = self.settings.gcs.retry_deadline
         schema = _json(plan.encoding.bigquery_schema())
-        write_json(self.bucket, layout.schema_name, schema, deadline_s=deadline)
+        write_json(self.bucket, layout.schema_name, schema, retry_deadline=deadline)
         manifest = TableManifest(
             transport=self.transport,
             table=plan.label,
@@ -183,7 +183,7 @@ class TableExtraction:
             manifest_name,
             manifest,
             parts_prefix=layout.parts_prefix(index or 0),
-            deadline_s=deadline,
+            retry_deadline=deadline,
         )
         self.checkpoints.clear()  # committed: a later run of this task instance starts afresh
         self.reporter.enter("done")

@@ -66,7 +66,7 @@ def delete_stale_parts(
     keep: set[str] | frozenset[str],
     *,
     up_to_attempt: int | None = None,
-    deadline_s: float | None = None,
+    retry_deadline: float | None = None,
 ) -> list[str]:
     """Delete the part objects under ``parts_prefix`` not named in ``keep``; returns their names.
 
@@ -75,7 +75,7 @@ def delete_stale_parts(
     re-created meanwhile survives; one already gone counts as deleted.
     """
     deleted: list[str] = []
-    for blob in list_parts(bucket, parts_prefix, retry_policy(deadline_s)):
+    for blob in list_parts(bucket, parts_prefix, retry_policy(retry_deadline)):
         parsed = parse_part_name(blob.name)
         assert parsed is not None  # list_parts returns part objects only
         if blob.name in keep or (up_to_attempt is not None and parsed.attempt > up_to_attempt):
@@ -83,7 +83,7 @@ def delete_stale_parts(
         try:
             blob.delete(
                 if_generation_match=blob.generation,
-                retry=conditional_retry_policy(deadline_s),
+                retry=conditional_retry_policy(retry_deadline),
             )
         except api_exceptions.NotFound:
             pass  # a retried delete that had succeeded, or someone else's cleanup
@@ -114,7 +114,7 @@ def commit_manifest(
     manifest: TableManifest,
     *,
     parts_prefix: str,
-    deadline_s: float | None = None,
+    retry_deadline: float | None = None,
 ) -> list[str]:
     """Write ``manifest`` under ``name`` as the commit of its attempt, then delete the stale
     parts under ``parts_prefix`` (``layout.parts_prefix(partition)``); returns the names
@@ -122,13 +122,13 @@ def commit_manifest(
     when ``parts_prefix`` is not the manifest's own partition (it would delete another
     partition's parts)."""
     _check_prefix(name, manifest, parts_prefix)
-    _write_conditionally(bucket, name, manifest, deadline_s)
+    _write_conditionally(bucket, name, manifest, retry_deadline)
     return delete_stale_parts(
         bucket,
         parts_prefix,
         manifest.part_names,
         up_to_attempt=manifest.attempt,
-        deadline_s=deadline_s,
+        retry_deadline=retry_deadline,
     )
 
 
@@ -145,7 +145,7 @@ def _check_prefix(name: str, manifest: TableManifest, parts_prefix: str) -> None
 
 
 def _write_conditionally(
-    bucket: storage.Bucket, name: str, manifest: TableManifest, deadline_s: float | None
+    bucket: storage.Bucket, name: str, manifest: TableManifest, retry_deadline: float | None
 ) -> int:
     stored = read_manifest_with_generation(bucket, name)
     generation = NO_OBJECT
@@ -159,7 +159,7 @@ def _write_conditionally(
             )
     try:
         return write_manifest(
-            bucket, name, manifest, if_generation_match=generation, deadline_s=deadline_s
+            bucket, name, manifest, if_generation_match=generation, retry_deadline=retry_deadline
         )
     except api_exceptions.PreconditionFailed:
         # A retried write whose first try went through also lands here: check what is there.
@@ -183,7 +183,7 @@ def commit_partitioned_table(
     partitions: int,
     *,
     try_number: int = 1,
-    deadline_s: float | None = None,
+    retry_deadline: float | None = None,
 ) -> TableManifest:
     """Write the table's ``_manifest.json`` over its committed partition manifests.
 
@@ -225,7 +225,7 @@ def commit_partitioned_table(
         finished_at=max(m.finished_at for m in manifests),
         totals=sum((m.totals for m in manifests), Totals()),
     )
-    _write_conditionally(bucket, name, table, deadline_s)
+    _write_conditionally(bucket, name, table, retry_deadline)
     log.info(
         "committed %s: %d partitions, %d parts, %d rows",
         name,

@@ -192,7 +192,7 @@ def write_manifest(
     manifest: Manifest,
     *,
     if_generation_match: int | None,
-    deadline_s: float | None = None,
+    retry_deadline: float | None = None,
 ) -> int:
     """Store ``manifest`` in one request; returns the new generation.
 
@@ -205,19 +205,19 @@ def write_manifest(
         encode_manifest(manifest),
         content_type=MANIFEST_CONTENT_TYPE,
         if_generation_match=if_generation_match,
-        retry=conditional_retry_policy(deadline_s),
+        retry=conditional_retry_policy(retry_deadline),
     )
     return int(blob.generation)
 
 
 def write_json(
-    bucket: storage.Bucket, name: str, data: bytes, *, deadline_s: float | None = None
+    bucket: storage.Bucket, name: str, data: bytes, *, retry_deadline: float | None = None
 ) -> int:
     """Store a small JSON document (the BigQuery schema) in one request; returns its
     generation. Written before the manifest and overwritten by a retry with what is, for an
     unchanged table, the same content, so the write is retried without a precondition."""
     blob = bucket.blob(name)
     blob.upload_from_string(
-        data, content_type=MANIFEST_CONTENT_TYPE, retry=retry_policy(deadline_s)
+        data, content_type=MANIFEST_CONTENT_TYPE, retry=retry_policy(retry_deadline)
     )
     return int(blob.generation)

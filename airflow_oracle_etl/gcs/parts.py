@@ -100,7 +100,7 @@ class PartWriter:
             retry=settings.retry,
             content_type=settings.content_type,
             checksum=UPLOAD_CHECKSUM,
-            timeout=settings.request_timeout_s,
+            timeout=settings.request_timeout,
         )
         self._crc = google_crc32c.Checksum()
 
@@ -114,7 +114,7 @@ class PartWriter:
         """Send the last chunk (the object appears), then check what GCS stored."""
         with self._errors():
             self._stream.close()
-            self._blob.reload(retry=self._settings.retry, timeout=self._settings.request_timeout_s)
+            self._blob.reload(retry=self._settings.retry, timeout=self._settings.request_timeout)
         crc32c = crc32c_base64(self._crc)
         if self._blob.size != self.size or self._blob.crc32c != crc32c:
             raise UploadVerificationError(
@@ -132,7 +132,7 @@ class PartWriter:
 
     def _errors(self) -> contextlib.AbstractContextManager[None]:
         return _api_errors(
-            f"gs://{self._blob.bucket.name}/{self.name}", self._settings.retry_deadline_s
+            f"gs://{self._blob.bucket.name}/{self.name}", self._settings.retry_deadline
         )
 
     def abort(self) -> None:
@@ -148,7 +148,7 @@ class PartWriter:
         if session is not None:
             upload, transport = session
             with contextlib.suppress(Exception):  # best effort: an unfinished session is inert
-                transport.delete(upload.resumable_url, timeout=self._settings.request_timeout_s)
+                transport.delete(upload.resumable_url, timeout=self._settings.request_timeout)
         if not stream.closed:
             buffer = getattr(stream, "_buffer", None)
             if buffer is not None:
@@ -159,7 +159,7 @@ class PartWriter:
 
 
 @contextlib.contextmanager
-def _api_errors(target: str, deadline_s: float) -> Iterator[None]:
+def _api_errors(target: str, retry_deadline: float) -> Iterator[None]:
     """Raise upload failures as the API exceptions the rest of the client raises (NotFound,
     Forbidden, RetryError...) instead of the media layer's InvalidResponse, as
     ``Blob.upload_from_*`` does, so that callers handle one family of errors; and say which
@@ -176,8 +176,8 @@ def _api_errors(target: str, deadline_s: float) -> Iterator[None]:
     except api_exceptions.RetryError as error:
         cause = _as_api_error(error.cause) or error.cause
         raise api_exceptions.RetryError(
-            f"writing {target}: gave up after retrying for {deadline_s:g} s"
-            " (retry_deadline_s); the last attempt failed",
+            f"writing {target}: gave up after retrying for {retry_deadline:g} s"
+            " (gcs.retry_deadline); the last attempt failed",
             cause,
         ) from error
     except api_exceptions.GoogleAPICallError as error:
@@ -262,7 +262,7 @@ class TableWriter(Generic[MarkT]):
         self.partition = partition
         self.attempt = attempt
         self.settings = settings or WriterSettings()
-        self._max_bytes = self.settings.max_bytes_per_part
+        self._max_bytes = self.settings.max_bytes
         layout.part_name(partition, 0, attempt)  # validates partition and attempt now
         self._bucket = bucket
         self._compress: Stage | None = None
@@ -395,7 +395,7 @@ class TableWriter(Generic[MarkT]):
     def _on_rows(self, item: tuple[bytes, int, MarkT | None]) -> None:
         payload, rows, mark = item
         view = memoryview(payload)
-        max_rows = self.settings.max_rows_per_part
+        max_rows = self.settings.max_rows
         start = 0
         while rows:
             member = self._member or self._open_part()

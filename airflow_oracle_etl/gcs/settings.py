@@ -1,8 +1,8 @@
 """The writer's knobs, validated once, and the retry policies built from them.
 
 Retries use the storage client's own predicate (``google.cloud.storage.retry.DEFAULT_RETRY``:
-429, 408, 5xx, connection resets, timeouts) with exponential backoff (``retry_initial_s``,
-1 s, doubling up to ``retry_max_s``, 60 s) until ``retry_deadline_s``, which bounds the retries
+429, 408, 5xx, connection resets, timeouts) with exponential backoff (``retry_initial``,
+1 s, doubling up to ``retry_max``, 60 s) until ``retry_deadline``, which bounds the retries
 of each request (every chunk of an upload has the whole budget). Anything else (400, 401, 403,
 404, 412) is not retried: it fails at the first answer.
 
@@ -43,21 +43,25 @@ from google.cloud.storage.retry import (
 
 from airflow_oracle_etl.gcs.compress import Compression
 
-MIB = 1024 * 1024
+# the defaults users see are the option records' (one place for the YAML, operator, writer)
+from airflow_oracle_etl.options import (
+    DEFAULT_CHUNK_SIZE,
+    DEFAULT_MAX_BYTES_PER_PART,
+    DEFAULT_MAX_ROWS_PER_PART,
+    DEFAULT_REQUEST_TIMEOUT_S,
+    DEFAULT_RETRY_DEADLINE_S,
+    MIB,
+)
+
 #: resumable uploads take chunks in multiples of this
 CHUNK_GRANULARITY = 256 * 1024
-DEFAULT_CHUNK_SIZE = 16 * MIB
-DEFAULT_MAX_ROWS_PER_PART = 1_000_000
-DEFAULT_MAX_BYTES_PER_PART = 256 * MIB
 DEFAULT_COMPRESS_QUEUE_BYTES = 8 * MIB
 DEFAULT_UPLOAD_QUEUE_BYTES = 8 * MIB
-DEFAULT_RETRY_DEADLINE_S = 300.0
 DEFAULT_RETRY_INITIAL_S = 1.0
 DEFAULT_RETRY_MAX_S = 60.0
 RETRY_MULTIPLIER = 2.0
 #: a wait is its exponential step times a factor drawn from [1 - RETRY_JITTER, 1]
 RETRY_JITTER = 0.25
-DEFAULT_REQUEST_TIMEOUT_S = 120.0
 #: what the part objects are: gzip bytes, stored and served as they are (see parts.py)
 PART_CONTENT_TYPE = "application/gzip"
 
@@ -73,23 +77,23 @@ class WriterSettings:
     #: bytes sent per resumable-upload request; a multiple of 256 KiB
     chunk_size: int = DEFAULT_CHUNK_SIZE
     #: a part never holds more rows than this (a payload straddling the limit is split)
-    max_rows_per_part: int = DEFAULT_MAX_ROWS_PER_PART
+    max_rows: int = DEFAULT_MAX_ROWS_PER_PART
     #: a part is closed after the payload whose compressed output reaches this; it may exceed
     #: it by what the compressor still holds (isal emits ~100 KB blocks) plus that payload's
     #: output, so keep it far below BigQuery's 4 GB limit for a gzip file
-    max_bytes_per_part: int = DEFAULT_MAX_BYTES_PER_PART
+    max_bytes: int = DEFAULT_MAX_BYTES_PER_PART
     compression: Compression = field(default_factory=Compression)
     #: uncompressed bytes waiting for the compressor thread
     compress_queue_bytes: int = DEFAULT_COMPRESS_QUEUE_BYTES
     #: compressed bytes waiting for the upload thread
     upload_queue_bytes: int = DEFAULT_UPLOAD_QUEUE_BYTES
-    #: how long one request of a part's upload is retried (each chunk has the whole budget)
-    retry_deadline_s: float = DEFAULT_RETRY_DEADLINE_S
-    #: the first wait's step; each next step doubles, up to ``retry_max_s``
-    retry_initial_s: float = DEFAULT_RETRY_INITIAL_S
-    retry_max_s: float = DEFAULT_RETRY_MAX_S
-    #: per HTTP request
-    request_timeout_s: float = DEFAULT_REQUEST_TIMEOUT_S
+    #: seconds one request of a part's upload is retried (each chunk has the whole budget)
+    retry_deadline: float = DEFAULT_RETRY_DEADLINE_S
+    #: seconds of the first wait's step; each next step doubles, up to ``retry_max``
+    retry_initial: float = DEFAULT_RETRY_INITIAL_S
+    retry_max: float = DEFAULT_RETRY_MAX_S
+    #: seconds per HTTP request
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT_S
     content_type: str = PART_CONTENT_TYPE
 
     def __post_init__(self) -> None:
@@ -99,26 +103,26 @@ class WriterSettings:
                 f"got {self.chunk_size}"
             )
         for name in (
-            "max_rows_per_part",
-            "max_bytes_per_part",
+            "max_rows",
+            "max_bytes",
             "compress_queue_bytes",
             "upload_queue_bytes",
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
-        for name in ("retry_deadline_s", "request_timeout_s", "retry_initial_s"):
+        for name in ("retry_deadline", "request_timeout", "retry_initial"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
-        if self.retry_max_s < self.retry_initial_s:
+        if self.retry_max < self.retry_initial:
             raise ValueError(
-                f"retry_max_s ({self.retry_max_s}) must be at least retry_initial_s "
-                f"({self.retry_initial_s})"
+                f"retry_max ({self.retry_max}) must be at least retry_initial "
+                f"({self.retry_initial})"
             )
 
     @property
     def retry(self) -> Retry:
         """For calls that are safe to repeat as they are."""
-        return retry_policy(self.retry_deadline_s, self.retry_initial_s, self.retry_max_s)
+        return retry_policy(self.retry_deadline, self.retry_initial, self.retry_max)
 
     @property
     def conditional_retry(self) -> ConditionalRetryPolicy:
@@ -167,23 +171,23 @@ class BackoffRetry(Retry):
 
 
 def retry_policy(
-    deadline_s: float | None = None,
+    retry_deadline: float | None = None,
     initial_s: float | None = None,
     maximum_s: float | None = None,
 ) -> Retry:
     """The client's retry predicate with :class:`BackoffRetry`'s waits, giving up after
-    ``deadline_s`` (default 300 s)."""
+    ``retry_deadline`` (default 300 s)."""
     return BackoffRetry(
         predicate=DEFAULT_RETRY._predicate,  # the client's own (no public accessor)
         initial=initial_s or DEFAULT_RETRY_INITIAL_S,
         maximum=maximum_s or DEFAULT_RETRY_MAX_S,
         multiplier=RETRY_MULTIPLIER,
-        timeout=deadline_s or DEFAULT_RETRY_DEADLINE_S,
+        timeout=retry_deadline or DEFAULT_RETRY_DEADLINE_S,
     )
 
 
-def conditional_retry_policy(deadline_s: float | None = None) -> ConditionalRetryPolicy:
+def conditional_retry_policy(retry_deadline: float | None = None) -> ConditionalRetryPolicy:
     """:func:`retry_policy`, applied only to requests carrying a generation precondition."""
     return ConditionalRetryPolicy(
-        retry_policy(deadline_s), is_generation_specified, ["query_params"]
+        retry_policy(retry_deadline), is_generation_specified, ["query_params"]
     )

@@ -187,10 +187,10 @@ def read_fingerprint(
 
 
 def stale_parts(
-    bucket: storage.Bucket, parts: Sequence[PartInfo], deadline_s: float | None = None
+    bucket: storage.Bucket, parts: Sequence[PartInfo], retry_deadline: float | None = None
 ) -> str | None:
     """Why the listed parts cannot be reused (one is gone or was rewritten), or None."""
-    retry = retry_policy(deadline_s)
+    retry = retry_policy(retry_deadline)
     for part in parts:
         blob = bucket.get_blob(part.name, retry=retry)
         if blob is None:

@@ -4,7 +4,7 @@ Every request crosses :class:`~oracle_etl_stack.gcs_faults.GcsFaultProxy`, which
 answers 429/500/503 or 403, resets connections, or holds responses back, as a test programs
 it, and logs what it saw. The rule under test, for every fault: what was written is intact, no
 partial object is finalised, no manifest lists anything unverified; transient faults are
-retried with growing waits within ``retry_deadline_s``; 403 and 404 fail at the first answer
+retried with growing waits within ``retry_deadline``; 403 and 404 fail at the first answer
 with a message naming the bucket (and the object).
 
 Backoff is checked on the proxy's log: the same request repeated, each gap longer than the one
@@ -49,20 +49,20 @@ LINES = random_lines(2 * ROWS_PER_PART, 600)
 #: a budget long enough for three quick retries, short enough that giving up takes seconds
 SETTINGS = WriterSettings(
     chunk_size=CHUNK_GRANULARITY,
-    max_rows_per_part=ROWS_PER_PART,
-    retry_initial_s=0.4,
-    retry_max_s=5.0,
-    retry_deadline_s=30.0,
-    request_timeout_s=20.0,
+    max_rows=ROWS_PER_PART,
+    retry_initial=0.4,
+    retry_max=5.0,
+    retry_deadline=30.0,
+    request_timeout=20.0,
 )
 #: waits of [0.3, 0.4], [0.6, 0.8], then >= 1.2 s: the third retry would end past 2 s
 SHORT_BUDGET = WriterSettings(
     chunk_size=CHUNK_GRANULARITY,
-    max_rows_per_part=ROWS_PER_PART,
-    retry_initial_s=0.4,
-    retry_max_s=5.0,
-    retry_deadline_s=2.0,
-    request_timeout_s=20.0,
+    max_rows=ROWS_PER_PART,
+    retry_initial=0.4,
+    retry_max=5.0,
+    retry_deadline=2.0,
+    request_timeout=20.0,
 )
 CHUNK_PUT = "upload_id="
 SESSION_OPEN = "uploadType=resumable"
@@ -245,10 +245,10 @@ def test_a_response_slower_than_the_timeout_is_retried(
     range again, and the upload goes on with one copy of those bytes."""
     settings = WriterSettings(
         chunk_size=CHUNK_GRANULARITY,
-        max_rows_per_part=ROWS_PER_PART,
-        retry_initial_s=0.4,
-        retry_deadline_s=30.0,
-        request_timeout_s=1.0,
+        max_rows=ROWS_PER_PART,
+        retry_initial=0.4,
+        retry_deadline=30.0,
+        request_timeout=1.0,
     )
     faulty_gcs.delay(10.0, times=1, method="PUT", path_contains=CHUNK_PUT)
 
@@ -266,10 +266,10 @@ def test_responses_always_slower_than_the_timeout_fail_within_the_budget(
 ) -> None:
     settings = WriterSettings(
         chunk_size=CHUNK_GRANULARITY,
-        max_rows_per_part=ROWS_PER_PART,
-        retry_initial_s=0.4,
-        retry_deadline_s=2.0,
-        request_timeout_s=0.5,
+        max_rows=ROWS_PER_PART,
+        retry_initial=0.4,
+        retry_deadline=2.0,
+        request_timeout=0.5,
     )
     faulty_gcs.delay(10.0, times=None, method="PUT", path_contains=CHUNK_PUT)
 
@@ -303,7 +303,7 @@ def test_permanent_503_exhausts_the_budget_and_finalises_nothing(
     faulty_gcs: GcsFaultProxy, faulty_bucket: storage.Bucket
 ) -> None:
     """The first part is stored; every chunk of the second gets 503. The writer gives up after
-    ``retry_deadline_s`` naming the object, cancels the session, and the first part is left as
+    ``retry_deadline`` naming the object, cancels the session, and the first part is left as
     it was (no manifest lists it; the next attempt's commit deletes it)."""
     first, second = LAYOUT.part_name(0, 0, 1), LAYOUT.part_name(0, 1, 1)
     faulty_gcs.fail(503, times=None, method="PUT", path_contains="part-0000-00001")
@@ -313,7 +313,7 @@ def test_permanent_503_exhausts_the_budget_and_finalises_nothing(
 
     message = str(raised.value)
     assert f"writing gs://{faulty_bucket.name}/{second}: gave up after retrying for 2 s" in message
-    assert "503" in message and "retry_deadline_s" in message
+    assert "503" in message and "retry_deadline" in message
     assert isinstance(raised.value.cause, api_exceptions.ServiceUnavailable)
     attempts = faulty_gcs.log(method="PUT", path_contains="part-0000-00001")
     assert 2 <= len(attempts) <= 3  # waits of at least 0.3, 0.6 then 1.2 s: a fourth is past 2 s
@@ -337,7 +337,7 @@ def test_permanent_503_on_the_manifest_write_leaves_no_manifest(
             LAYOUT.manifest_name(),
             manifest_for(faulty_bucket, parts),
             parts_prefix=LAYOUT.parts_prefix(),
-            deadline_s=2.0,
+            retry_deadline=2.0,
         )
 
     assert read_manifest(faulty_bucket, LAYOUT.manifest_name()) is None
@@ -448,8 +448,7 @@ def test_operator_rides_out_transient_faults(
         extract_dag(
             faulty_bucket.name,
             table="SALES_ORDER",
-            max_rows_per_part=3_000,
-            chunk_size=CHUNK_GRANULARITY,
+            parts={"max_rows": 3_000, "chunk_size": CHUNK_GRANULARITY},
         )
     )
 
@@ -481,15 +480,14 @@ def test_operator_gives_up_within_its_gcs_retry_budget(
         extract_dag(
             faulty_bucket.name,
             table="SALES_ORDER",
-            chunk_size=CHUNK_GRANULARITY,
-            gcs_retry_deadline=2.0,
-            gcs_request_timeout=10.0,
+            parts={"chunk_size": CHUNK_GRANULARITY},
+            gcs={"retry_deadline": 2.0, "request_timeout": 10.0},
         )
     )
 
     assert result.state == "failed"
     output = capfd.readouterr()
-    assert "retry_deadline_s" in output.out + output.err
+    assert "retry_deadline" in output.out + output.err
     attempts = [e for e in faulty_gcs.log(method="PUT") if e.outcome == "fail"]
     assert 2 <= len(attempts) <= 3, attempts  # 1 s, then 2 s: a 2 s budget allows 3 at most
     names = [blob.name for blob in faulty_bucket.list_blobs()]

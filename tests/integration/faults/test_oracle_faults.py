@@ -48,7 +48,7 @@ WRONG_PASSWORD = "N0t-The-Passw0rd!"
 RETRY_LOGGER = "airflow_oracle_etl.hooks.connect_retry"
 #: the operator fetches, encodes and writes in small pieces here, so that parts are finished
 #: (and uploaded) before the fault strikes at row 5,000
-SMALL_PIECES = {"arraysize": 1_000, "prefetchrows": 1_000, "batch_rows": 1_000}
+SMALL_PIECES = {"fetch": {"arraysize": 1_000, "prefetchrows": 1_000, "batch_rows": 1_000}}
 
 RECORDS_RETRY_START = """
     from airflow_oracle_etl.extraction import open_bucket
@@ -212,7 +212,7 @@ def test_connection_dropped_mid_fetch_fails_the_try_and_the_retry_commits_exact_
             operator="RecordsRetryStart",
             preamble=RECORDS_RETRY_START,
             table=table,
-            max_rows_per_part=2_000,
+            parts={"max_rows": 2_000},
             retries=1,
             retry_delay=Code("dt.timedelta(0)"),
             **SMALL_PIECES,
@@ -263,7 +263,7 @@ def test_snapshot_too_old_fails_the_task_without_a_manifest(
 ) -> None:
     faults.snapshot_too_old_after(rows=FAULT_AT, table=table)
     result = run_dag(
-        extract_dag(gcs_bucket.name, table=table, max_rows_per_part=2_000, **SMALL_PIECES)
+        extract_dag(gcs_bucket.name, table=table, parts={"max_rows": 2_000}, **SMALL_PIECES)
     )
     log = "".join(capfd.readouterr())
     assert result.state == "failed"

@@ -37,7 +37,7 @@ from airflow_oracle_etl.metadata import OracleColumn
 from tests.integration.gcs.jsonl import numbered_lines, slices
 
 LAYOUT = TableLayout("lake", "sales", "DEMO.SALES_ORDER", "scheduled__2024-05-01T00:00:00+00:00")
-SETTINGS = WriterSettings(chunk_size=CHUNK_GRANULARITY, max_rows_per_part=1_000)
+SETTINGS = WriterSettings(chunk_size=CHUNK_GRANULARITY, max_rows=1_000)
 COLUMNS = (
     OracleColumn(name="SEQ", data_type="NUMBER", precision=12, scale=0, nullable=False),
     OracleColumn(name="AMOUNT", data_type="NUMBER", precision=12, scale=2),

@@ -71,7 +71,7 @@ def check_parts(bucket: storage.Bucket, parts: list[PartInfo], lines: list[bytes
 
 def test_rotation_by_rows_is_exact(gcs_bucket: storage.Bucket) -> None:
     lines = numbered_lines(0, 10_000)
-    settings = WriterSettings(chunk_size=SMALL_CHUNK, max_rows_per_part=2_400)
+    settings = WriterSettings(chunk_size=SMALL_CHUNK, max_rows=2_400)
     with TableWriter(gcs_bucket, LAYOUT, attempt=1, settings=settings) as writer:
         for payload, rows in slices(lines, 700):  # slices straddle the part boundaries
             writer.write(payload, rows)
@@ -87,7 +87,7 @@ def test_rotation_by_rows_is_exact(gcs_bucket: storage.Bucket) -> None:
 def test_rotation_by_compressed_bytes(gcs_bucket: storage.Bucket) -> None:
     lines = random_lines(12_000, 150)  # ~2.6 MB of barely compressible text
     limit = 300_000  # isal hands out compressed output in blocks of about 100 KB
-    settings = WriterSettings(chunk_size=SMALL_CHUNK, max_bytes_per_part=limit)
+    settings = WriterSettings(chunk_size=SMALL_CHUNK, max_bytes=limit)
     with TableWriter(gcs_bucket, LAYOUT, partition=5, attempt=2, settings=settings) as writer:
         for payload, rows in slices(lines, 50):
             writer.write(payload, rows)
@@ -102,7 +102,7 @@ def test_rotation_by_compressed_bytes(gcs_bucket: storage.Bucket) -> None:
 
 def test_progress_counts(gcs_bucket: storage.Bucket) -> None:
     lines = numbered_lines(0, 3_000)
-    settings = WriterSettings(chunk_size=SMALL_CHUNK, max_rows_per_part=1_000)
+    settings = WriterSettings(chunk_size=SMALL_CHUNK, max_rows=1_000)
     writer = TableWriter(gcs_bucket, LAYOUT, settings=settings)
     for payload, rows in slices(lines, 500):
         writer.write(payload, rows)
@@ -170,7 +170,7 @@ def test_finished_parts_stay_after_abort(gcs_bucket: storage.Bucket) -> None:
     """Only the part in progress is cancelled; finished ones are left for the commit's cleanup
     (no manifest lists them)."""
     lines = numbered_lines(0, 2_500)
-    settings = WriterSettings(chunk_size=SMALL_CHUNK, max_rows_per_part=1_000)
+    settings = WriterSettings(chunk_size=SMALL_CHUNK, max_rows=1_000)
     writer = TableWriter(gcs_bucket, LAYOUT, settings=settings)
     for payload, rows in slices(lines, 500):
         writer.write(payload, rows)
@@ -318,7 +318,7 @@ def test_marks_come_back_with_parts_that_end_where_a_payload_ends(
     # parts of 2,100 rows from payloads of 600 rows: parts end at 2,100, 4,200, 6,300, 8,400
     # and 10,000; only 4,200, 8,400 and the last end where a payload ends
     lines = numbered_lines(0, 10_000)
-    settings = WriterSettings(chunk_size=SMALL_CHUNK, max_rows_per_part=2_100)
+    settings = WriterSettings(chunk_size=SMALL_CHUNK, max_rows=2_100)
     with TableWriter(gcs_bucket, LAYOUT, attempt=1, settings=settings) as writer:
         written = 0
         for payload, rows in slices(lines, 600):
@@ -341,7 +341,7 @@ def test_a_resumed_writer_numbers_its_parts_after_the_kept_ones(
     gcs_bucket: storage.Bucket,
 ) -> None:
     lines = numbered_lines(0, 5_000)
-    settings = WriterSettings(chunk_size=SMALL_CHUNK, max_rows_per_part=2_000)
+    settings = WriterSettings(chunk_size=SMALL_CHUNK, max_rows=2_000)
     with TableWriter(gcs_bucket, LAYOUT, attempt=3, settings=settings, first_part=7) as writer:
         for payload, rows in slices(lines, 1_000):
             writer.write(payload, rows, mark=rows)

@@ -83,7 +83,7 @@ def test_table_lands_as_gzipped_jsonl_with_manifest_and_schema(
             table="SALES_ORDER",
             prefix="exports",
             transport="daily_sales",
-            max_rows_per_part=3_000,
+            parts={"max_rows": 3_000},
         )
     )
     assert result.state == OK
@@ -165,8 +165,8 @@ def test_retry_without_checkpoints_rereads_and_leaves_one_copy_of_each_row(
             operator="CrashesOnce",
             preamble=CRASHES_ONCE,
             table="BENCH_ROWS",
-            batch_rows=5_000,
-            max_rows_per_part=10_000,
+            fetch={"batch_rows": 5_000},
+            parts={"max_rows": 10_000},
             checkpoint=False,
             retries=1,
             retry_delay=Code("dt.timedelta(0)"),
@@ -257,7 +257,7 @@ def test_listing_before_commit_shows_parts_but_no_manifest(
             operator="ListsBeforeCommit",
             preamble=LISTS_BEFORE_COMMIT,
             table="CUSTOMER",
-            max_rows_per_part=400,
+            parts={"max_rows": 400},
         )
     )
     assert result.state == OK
@@ -280,7 +280,7 @@ def test_a_million_rows(
             " b.UPDATED FROM BENCH_ROWS b, BENCH_ROWS c WHERE c.ID <= 10"
         )
     try:
-        result = run_dag(extract_dag(gcs_bucket.name, table="MILLION", max_rows_per_part=400_000))
+        result = run_dag(extract_dag(gcs_bucket.name, table="MILLION", parts={"max_rows": 400_000}))
         assert result.state == OK
         summary = result.xcom("extract")
         assert summary["rows"] == 1_000_000 and summary["parts"] == 3

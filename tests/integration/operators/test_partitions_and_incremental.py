@@ -39,7 +39,7 @@ with DAG(DAG_ID, schedule=None, start_date=dt.datetime(2024, 1, 1)) as dag:
 
     late = insert_after_snapshot()
     extract = OracleToGCSJsonlOperator.partial(
-        task_id="extract", table={table!r}, max_rows_per_part=700, **COMMON
+        task_id="extract", table={table!r}, parts={{"max_rows": 700}}, **COMMON
     ).expand_kwargs(plan.output)
     plan >> late >> extract
     OracleTableCommitOperator(task_id="commit", summaries=extract.output, bucket={bucket!r},

@@ -113,8 +113,8 @@ def test_a_retry_keeps_the_checkpointed_parts_and_reads_only_the_rest(
         gcs_bucket,
         "CrashesAfterCheckpoints",
         table="BENCH_ROWS",
-        batch_rows=2_000,
-        max_rows_per_part=10_000,
+        fetch={"batch_rows": 2_000},
+        parts={"max_rows": 10_000},
     )
     summary = result.xcom("extract")
     numbers = _numbers(summary["objects"])
@@ -144,8 +144,8 @@ def test_a_checkpoint_whose_part_is_gone_is_not_trusted(
         gcs_bucket,
         "LosesAPart",
         table="BENCH_ROWS",
-        batch_rows=2_000,
-        max_rows_per_part=10_000,
+        fetch={"batch_rows": 2_000},
+        parts={"max_rows": 10_000},
     )
     summary = result.xcom("extract")
     assert {attempt for _, attempt in _numbers(summary["objects"])} == {2}  # started over
@@ -190,8 +190,8 @@ def test_a_composite_key_of_text_date_timestamp_and_raw_resumes_exactly(
         gcs_bucket,
         "CrashesAfterCheckpoints",
         table=keyed_table,
-        batch_rows=500,
-        max_rows_per_part=1_500,
+        fetch={"batch_rows": 500},
+        parts={"max_rows": 1_500},
     )
     summary = result.xcom("extract")
     assert 1 in {attempt for _, attempt in _numbers(summary["objects"])}  # it did resume
@@ -214,8 +214,8 @@ def test_without_a_primary_key_a_retry_reads_everything_again(
             gcs_bucket,
             "CrashesMidTable",
             table="RESUME_NO_KEY",
-            batch_rows=2_000,
-            max_rows_per_part=10_000,
+            fetch={"batch_rows": 2_000},
+            parts={"max_rows": 10_000},
         )
         summary = result.xcom("extract")
         assert summary["checkpoint_found"] is None  # try 1 recorded none

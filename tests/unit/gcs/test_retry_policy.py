@@ -101,7 +101,7 @@ def test_copies_keep_the_backoff() -> None:
 
 
 def test_settings_build_the_policy_from_their_knobs() -> None:
-    settings = WriterSettings(retry_initial_s=0.01, retry_max_s=0.02, retry_deadline_s=5.0)
+    settings = WriterSettings(retry_initial=0.01, retry_max=0.02, retry_deadline=5.0)
     flaky = Flaky(api_exceptions.ServiceUnavailable("503"), failures=3)
     assert settings.retry(flaky)() == "done"
     unconditional = settings.conditional_retry.get_retry_policy_if_conditions_met(query_params={})
@@ -111,10 +111,10 @@ def test_settings_build_the_policy_from_their_knobs() -> None:
 @pytest.mark.parametrize(
     ("knobs", "message"),
     [
-        ({"retry_initial_s": 0}, "retry_initial_s must be positive"),
-        ({"retry_deadline_s": -1}, "retry_deadline_s must be positive"),
-        ({"request_timeout_s": 0}, "request_timeout_s must be positive"),
-        ({"retry_initial_s": 2.0, "retry_max_s": 1.0}, "must be at least retry_initial_s"),
+        ({"retry_initial": 0}, "retry_initial must be positive"),
+        ({"retry_deadline": -1}, "retry_deadline must be positive"),
+        ({"request_timeout": 0}, "request_timeout must be positive"),
+        ({"retry_initial": 2.0, "retry_max": 1.0}, "must be at least retry_initial"),
     ],
 )
 def test_settings_refuse_nonsense(knobs: dict[str, float], message: str) -> None:

@@ -228,7 +228,7 @@ def test_parts_settings_are_accepted_by_the_writer() -> None:
     settings = writer_settings(parts, GcsOptions())
     assert isinstance(settings, WriterSettings)
     assert settings.chunk_size == 512 * 1024
-    assert settings.max_bytes_per_part == 64 * 1024 * 1024
+    assert settings.max_bytes == 64 * 1024 * 1024
 
 
 @pytest.mark.parametrize("prefix", ["", "/", "exports", "/exports/2024/", "a/b.c/d-e"])
