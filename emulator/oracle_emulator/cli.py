@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import ssl
 import sys
 import threading
 import time
@@ -19,6 +20,7 @@ from oracle_emulator.control import FaultControlServer
 from oracle_emulator.demo_data import DEMO_SCHEMA, DemoSizes, load_demo
 from oracle_emulator.server import EmulatorServer
 from oracle_emulator.sql.engine import EmulatorDatabase
+from oracle_emulator.tls import TlsFiles, certificate_subject, server_context
 
 log = logging.getLogger("oracle-emulator")
 
@@ -38,6 +40,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=1521, help="port; 0 picks a free one")
     parser.add_argument("--service-name", default="FREEPDB1")
+    parser.add_argument(
+        "--service-alias",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="another service name clients may connect to (repeatable), e.g. an Autonomous "
+        "Database's demo_high.adb.oraclecloud.com",
+    )
     parser.add_argument(
         "--user",
         type=_user,
@@ -79,8 +89,49 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="write the bound control port here (before the --ready-file is written)",
     )
+    _add_tls_arguments(parser)
     parser.add_argument("--log-level", default="INFO")
     return parser
+
+
+def _add_tls_arguments(parser: argparse.ArgumentParser) -> None:
+    tls = parser.add_argument_group("TCPS", "a TLS listener beside the TCP one (TLS 1.2, 1.3)")
+    tls.add_argument(
+        "--tcps-port", type=int, help="listen for TCPS on this port too; 0 picks a free one"
+    )
+    tls.add_argument("--tls-cert", type=Path, help="the server certificate (PEM, chain after)")
+    tls.add_argument("--tls-key", type=Path, help="its private key (PEM, unencrypted)")
+    tls.add_argument(
+        "--tls-ca",
+        type=Path,
+        help="require client certificates signed by this CA (mutual TLS); without it, one-way TLS",
+    )
+    tls.add_argument(
+        "--tls-renegotiate",
+        action="store_true",
+        help="answer the first CONNECT with RESEND/TLS_RENEG: the client handshakes a second "
+        "time, as with an Oracle listener handing over to a server process (not with SNI)",
+    )
+    tls.add_argument(
+        "--tcps-port-file",
+        type=Path,
+        help="write the bound TCPS port here (before the --ready-file is written)",
+    )
+
+
+def tls_context(args: argparse.Namespace) -> ssl.SSLContext | None:
+    """The TCPS listener's context from the options, or None without ``--tcps-port``."""
+    files = (args.tls_cert, args.tls_key, args.tls_ca)
+    if args.tcps_port is None:
+        if any(files) or args.tls_renegotiate:
+            raise SystemExit("oracle-emulator: the --tls-* options need --tcps-port")
+        return None
+    if args.tls_cert is None or args.tls_key is None:
+        raise SystemExit("oracle-emulator: --tcps-port needs --tls-cert and --tls-key")
+    try:
+        return server_context(TlsFiles(args.tls_cert, args.tls_key, args.tls_ca))
+    except ValueError as exc:
+        raise SystemExit(f"oracle-emulator: {exc}") from exc
 
 
 def _load_scripts(database: EmulatorDatabase, scripts: Sequence[Path], default: str) -> None:
@@ -125,8 +176,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    tls = tls_context(args)
     database = prepare_database(args)
-    server = EmulatorServer(database, host=args.host, port=args.port)
+    server = EmulatorServer(
+        database,
+        host=args.host,
+        port=args.port,
+        services=args.service_alias,
+        tls=tls,
+        tcps_port=args.tcps_port or 0,
+        tls_renegotiate=args.tls_renegotiate,
+    )
     stop = threading.Event()
 
     def _on_signal(signum: int, _frame: object) -> None:
@@ -145,6 +205,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         server.port,
         args.service_name,
     )
+    if server.tcps_port is not None:
+        _log_tcps(args, server.tcps_port)
+        if args.tcps_port_file:
+            args.tcps_port_file.write_text(str(server.tcps_port), encoding="utf-8")
     control = None
     if args.control_port is not None:
         control = FaultControlServer(server.faults, "127.0.0.1", args.control_port).start()
@@ -159,6 +223,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     database.close()
     log.info("stopped")
     return 0
+
+
+def _log_tcps(args: argparse.Namespace, port: int) -> None:
+    clients = (
+        f"client certificates required, signed by {certificate_subject(args.tls_ca)}"
+        if args.tls_ca
+        else "no client certificate asked for"
+    )
+    log.info(
+        "TCPS listening on %s:%d (dsn tcps://%s:%d/%s), certificate %s, %s%s",
+        args.host,
+        port,
+        args.host,
+        port,
+        args.service_name,
+        certificate_subject(args.tls_cert),
+        clients,
+        ", TLS renegotiation after CONNECT" if args.tls_renegotiate else "",
+    )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from pathlib import Path
 from oracle_emulator.child_process import log_tail, terminate
 from oracle_emulator.control import FaultControl
 from oracle_emulator.lifecycle import StartStop
+from oracle_emulator.tls import TlsFiles
 
 STARTUP_TIMEOUT_S = 300.0
 
@@ -29,6 +30,13 @@ class EmulatorProcess(StartStop):
     table="BENCH_ROWS")``, ``.snapshot_too_old_after(...)``, ``.refuse_logins(times=1)``,
     ``.listener_down(seconds=2)``, ``.status()``, ``.clear()``
     (see :mod:`oracle_emulator.faults`).
+
+    With ``tls`` (a :class:`~oracle_emulator.tls.TlsFiles`, e.g. from
+    :meth:`oracle_emulator.wallets.TestPki.server_tls`) it listens for TCPS as well, on
+    :attr:`tcps_port` once started (``tcps_port=0`` picks a free one);
+    ``tls_renegotiate`` asks TCPS clients for a second handshake after CONNECT.
+    ``service_aliases`` are more service names to accept (an Autonomous Database's
+    ``<db>_high``... services, see :func:`oracle_emulator.wallets.service_names`).
     """
 
     args: Sequence[str] = ()
@@ -38,6 +46,10 @@ class EmulatorProcess(StartStop):
     port: int = 0
     control: bool = True
     control_port: int = 0
+    tls: TlsFiles | None = None
+    tcps_port: int = 0
+    tls_renegotiate: bool = False
+    service_aliases: Sequence[str] = ()
     _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
@@ -50,6 +62,14 @@ class EmulatorProcess(StartStop):
     @property
     def dsn(self) -> str:
         return f"{self.host}:{self.port}/{self.service_name}"
+
+    @property
+    def tcps_dsn(self) -> str:
+        """An Easy Connect string for the TCPS listener (add ``?ssl_server_cert_dn=...``,
+        ``&wallet_location=...`` as the client needs)."""
+        if self.tls is None:
+            raise RuntimeError("the emulator runs without TCPS (no tls=...)")
+        return f"tcps://{self.host}:{self.tcps_port}/{self.service_name}"
 
     @property
     def pid(self) -> int:
@@ -66,6 +86,20 @@ class EmulatorProcess(StartStop):
             if self.control
             else []
         )
+        tcps_file = workdir / "tcps-port"
+        tls_args = (
+            [
+                "--tcps-port",
+                str(self.tcps_port),
+                "--tcps-port-file",
+                str(tcps_file),
+                *self.tls.cli_args(),
+                *(["--tls-renegotiate"] if self.tls_renegotiate else []),
+            ]
+            if self.tls is not None
+            else []
+        )
+        alias_args = [arg for name in self.service_aliases for arg in ("--service-alias", name)]
         self.log_path = self.log_path or workdir / "emulator.log"
         command = [
             sys.executable,
@@ -80,6 +114,8 @@ class EmulatorProcess(StartStop):
             "--ready-file",
             str(ready),
             *control_args,
+            *tls_args,
+            *alias_args,
             *self.args,
         ]
         with open(self.log_path, "ab") as log:
@@ -99,6 +135,8 @@ class EmulatorProcess(StartStop):
         self.port = int(ready.read_text())
         if self.control:
             self.control_port = int(control_file.read_text())
+        if self.tls is not None:
+            self.tcps_port = int(tcps_file.read_text())
         return self
 
     def log_tail(self, lines: int = 30) -> str:

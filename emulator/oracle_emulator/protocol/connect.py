@@ -1,9 +1,14 @@
-"""The listener's part: CONNECT in, then ACCEPT (or REFUSE) out.
+"""The listener's part: CONNECT in, then ACCEPT (or REFUSE, or RESEND) out.
 
 The driver's CONNECT packet (``messages/connect.pyx``) carries the TNS versions, the SDU it
 proposes and a connect descriptor such as
 ``(DESCRIPTION=...(CONNECT_DATA=(SERVICE_NAME=FREEPDB1)(CID=...)))``. Descriptors longer
 than 230 bytes, which is always the case for the driver, follow in a DATA packet.
+
+Over TCPS the CONNECT differs only in what needs no answer: the driver offers no
+out-of-band breaks (no GSO_CAN_RECV_ATTENTION, no CHECK_OOB; breaks come in band, as they do
+over TCP here), the address says ``(PROTOCOL=tcps)``, and a ``(SECURITY=...)`` part repeats
+the client's DN-match settings and the path of its wallet (``MY_WALLET_DIRECTORY``).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from oracle_emulator.protocol.constants import (
     ERR_INVALID_SERVICE_NAME,
     MAX_SDU,
     MIN_SDU,
+    PACKET_FLAG_TLS_RENEG,
     PACKET_HEADER_SIZE,
     TNS_VERSION,
     TNS_VERSION_MIN_ACCEPTED,
@@ -123,3 +129,11 @@ def build_refuse(error_code: int = ERR_INVALID_SERVICE_NAME) -> bytes:
     ).encode()
     body = bytes((_REFUSE_USER_REASON, _REFUSE_SYSTEM_REASON)) + len(text).to_bytes(2, "big")
     return build_packet(PacketType.REFUSE, body + text, large=False)
+
+
+def build_tls_renegotiate() -> bytes:
+    """A RESEND packet flagged TLS_RENEG: what an Oracle listener answers a CONNECT over
+    TCPS when the server process must run its own TLS session. python-oracledb detaches its
+    socket from the first session, handshakes again on the same TCP connection and resends
+    CONNECT."""
+    return build_packet(PacketType.RESEND, b"", large=False, flags=PACKET_FLAG_TLS_RENEG)

@@ -14,6 +14,14 @@ reply, as Oracle does; a break arriving after the reply went out is answered on 
 A call that raises :class:`~oracle_emulator.faults.ConnectionDropped` (a
 fault switch) gets no reply: the socket is reset (RST), as when a server process dies or a
 firewall cuts the connection, and the session is rolled back.
+
+Over TCPS the connection's thread first runs the TLS handshake; everything after it goes
+through the :class:`~oracle_emulator.tls.TlsChannel`. With ``tls_renegotiate`` the first
+CONNECT is answered with a RESEND flagged TLS_RENEG, as by an Oracle listener that hands
+the connection to a server process: the client handshakes again on the same TCP
+connection and resends CONNECT. A client that sent the service in its TLS server name
+(python-oracledb's ``use_sni``) is spared that second handshake, as Oracle spares it.
+The TLS handshake and the CONNECT must both be done within ``INBOUND_CONNECT_TIMEOUT_S``.
 """
 
 from __future__ import annotations
@@ -22,10 +30,11 @@ import contextlib
 import logging
 import queue
 import socket
+import ssl
 import struct
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Collection
 
 from oracle_emulator.api import ORA_CANCELLED, Database, OracleError
 from oracle_emulator.faults import ConnectionDropped, FaultSwitchboard
@@ -36,13 +45,16 @@ from oracle_emulator.protocol.buffer import (
     RequestInterrupted,
 )
 from oracle_emulator.protocol.connect import (
+    ConnectRequest,
     build_accept,
     build_refuse,
+    build_tls_renegotiate,
     negotiate_sdu,
     parse_connect,
 )
 from oracle_emulator.protocol.constants import (
     DATA_FLAGS_EOF,
+    INBOUND_CONNECT_TIMEOUT_S,
     MAX_SDU,
     MarkerType,
     PacketType,
@@ -56,12 +68,17 @@ from oracle_emulator.protocol.packets import (
     data_packet_parts,
 )
 from oracle_emulator.protocol.state import ConnectionState
+from oracle_emulator.protocol.stream import SocketStream, Stream, close_gracefully
+from oracle_emulator.tls import (
+    TlsChannel,
+    TlsHandshakeError,
+    looks_like_client_hello,
+    parse_oracle_sni,
+)
 
 log = logging.getLogger(__name__)
 
 _BREAKS = frozenset({MarkerType.BREAK, MarkerType.INTERRUPT})
-#: buffers per ``sendmsg`` call (Linux's IOV_MAX is 1024; fewer only means more calls)
-_IOV_MAX = 1024
 _CANCELLED = OracleError(ORA_CANCELLED, "user requested cancel of current operation")
 
 
@@ -74,7 +91,13 @@ class BreakReceived(RequestInterrupted):
 
 
 class ClientConnection:
-    """Serves one accepted socket; :meth:`serve` returns when the connection is over."""
+    """Serves one accepted socket; :meth:`serve` returns when the connection is over.
+
+    :param services: the service names (any case) the listener accepts; by default the
+        database's own
+    :param tls: the TLS context for a connection accepted by the TCPS listener
+    :param tls_renegotiate: ask a TCPS client for a second TLS handshake (see above)
+    """
 
     def __init__(
         self,
@@ -86,10 +109,18 @@ class ClientConnection:
         max_sdu: int = MAX_SDU,
         *,
         faults: FaultSwitchboard | None = None,
+        services: Collection[str] = (),
+        tls: ssl.SSLContext | None = None,
+        tls_renegotiate: bool = False,
     ) -> None:
         self._sock = sock
+        self._stream: Stream = SocketStream(sock)
+        self._tls = tls
+        self._channel: TlsChannel | None = None
+        self._tls_renegotiate = tls_renegotiate
         self._peer = peer
         self._database = database
+        self._services = frozenset(name.upper() for name in services or [database.service_name])
         self._max_sdu = max_sdu
         self._sdu = max_sdu
         self._reader = PacketReader(self._recv)
@@ -99,12 +130,18 @@ class ClientConnection:
         self._dispatcher = Dispatcher(self.state, verifiers)
         self._opened_at = 0.0
         self._closing = False
+        #: refused before the TNS handshake: close so that the client reads why
+        self._refused = False
 
     # --- lifecycle -------------------------------------------------------------------------
 
+    @property
+    def protocol(self) -> str:
+        return "TCP" if self._tls is None else "TCPS"
+
     def serve(self) -> None:
         try:
-            if self._handshake():
+            if self._open():
                 threading.Thread(
                     target=self._read_packets,
                     name=f"oracle-emulator-reader-{self.state.session_id}",
@@ -114,6 +151,21 @@ class ClientConnection:
         except ConnectionDropped as exc:
             log.info("session %d: %s", self.state.session_id, exc)
             self._reset_on_close()
+        except TlsHandshakeError as exc:
+            self._refused = True
+            log.info(
+                "session %d: TLS handshake with %s:%d failed: %s",
+                self.state.session_id,
+                *self._peer,
+                exc,
+            )
+        except TimeoutError:
+            log.info(
+                "session %d: %s:%d did not connect within %.0f s: closed",
+                self.state.session_id,
+                *self._peer,
+                INBOUND_CONNECT_TIMEOUT_S,
+            )
         except (ConnectionClosed, OSError) as exc:
             log.debug("session %d: connection ended: %s", self.state.session_id, exc)
         except ProtocolError as exc:
@@ -156,38 +208,117 @@ class ClientConnection:
                 time.monotonic() - self._opened_at,
                 state.statements,
             )
+        if self._refused:
+            close_gracefully(self._sock)
+            return
         with contextlib.suppress(OSError):
-            self._sock.close()
+            self._stream.close()
 
     # --- listener handshake ----------------------------------------------------------------
 
+    def _open(self) -> bool:
+        """TLS (over TCPS), then CONNECT and ACCEPT, within the inbound connect timeout."""
+        self._sock.settimeout(INBOUND_CONNECT_TIMEOUT_S)
+        if self._tls is not None:
+            self._channel = self._start_tls(self._tls)
+            self._stream = self._channel
+        accepted = self._handshake()
+        self._sock.settimeout(None)
+        return accepted
+
+    def _start_tls(self, context: ssl.SSLContext) -> TlsChannel:
+        channel = TlsChannel(self._sock, context)
+        channel.handshake()
+        log.info(
+            "session %d: %s from %s:%d, %s %s%s",
+            self.state.session_id,
+            self.protocol,
+            *self._peer,
+            channel.version,
+            channel.cipher,
+            f", client certificate {channel.peer_subject}" if channel.peer_subject else "",
+        )
+        return channel
+
     def _handshake(self) -> bool:
-        packet = self._reader.read_packet()
-        if packet is None or packet.type != PacketType.CONNECT:
+        request = self._read_connect()
+        if request is not None and self._renegotiate_tls():
+            request = self._read_connect()
+        if request is None:
             return False
-        request = parse_connect(packet.body)
-        while len(request.connect_data) < request.connect_data_length:
-            more = self._reader.read_packet()
-            if more is None:
-                return False
-            request = request.with_connect_data(request.connect_data + more.body)
         wanted = request.service_name or request.sid or ""
-        if wanted.upper() != self._database.service_name.upper():
+        if wanted.upper() not in self._services:
             log.info("refused %s:%d: unknown service %r", *self._peer, wanted)
-            self._sock.sendall(build_refuse())
+            self._stream.sendall(build_refuse())
             return False
         self._sdu = negotiate_sdu(request.sdu, self._max_sdu)
-        self._sock.sendall(build_accept(self._sdu))
+        self._stream.sendall(build_accept(self._sdu))
         # the version both sides use is at least 315 (older clients were refused above), so
         # packet lengths are 32-bit in both directions from here on
         self._reader.large_lengths = True
         return True
 
+    def _renegotiate_tls(self) -> bool:
+        """Over TCPS with ``tls_renegotiate``: RESEND flagged TLS_RENEG and a second TLS
+        handshake, unless the client named the service in its SNI; True if it happened."""
+        channel = self._channel
+        if channel is None or not self._tls_renegotiate:
+            return False
+        sni = parse_oracle_sni(channel.server_name)
+        if sni is not None:
+            log.info(
+                "session %d: SNI names service %s: no TLS renegotiation",
+                self.state.session_id,
+                sni.service_name,
+            )
+            return False
+        channel.sendall(build_tls_renegotiate())
+        channel.restart()
+        log.info("session %d: TLS renegotiated (%s)", self.state.session_id, channel.version)
+        return True
+
+    def _read_connect(self) -> ConnectRequest | None:
+        """The client's CONNECT packet with its whole descriptor; None if the client closed
+        or sent something else (logged: TLS to the TCP port is a common mistake)."""
+        header = self._reader.peek_header()
+        if header is None:
+            return None
+        if self._tls is None and looks_like_client_hello(header):
+            self._refused = True
+            log.info(
+                "session %d: %s:%d started a TLS handshake on the TCP port (TCPS is another "
+                "port): closed",
+                self.state.session_id,
+                *self._peer,
+            )
+            return None
+        packet = self._reader.read_packet()
+        if packet is None:
+            return None
+        if packet.type != PacketType.CONNECT:
+            self._refused = True
+            log.info(
+                "session %d: %s:%d sent packet type %d instead of CONNECT: closed",
+                self.state.session_id,
+                *self._peer,
+                packet.type,
+            )
+            return None
+        request = parse_connect(packet.body)
+        while len(request.connect_data) < request.connect_data_length:
+            more = self._reader.read_packet()
+            if more is None:
+                return None
+            request = request.with_connect_data(request.connect_data + more.body)
+        return request
+
     # --- reader thread ---------------------------------------------------------------------
 
     def _recv(self, size: int) -> bytes:
         try:
-            return self._sock.recv(size)
+            return self._stream.recv(size)
+        except TimeoutError:
+            raise  # the inbound connect timeout, during the handshake
         except OSError:
             return b""
 
@@ -248,10 +379,11 @@ class ClientConnection:
         if not self._opened_at and self.state.session is not None:
             self._opened_at = time.monotonic()
             log.info(
-                "session %d opened: user %s from %s:%d",
+                "session %d opened: user %s from %s:%d over %s",
                 self.state.session_id,
                 self.state.username,
                 *self._peer,
+                self.protocol,
             )
 
     def _answer_break(self) -> None:
@@ -269,22 +401,8 @@ class ClientConnection:
     def _send(self, payload: bytes) -> None:
         parts = data_packet_parts(payload, self._sdu)
         with self._send_lock:
-            send_buffers(self._sock, parts)
+            self._stream.send_buffers(parts)
 
     def _send_raw(self, data: bytes) -> None:
         with self._send_lock:
-            self._sock.sendall(data)
-
-
-def send_buffers(sock: socket.socket, buffers: Sequence[bytes | memoryview]) -> None:
-    """``sendall`` for a list of buffers: scatter-gather sends of up to ``_IOV_MAX`` at a
-    time, resuming after a partial send where it stopped."""
-    pending = list(buffers)
-    index = 0
-    while index < len(pending):
-        sent = sock.sendmsg(pending[index : index + _IOV_MAX])
-        while index < len(pending) and sent >= len(pending[index]):
-            sent -= len(pending[index])
-            index += 1
-        if sent:
-            pending[index] = memoryview(pending[index])[sent:]
+            self._stream.sendall(data)

@@ -31,6 +31,9 @@ class MarkerType(enum.IntEnum):
     INTERRUPT = 3
 
 
+#: packet flag of a RESEND on TCPS: start a new TLS handshake, then send CONNECT again
+PACKET_FLAG_TLS_RENEG = 0x08
+
 #: a DATA packet with only this flag set: the client is going away
 DATA_FLAGS_EOF = 0x0040
 #: the body of a marker packet: a constant 1, a constant 0, then the marker type
@@ -58,6 +61,9 @@ MIN_SDU = 512
 DEFAULT_SDU = 8192
 
 ERR_INVALID_SERVICE_NAME = 12514
+#: seconds a client has to complete TLS and send its CONNECT packet (Oracle's default
+#: SQLNET.INBOUND_CONNECT_TIMEOUT); then the server closes the connection
+INBOUND_CONNECT_TIMEOUT_S = 60.0
 
 # --- TTC message types -----------------------------------------------------------------------
 

@@ -66,6 +66,17 @@ class PacketReader:
                 return None
             self._buffer += data
 
+    def peek_header(self) -> bytes | None:
+        """The first header's bytes, without taking them: the listener looks at them before
+        waiting for a whole packet of a length that may be garbage (a TLS ClientHello on
+        the TCP port reads as a 5,635-byte packet). None if the peer closes first."""
+        while len(self._buffer) < PACKET_HEADER_SIZE:
+            data = self._recv(_RECV_SIZE)
+            if not data:
+                return None
+            self._buffer += data
+        return bytes(self._buffer[:PACKET_HEADER_SIZE])
+
     def _extract(self) -> Packet | None:
         buffer = self._buffer
         if len(buffer) < PACKET_HEADER_SIZE:
