@@ -10,8 +10,9 @@ tried.
 
 A refused logon (:data:`LOGON_REFUSED_CODES`: wrong password, account locked or expired) is
 never retried: the answer cannot change, and every further attempt counts towards the
-profile's FAILED_LOGIN_ATTEMPTS, so retrying is how an ETL job locks its own account. Every
-other error passes through unchanged on the first attempt.
+profile's FAILED_LOGIN_ATTEMPTS, so retrying is how an ETL job locks its own account. Nor is a
+TLS handshake refused for a certificate, a wallet or a protocol mix-up (:mod:`.tls_failures`).
+Every other error passes through unchanged on the first attempt.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from airflow_oracle_etl.hooks.errors import (
 )
 from airflow_oracle_etl.hooks.failures import error_code, error_text
 from airflow_oracle_etl.hooks.settings import ConnectRetrySettings
+from airflow_oracle_etl.hooks.tls_failures import tls_failure
 
 __all__ = [
     "LOGON_REFUSED_CODES",
@@ -120,6 +122,8 @@ def connect_with_retries(
             full_code, code = error_code(error)
             if code in LOGON_REFUSED_CODES:
                 raise refused_error(conn_id, user, error_text(error), code) from error
+            if (refused := tls_failure(error, conn_id)) is not None:
+                raise refused from error
             if not is_transient(full_code, code):
                 raise
             if attempt == settings.attempts:

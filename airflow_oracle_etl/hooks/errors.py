@@ -9,6 +9,8 @@ Tree::
     ├── FetchSettingError (ValueError)      an arraysize/prefetchrows/connect_* value is not usable
     ├── OracleUnreachableError              no connection within the connect retries
     ├── LogonRefusedError                   ORA-01017/28000/...: never retried
+    ├── ConnectionSetupError (Configuration) a TNS alias, tnsnames.ora or wallet file problem
+    ├── ConnectionSecurityError (Access)    TLS refused: certificate, DN, wallet, protocol
     ├── SnapshotTooOldError                 ORA-01555 while reading a snapshot
     └── ConnectionLostError                 the connection died mid-query (DPY-4011, ORA-03113)
 
@@ -35,6 +37,8 @@ from airflow_oracle_etl.errors import (
 
 __all__ = [
     "ConnectionLostError",
+    "ConnectionSecurityError",
+    "ConnectionSetupError",
     "ExtractCancelledError",
     "FetchSettingError",
     "LogonRefusedError",
@@ -113,12 +117,15 @@ class OracleUnreachableError(OracleExtractError, TransientError):
     def __init__(self, conn_id: str, attempts: int, last_error: str) -> None:
         self.conn_id = conn_id
         self.attempts = attempts
+        # a TCPS listener closes a plain TCP client's connection without a word
+        closed = "DPY-4011" in last_error
+        hint = " If the port is a TCPS one, connect over TCPS." if closed else ""
         super().__init__(
             f"could not connect to Oracle through connection {conn_id!r} after {attempts} "
             f"attempt(s); the last failed with {last_error}. Check that the database and its "
             "listener are up and reachable from this worker, and the connection's host, port "
-            "and service name. For longer outages raise the connection's connect_retries or "
-            "connect_retry_delay extras."
+            f"and service name.{hint} For longer outages raise the connection's "
+            "connect_retries or connect_retry_delay extras."
         )
 
 
@@ -180,4 +187,26 @@ class ConnectionLostError(OracleExtractError, TransientError):
             f"after {rows} rows ({cause}). This attempt fails and is safe to retry: a "
             "retry reads again from the start. If it recurs, look for idle or session "
             "timeouts in firewalls and the database's profile, and at the database's alert log."
+        )
+
+
+class ConnectionSetupError(OracleExtractError, ConfigurationError):
+    """The connection's TNS alias, tnsnames.ora or wallet files cannot be used: found before
+    any connection is tried."""
+
+    def __init__(self, conn_id: str, problem: str) -> None:
+        self.conn_id = conn_id
+        super().__init__(f"Oracle connection {conn_id!r}: {problem}")
+
+
+class ConnectionSecurityError(OracleExtractError, AccessError):
+    """The TLS handshake failed: an untrusted, expired or mismatched server certificate, a
+    client certificate the server wants and did not get, or TCP and TCPS mixed up. Not
+    retried: the answer is the same until a certificate, wallet or connection changes."""
+
+    def __init__(self, conn_id: str, problem: str, advice: str, cause: str) -> None:
+        self.conn_id = conn_id
+        super().__init__(
+            f"the TLS connection to Oracle through connection {conn_id!r} failed: {problem}. "
+            f"{advice} (driver: {cause})"
         )

@@ -30,6 +30,7 @@ from airflow.providers.oracle.hooks.oracle import OracleHook
 from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_oracle_etl.hooks import query
+from airflow_oracle_etl.hooks.addresses import resolve_address
 from airflow_oracle_etl.hooks.connect_retry import connect_with_retries
 from airflow_oracle_etl.hooks.connections import ConnectionKeeper
 from airflow_oracle_etl.hooks.cursor import ExtractCursor
@@ -129,14 +130,13 @@ class OracleExtractHook(OracleHook):
 
     @classmethod
     def get_connection(cls, conn_id: str) -> Any:
-        """The Airflow connection, with a ``schema`` that names the service moved to extras.
-
-        OracleHook.get_conn would otherwise also set that service name as the current schema.
-        """
+        """The Airflow connection, with a ``schema`` that names the service moved to extras
+        (OracleHook.get_conn would otherwise also set that service name as the current
+        schema), and a TNS alias resolved from its tnsnames.ora (:mod:`.addresses`)."""
         connection = super().get_connection(conn_id)
         if schema_is_service_name(connection):
-            return with_schema_as_service_name(connection)
-        return connection
+            connection = with_schema_as_service_name(connection)
+        return resolve_address(connection)
 
     @cached_property
     def fetch_settings(self) -> FetchSettings:
