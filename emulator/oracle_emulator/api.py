@@ -192,6 +192,8 @@ ORA_INVALID_NUMBER = 1722  # ORA-01722: invalid number
 ORA_VALUE_TOO_LARGE = 12899  # ORA-12899: value too large for column
 ORA_CANNOT_SERIALIZE = 8177  # ORA-08177: can't serialize access for this transaction
 ORA_INTERNAL = 600  # ORA-00600: internal error code
+ORA_UNIMPLEMENTED = 3001  # ORA-03001: unimplemented feature (what the emulator cannot do)
+ORA_INVALID_YEAR = 1841  # ORA-01841: (full) year must be between -4713 and +9999...
 
 
 @dataclass

@@ -9,9 +9,11 @@ other program can take the port before :meth:`Listener.start_listening`.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import socket
 import threading
+import time
 from collections.abc import Callable
 
 __all__ = ["Accept", "Listener"]
@@ -19,6 +21,12 @@ __all__ = ["Accept", "Listener"]
 log = logging.getLogger(__name__)
 
 _BACKLOG = 128
+#: accept() errors that concern one client or a passing shortage, not the listening socket
+_TRANSIENT_ACCEPT_ERRORS = frozenset(
+    {errno.ECONNABORTED, errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM, errno.EPROTO}
+)
+#: pause after a transient accept() failure, so that a shortage does not spin the loop
+_ACCEPT_RETRY_S = 0.1
 
 #: what a listener does with each accepted socket (and its peer's address)
 Accept = Callable[[socket.socket, tuple[str, int]], None]
@@ -66,14 +74,34 @@ class Listener:
         while (listening := self._next_socket()) is not None:
             try:
                 sock, peer = listening.accept()
-            except OSError:
+            except OSError as exc:
                 if self._closed:
                     break
                 with self._state:
-                    if listening is self._socket:  # not closed by stop_listening(): a failure
-                        raise
+                    stopped = listening is not self._socket  # closed by stop_listening()
+                if not stopped:
+                    self._accept_failed(exc)
                 continue
-            self._accept(sock, (peer[0], peer[1]))  # IPv6 peers come with flow info, scope
+            self._hand_over(sock, (peer[0], peer[1]))  # IPv6 peers come with flow info, scope
+
+    def _accept_failed(self, exc: OSError) -> None:
+        """A failed accept() that does not end the listener: the client gave up before it
+        was accepted, or the process ran out of descriptors or memory for a while. Anything
+        else means the listening socket is broken: raised, after saying so in the log."""
+        if exc.errno not in _TRANSIENT_ACCEPT_ERRORS:
+            log.exception("%s listener on %s:%d failed", self.name, self.host, self.port)
+            raise exc
+        log.warning("%s listener: accept failed, retrying: %s", self.name, exc)
+        time.sleep(_ACCEPT_RETRY_S)
+
+    def _hand_over(self, sock: socket.socket, peer: tuple[str, int]) -> None:
+        """Give ``sock`` to the server; a failure there costs that connection only, never
+        the accept loop (and with it every later client)."""
+        try:
+            self._accept(sock, peer)
+        except Exception:
+            log.exception("%s: could not serve %s:%d, closed", self.name, *peer)
+            sock.close()
 
     def _next_socket(self) -> socket.socket | None:
         """The listening socket; waits while the listener is down; None once closed."""

@@ -72,6 +72,11 @@ class EmulatorProcess(StartStop):
         return f"tcps://{self.host}:{self.tcps_port}/{self.service_name}"
 
     @property
+    def running(self) -> bool:
+        """True while the child process lives (tests check it survived what they sent)."""
+        return self._process is not None and self._process.poll() is None
+
+    @property
     def pid(self) -> int:
         if self._process is None:
             raise RuntimeError("the emulator is not running")

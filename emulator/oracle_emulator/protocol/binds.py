@@ -73,8 +73,18 @@ def read_metadata(buf: ReadBuffer, count: int) -> list[BindMeta]:
     return metas
 
 
+#: one bind value as it came: its bytes (None for NULL), or a list of them for an array
+RawValue = bytes | None | list[bytes | None]
+
+
 class BindReader:
-    """Decodes bind rows for one statement's bind metadata."""
+    """Decodes bind rows for one statement's bind metadata.
+
+    Every row of a call is read off the wire before any value is decoded: a value that
+    fails to decode (an unknown LOB locator, bad text) then fails the call alone, with the
+    rest of the request consumed, instead of leaving its remaining packets to be taken for
+    the next request.
+    """
 
     def __init__(self, metas: Sequence[BindMeta], lobs: LobStore, is_plsql: bool) -> None:
         self._metas = list(metas)
@@ -82,32 +92,36 @@ class BindReader:
         deferred = [i for i, meta in enumerate(self._metas) if meta.is_deferred(is_plsql)]
         self._order = [i for i in range(len(self._metas)) if i not in deferred] + deferred
 
-    def read_rows(self, buf: ReadBuffer, count: int) -> list[list[Any]]:
-        """``count`` rows, each introduced by a ROW_DATA byte."""
-        rows = []
-        for _ in range(count):
-            marker = buf.read_uint8()
-            if marker != MessageType.ROW_DATA:
-                raise OracleError(ORA_UNSUPPORTED_BIND_TYPE, f"bind row starts with {marker}")
-            rows.append(self.read_row(buf))
-        return rows
+    def read_rows(self, buf: ReadBuffer, count: int, rest: bool = False) -> list[list[Any]]:
+        """``count`` rows, each introduced by a ROW_DATA byte; with ``rest``, also the rows
+        that follow them in the request. A query's execute announces no row count, yet
+        ``executemany`` sends one row per set of binds: they must all be read."""
+        raw_rows = [self._raw_row(buf) for _ in range(count)]
+        while rest and not buf.at_end() and buf.peek_uint8() == MessageType.ROW_DATA:
+            raw_rows.append(self._raw_row(buf))
+        return [self._decode_row(raw) for raw in raw_rows]
 
-    def read_row(self, buf: ReadBuffer) -> list[Any]:
-        values: list[Any] = [None] * len(self._metas)
+    def _raw_row(self, buf: ReadBuffer) -> list[RawValue]:
+        marker = buf.read_uint8()
+        if marker != MessageType.ROW_DATA:
+            raise OracleError(ORA_UNSUPPORTED_BIND_TYPE, f"bind row starts with {marker}")
+        return self._raw_values(buf)
+
+    def _raw_values(self, buf: ReadBuffer) -> list[RawValue]:
+        values: list[RawValue] = [None] * len(self._metas)
         for index in self._order:
             meta = self._metas[index]
             if meta.is_array:
                 count = buf.read_ub4()
-                values[index] = [self._read_value(buf, meta) for _ in range(count)]
+                values[index] = [self._raw_value(buf, meta) for _ in range(count)]
             else:
-                values[index] = self._read_value(buf, meta)
+                values[index] = self._raw_value(buf, meta)
         return values
 
-    def _read_value(self, buf: ReadBuffer, meta: BindMeta) -> Any:
+    def _raw_value(self, buf: ReadBuffer, meta: BindMeta) -> bytes | None:
         if meta.ora_type in _LOB_TYPES:
-            locator = buf.read_bytes_with_length()
-            return None if locator is None else self._lobs.get(locator).value
-        if meta.ora_type in _UNSUPPORTED_TYPES:
+            return buf.read_bytes_with_length()  # the locator
+        if meta.ora_type in _UNSUPPORTED_TYPES:  # their layout is unknown: nothing to skip
             raise OracleError(
                 ORA_UNSUPPORTED_BIND_TYPE,
                 f"unsupported network datatype or representation (bind type {meta.ora_type})",
@@ -115,4 +129,19 @@ class BindReader:
         if meta.ora_type == _BOOLEAN and buf.peek_uint8() == _ESCAPE:
             buf.skip(_NULL_BOOLEAN_SIZE)  # a NULL BOOLEAN is the two bytes FD 01, unframed
             return None
-        return codecs.decode_bind(meta.ora_type, meta.csfrm, buf.read_bytes())
+        return buf.read_bytes()
+
+    def _decode_row(self, raw: list[RawValue]) -> list[Any]:
+        return [
+            [self._decode(item, meta) for item in value]
+            if isinstance(value, list)
+            else self._decode(value, meta)
+            for value, meta in zip(raw, self._metas, strict=True)
+        ]
+
+    def _decode(self, data: bytes | None, meta: BindMeta) -> Any:
+        if data is None:
+            return None
+        if meta.ora_type in _LOB_TYPES:
+            return self._lobs.get(data).value
+        return codecs.decode_bind(meta.ora_type, meta.csfrm, data)

@@ -27,7 +27,9 @@ _UINT32_MAX = 0xFFFF_FFFF
 
 
 class ProtocolError(Exception):
-    """The client sent something the emulator cannot parse: the connection is dropped."""
+    """The client sent something the emulator cannot parse: inside a call's body, the call
+    is answered ORA-03137 and the session goes on; where it breaks the framing of packets
+    or requests, the connection is dropped (either way, logged)."""
 
 
 class RequestInterrupted(Exception):

@@ -211,6 +211,11 @@ class ClientConnection:
         if self._refused:
             close_gracefully(self._sock)
             return
+        # the reader thread may still be blocked in recv(), which holds the socket open
+        # after close(): no FIN would go out, and a client that sent garbage would wait
+        # forever for an answer. Shutting the receiving side wakes it.
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RD)
         with contextlib.suppress(OSError):
             self._stream.close()
 
@@ -333,6 +338,9 @@ class ClientConnection:
                 self._packets.put(packet)
         except ProtocolError as exc:
             log.warning("session %d: unreadable packet: %s", self.state.session_id, exc)
+        except Exception:
+            # whatever it was, the connection's thread learns of it from the None below
+            log.exception("session %d: reader failed, disconnecting", self.state.session_id)
         finally:
             self.state.interrupt()
             self._packets.put(None)

@@ -4,6 +4,14 @@ A request is any number of piggybacks followed by one message that expects a rep
 function call, or during connection setup the PROTOCOL or DATA_TYPES exchange. The reply
 always ends with an end-of-call record: an engine :class:`OracleError` becomes the error in
 that record, anything else ORA-00600 (and a logged traceback, since it is an emulator bug).
+
+:meth:`Dispatcher._call` is the one place where a call's failure becomes its reply: every
+function (logon, execute, fetch, LOB operations, commit...) and everything it does (bind
+decoding, SQL translation, the engine, row encoding) runs inside it, and it is the last
+point that still knows the call's own framing, so the session can go on after the answer.
+A call whose body does not parse is answered ORA-03137, as Oracle answers one. Only what
+breaks the framing of the request itself (an unknown message type, a break, the client
+going away) leaves it, and ends the connection.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ from oracle_emulator.protocol.buffer import (
     RequestInterrupted,
 )
 from oracle_emulator.protocol.constants import Function, MessageType
-from oracle_emulator.protocol.errors import EndOfCall, as_oracle_error
+from oracle_emulator.protocol.errors import EndOfCall, malformed, reported
 from oracle_emulator.protocol.execute import ExecuteHandler
 from oracle_emulator.protocol.lob_ops import handle_lob_op, parse_lob_op
 from oracle_emulator.protocol.logon import LogonHandler
@@ -97,12 +105,11 @@ class Dispatcher:
             return EndOfCall(error=error).encode()
         try:
             return handler(buf)
-        except (ProtocolError, RequestInterrupted):
+        except RequestInterrupted:
             raise
+        except ProtocolError as exc:
+            log.warning("session %d: function %d malformed: %s", self.state.session_id, code, exc)
+            return EndOfCall(error=malformed(exc)).encode()
         except Exception as exc:
-            error = as_oracle_error(exc)
-            if error is not exc:
-                log.error(
-                    "session %d: function %d failed", self.state.session_id, code, exc_info=exc
-                )
+            error = reported(exc, self.state.session_id, f"function {code}")
             return EndOfCall(error=error).encode()

@@ -7,18 +7,25 @@ reply is complete, so every call ends with exactly one, error or not. Its layout
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from oracle_emulator.api import ORA_INTERNAL, OracleError
-from oracle_emulator.protocol.buffer import WriteBuffer
+from oracle_emulator.protocol.buffer import ProtocolError, WriteBuffer
 from oracle_emulator.protocol.constants import (
     EOCS_TXN_IN_PROGRESS,
     ERR_NO_DATA_FOUND,
     MessageType,
 )
 
+log = logging.getLogger(__name__)
+
 _UB2_MAX = 0xFFFF
+#: ORA-03137: malformed TTC packet from client rejected
+ORA_MALFORMED_TTC = 3137
+#: an exception's text in ORA-00600 is cut here: the whole of it is in the log
+_MAX_ARGUMENT_CHARS = 500
 #: any first byte but 0xFE (the "chunked" marker) introduces a plain batch-error array
 _PLAIN_ARRAY = 1
 _ARRAY_END_MARKER = b"\x00\x00"
@@ -103,9 +110,25 @@ def as_oracle_error(exc: BaseException) -> OracleError:
     ORA-00600 carrying the exception's text (an emulator bug, but the session survives)."""
     if isinstance(exc, OracleError):
         return exc
+    text = " ".join(str(exc).split())[:_MAX_ARGUMENT_CHARS]
     return OracleError(
-        ORA_INTERNAL, f"internal error code, arguments: [{type(exc).__name__}], [{exc}]"
+        ORA_INTERNAL, f"internal error code, arguments: [{type(exc).__name__}], [{text}]"
     )
+
+
+def reported(exc: BaseException, session_id: int, during: str) -> OracleError:
+    """:func:`as_oracle_error`, and an internal error (any exception but an OracleError,
+    or the engine's own ORA-00600 for a DuckDB failure it cannot map) logged with its
+    traceback: the client gets one line, the emulator's log what it takes to fix it."""
+    error = as_oracle_error(exc)
+    if error.code == ORA_INTERNAL:
+        log.error("session %d: %s failed: %s", session_id, during, error.text, exc_info=exc)
+    return error
+
+
+def malformed(exc: ProtocolError) -> OracleError:
+    """Oracle's answer to a call it cannot parse; the session goes on."""
+    return OracleError(ORA_MALFORMED_TTC, f"malformed TTC packet from client rejected: [{exc}]")
 
 
 NO_DATA_FOUND = OracleError(ERR_NO_DATA_FOUND, "no data found")

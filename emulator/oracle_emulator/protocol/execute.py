@@ -17,7 +17,6 @@ that exactly its number of rows goes out, then fires on the next fetch.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from typing import Any
 
 from oracle_emulator.api import (
     ORA_CANCELLED,
+    ORA_UNIMPLEMENTED,
     ColumnInfo,
     OracleError,
     StatementResult,
@@ -50,16 +50,13 @@ from oracle_emulator.protocol.errors import (
     NO_DATA_FOUND,
     BatchError,
     EndOfCall,
-    as_oracle_error,
+    reported,
 )
 from oracle_emulator.protocol.rows import ROW_HEADER, RowEncoder
 from oracle_emulator.protocol.state import ConnectionState, CursorState
 
-log = logging.getLogger(__name__)
-
 _AL8I4_EXEC_COUNT = 1
 ORA_FETCH_OUT_OF_SEQUENCE = 1002
-ORA_UNIMPLEMENTED = 3001
 ORA_DEADLOCK = 60
 ORA_LOCK_TIMEOUT = 30006
 #: errors after which an array is not replayed: the client cancelled the call
@@ -158,6 +155,8 @@ class ExecuteHandler:
             cursor.defines = read_metadata(buf, request.num_defines)
             cursor.encoder = None
             return EndOfCall(cursor.cursor_id, rowcount=cursor.fetched).encode()
+        # before the binds: a RETURNING INTO's rows lack the returned binds its metadata
+        # lists, so reading them would wait for bytes that never come
         _check_supported(request, cursor.sql)
         cursor.is_plsql = bool(request.options & ExecOption.EXECUTE) and not (
             request.options & ExecOption.NOT_PLSQL
@@ -185,11 +184,11 @@ class ExecuteHandler:
 
     def _read_bind_rows(self, buf: ReadBuffer, cursor: CursorState, count: int) -> list[list[Any]]:
         """One list of bind values per execution (``executemany(sql, 5)`` without binds runs
-        five times, with empty lists)."""
+        five times, with empty lists). A query runs once, but all its rows are read."""
         if not cursor.binds:
             return [[] for _ in range(count)]
         reader = BindReader(cursor.binds, self._state.lobs, cursor.is_plsql)
-        return reader.read_rows(buf, count)
+        return reader.read_rows(buf, count, rest=cursor.is_query)
 
     def _parse_only(self, cursor: CursorState, request: ExecuteRequest) -> bytes:
         """``cursor.parse()``: describe a query without running it."""
@@ -338,9 +337,9 @@ class ExecuteHandler:
         return None
 
     def _engine_error(self, exc: BaseException) -> OracleError:
-        if not isinstance(exc, OracleError):
-            log.error("session %d: engine failure", self._state.session_id, exc_info=exc)
-        return as_oracle_error(exc)
+        """A statement's failure as the error of its reply (or of its row, with batch
+        errors): these replies carry more than the dispatcher's bare end-of-call record."""
+        return reported(exc, self._state.session_id, "statement")
 
     # --- replies ---------------------------------------------------------------------------
 

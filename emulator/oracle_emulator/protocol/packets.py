@@ -17,6 +17,7 @@ from oracle_emulator.protocol.buffer import ProtocolError
 from oracle_emulator.protocol.constants import (
     DATA_FLAGS_SIZE,
     MARKER_PREFIX,
+    MAX_SDU,
     PACKET_HEADER_SIZE,
     MarkerType,
     PacketType,
@@ -24,6 +25,9 @@ from oracle_emulator.protocol.constants import (
 
 _RECV_SIZE = 256 * 1024
 _DATA_HEADER_SIZE = PACKET_HEADER_SIZE + DATA_FLAGS_SIZE
+_MARKER_SIZE = PACKET_HEADER_SIZE + len(MARKER_PREFIX) + 1
+#: the smallest packet of each type whose body the emulator reads at fixed offsets
+_MIN_SIZES = {PacketType.DATA: _DATA_HEADER_SIZE, PacketType.MARKER: _MARKER_SIZE}
 _TYPE_OFFSET = 4
 _FLAGS_OFFSET = 5
 _NO_FLAGS = b"\x00\x00"
@@ -83,11 +87,10 @@ class PacketReader:
             return None
         width = 4 if self.large_lengths else 2
         size = int.from_bytes(buffer[:width], "big")
-        if size < PACKET_HEADER_SIZE:
-            raise ProtocolError(f"packet length {size} is shorter than its header")
+        packet_type = buffer[_TYPE_OFFSET]
+        _check_size(size, packet_type)
         if len(buffer) < size:
             return None
-        packet_type = buffer[_TYPE_OFFSET]
         flags = buffer[_FLAGS_OFFSET]
         if packet_type == PacketType.DATA:
             data_flags = int.from_bytes(buffer[PACKET_HEADER_SIZE:_DATA_HEADER_SIZE], "big")
@@ -97,6 +100,16 @@ class PacketReader:
             body = bytes(buffer[PACKET_HEADER_SIZE:size])
         del buffer[:size]
         return Packet(packet_type, flags, body, data_flags)
+
+
+def _check_size(size: int, packet_type: int) -> None:
+    """Refuse a length no client sends, before waiting for that many bytes: a garbage
+    header would otherwise hold the connection until gigabytes arrived. Clients cut what
+    they send into packets of at most the SDU, which is never above ``MAX_SDU``."""
+    if size < _MIN_SIZES.get(packet_type, PACKET_HEADER_SIZE):
+        raise ProtocolError(f"packet of type {packet_type} and length {size} is too short")
+    if size > MAX_SDU:
+        raise ProtocolError(f"packet length {size} exceeds the largest SDU ({MAX_SDU})")
 
 
 def _header(size: int, packet_type: int, large: bool, flags: int = 0) -> bytes:

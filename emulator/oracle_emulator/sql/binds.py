@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from sqlglot import exp
@@ -18,6 +19,8 @@ from oracle_emulator.api import IntervalYM, NanoDateTime, OracleError
 
 ORA_NOT_ALL_BOUND = 1008
 ORA_BAD_BIND = 1036
+#: DuckDB's HUGEINT holds magnitudes below 2**127
+_HUGEINT_LIMIT = 2**127
 
 
 def oracle_value(value: Any) -> Any:
@@ -35,6 +38,11 @@ def oracle_value(value: Any) -> Any:
         return value.astimezone(dt.timezone.utc)
     if isinstance(value, bool):
         return int(value)
+    if isinstance(value, int) and abs(value) >= _HUGEINT_LIMIT:
+        # Oracle's NUMBER goes up to 1E126; DuckDB's widest integer ends at 2**127 and
+        # refuses a larger Python int outright. As a Decimal it binds as DOUBLE, which is
+        # how DuckDB takes every number wider than 38 digits.
+        return Decimal(value)
     return value
 
 

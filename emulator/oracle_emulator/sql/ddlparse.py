@@ -27,6 +27,7 @@ _COLUMN_CLAUSE_WORDS = (
 _CONSTRAINT_STARTS = ("CONSTRAINT", "PRIMARY", "UNIQUE", "FOREIGN", "CHECK")
 _FLOAT_BINARY_PRECISION = 126
 _REAL_BINARY_PRECISION = 63
+ORA_INTEGER_REQUIRED = 2017  # ORA-02017: integer value required
 
 
 @dataclass
@@ -88,6 +89,14 @@ def _args(stream: TokenStream) -> list[str]:
     return [p.replace("- ", "-") for p in parts]
 
 
+def _integer(stream: TokenStream, text: str) -> int:
+    """A size, precision or scale: Oracle refuses anything but a (signed) integer there."""
+    try:
+        return int(text)
+    except ValueError:
+        raise stream.error("integer value required", ORA_INTEGER_REQUIRED) from None
+
+
 def _number(stream: TokenStream, word: str) -> DeclaredType:
     args = _args(stream)
     if not args:
@@ -96,8 +105,8 @@ def _number(stream: TokenStream, word: str) -> DeclaredType:
         if word in ("DECIMAL", "DEC", "NUMERIC"):
             return DeclaredType(OracleType.NUMBER, precision=MAX_NUMBER_PRECISION, scale=0)
         return DeclaredType(OracleType.NUMBER)
-    precision = MAX_NUMBER_PRECISION if args[0] == "*" else int(args[0])
-    scale = int(args[1]) if len(args) > 1 else 0
+    precision = MAX_NUMBER_PRECISION if args[0] == "*" else _integer(stream, args[0])
+    scale = _integer(stream, args[1]) if len(args) > 1 else 0
     if not 1 <= precision <= MAX_NUMBER_PRECISION:
         raise stream.error("numeric precision specifier is out of range (1 to 38)", 1727)
     return DeclaredType(OracleType.NUMBER, precision=precision, scale=scale)
@@ -110,7 +119,7 @@ def _float(stream: TokenStream, word: str) -> DeclaredType:
     if word == "REAL":
         return DeclaredType(OracleType.NUMBER, precision=_REAL_BINARY_PRECISION, is_float=True)
     args = _args(stream)
-    bits = int(args[0]) if args else _FLOAT_BINARY_PRECISION
+    bits = _integer(stream, args[0]) if args else _FLOAT_BINARY_PRECISION
     return DeclaredType(OracleType.NUMBER, precision=bits, is_float=True)
 
 
@@ -132,7 +141,7 @@ def _text(stream: TokenStream, word: str) -> DeclaredType:
     size, char_semantics = 1, False
     if args:
         pieces = args[0].split()
-        size = int(pieces[0])
+        size = _integer(stream, pieces[0] if pieces else "")
         char_semantics = len(pieces) > 1 and pieces[1] == "CHAR"
     return DeclaredType(kind, size=size, char_semantics=char_semantics)
 
@@ -148,7 +157,7 @@ def _raw(stream: TokenStream, word: str) -> DeclaredType:
     args = _args(stream)
     if not args:
         raise stream.error("missing left parenthesis", 906)
-    return DeclaredType(OracleType.RAW, size=int(args[0]))
+    return DeclaredType(OracleType.RAW, size=_integer(stream, args[0]))
 
 
 def _long(stream: TokenStream, word: str) -> DeclaredType:
@@ -159,7 +168,7 @@ def _long(stream: TokenStream, word: str) -> DeclaredType:
 
 def _timestamp(stream: TokenStream, word: str) -> DeclaredType:
     args = _args(stream)
-    digits = int(args[0]) if args else 6
+    digits = _integer(stream, args[0]) if args else 6
     kind = OracleType.TIMESTAMP
     if stream.accept_word("WITH"):
         kind = OracleType.TIMESTAMP_LTZ if stream.accept_word("LOCAL") else OracleType.TIMESTAMP_TZ
@@ -171,16 +180,15 @@ def _timestamp(stream: TokenStream, word: str) -> DeclaredType:
 def _interval(stream: TokenStream, word: str) -> DeclaredType:
     unit = stream.expect_word("DAY", "YEAR")
     args = _args(stream)
-    leading = int(args[0]) if args else 2
+    leading = _integer(stream, args[0]) if args else 2
     stream.expect_word("TO")
     if unit == "YEAR":
         stream.expect_word("MONTH")
         return DeclaredType(OracleType.INTERVAL_YM, precision=leading, scale=0)
     stream.expect_word("SECOND")
     fraction = _args(stream)
-    return DeclaredType(
-        OracleType.INTERVAL_DS, precision=leading, scale=int(fraction[0]) if fraction else 6
-    )
+    scale = _integer(stream, fraction[0]) if fraction else 6
+    return DeclaredType(OracleType.INTERVAL_DS, precision=leading, scale=scale)
 
 
 _TYPE_PARSERS = {

@@ -59,6 +59,7 @@ if TYPE_CHECKING:
 
 ORA_NOT_ENOUGH_VALUES = 947
 ORA_TOO_MANY_VALUES = 913
+ORA_MISSING_VALUES = 926
 _LOCK_CASE = f"CASE WHEN {DEL} IS NULL THEN {{tag}} ELSE error('{LOCKED_MARK}:' || {DEL}) END"
 
 
@@ -116,6 +117,8 @@ def _insert(session: EmulatorSession, node: exp.Insert, binds: Sequence[Any]) ->
     else:
         columns = list(table.columns)
     source = node.expression
+    if source is None:  # INSERT INTO t, with no VALUES or query after it
+        raise OracleError(ORA_MISSING_VALUES, "missing VALUES keyword")
     _check_arity(source, len(columns))
     rewriter = Rewriter(session.rewrite_context(binds))
     rewriter.prepare(source)

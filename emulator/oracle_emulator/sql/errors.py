@@ -46,16 +46,30 @@ ORA_LOCK_TIMEOUT = 30006
 ORA_INVALID_ROWID = 1410
 ORA_SAVEPOINT_NOT_FOUND = 1086
 ORA_NOT_A_GROUP_BY = 979
+ORA_MISSING_EXPRESSION = 936
+ORA_UNKNOWN_TIME_ZONE = 1882
+ORA_INVALID_HEX = 1465
 
 _EMBEDDED = re.compile(r"ORA-(\d{5}): ([^\n]*)")
 _MISSING_COLUMN = re.compile(
     r'Column "([^"]+)" referenced that exists in the SELECT clause|'
     r'Referenced column "([^"]+)" not found|'
-    r'column "([^"]+)" (?:not found|does not exist)|Column "([^"]+)" .*not found',
+    r'column "([^"]+)" (?:not found|does not exist)|Column "([^"]+)" .*not found|'
+    r'Referenced table "([^"]+)" not found|does not have a column named "([^"]+)"',
     re.IGNORECASE,
 )
 _NOT_NULL = re.compile(r'NOT NULL constraint failed: (?:[^.]+\.)?"?t(\d+)"?\."?([^"\s]+)"?')
-_FUNCTION = re.compile(r"(?:Scalar|Table|Aggregate) Function with name (\S+) does not exist", re.I)
+_FUNCTION = re.compile(r"(?:Scalar|Table|Aggregate) Function with name (.+?) does not exist", re.I)
+#: DuckDB's words for an expression whose argument types fit no function (or several)
+_NO_MATCHING_TYPES = (
+    "No function matches",
+    "Cannot compare",
+    "Cannot mix",
+    "Could not choose a best candidate function",
+    "has multiple overloads",
+    "does not support the supplied arguments",
+)
+_MISPLACED_STAR = re.compile(r"STAR expression|star expression|\* expression without FROM")
 
 #: (owner, table, column) of a storage column named by ``t<object id>`` and column name
 NameResolver = Callable[[int, str], tuple[str, str, str] | None]
@@ -133,6 +147,10 @@ def map_duckdb_error(
         return cannot_serialize()
     if isinstance(exc, duckdb.OutOfRangeException):
         return OracleError(ORA_NUMERIC_OVERFLOW, "numeric overflow")
+    if "Unknown TimeZone" in text:
+        return OracleError(ORA_UNKNOWN_TIME_ZONE, "timezone region not found")
+    if "Invalid input for hex digit" in text:
+        return OracleError(ORA_INVALID_HEX, "invalid hex number")
     return internal(_first_line(text))
 
 
@@ -160,8 +178,10 @@ def _binder(text: str) -> OracleError:
         return OracleError(ORA_COLUMN_AMBIGUOUS, "column ambiguously defined")
     if "must appear in the GROUP BY" in text:
         return OracleError(ORA_NOT_A_GROUP_BY, "not a GROUP BY expression")
-    if "No function matches" in text or "Cannot compare" in text or "Cannot mix" in text:
+    if any(words in text for words in _NO_MATCHING_TYPES):
         return OracleError(ORA_INCONSISTENT_TYPES, f"inconsistent datatypes: {_first_line(text)}")
+    if _MISPLACED_STAR.search(text):
+        return OracleError(ORA_MISSING_EXPRESSION, "missing expression")
     if "Table" in text and "does not exist" in text:
         return table_not_found()
     _function = _FUNCTION.search(text)

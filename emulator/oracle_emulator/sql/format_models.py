@@ -23,6 +23,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from oracle_emulator.api import ORA_INVALID_YEAR as ORA_INVALID_YEAR  # for format_parse
 from oracle_emulator.api import OracleError
 
 ORA_DATE_FORMAT_NOT_RECOGNIZED = 1821
@@ -35,7 +36,6 @@ ORA_INVALID_HOUR12 = 1849
 ORA_INVALID_MINUTE = 1851
 ORA_INVALID_SECOND = 1852
 ORA_NON_NUMERIC = 1858
-ORA_INVALID_YEAR = 1841
 ORA_INVALID_DAY_OF_YEAR = 1848
 ORA_INVALID_MERIDIAN = 1855
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from oracle_emulator.api import OracleError
+from oracle_emulator.api import ORA_INVALID_NUMBER, ORA_UNIMPLEMENTED, OracleError
 from oracle_emulator.sql import format_models as fm
 from oracle_emulator.sql import format_numbers as fnum
 from oracle_emulator.sql import format_parse as fp
@@ -30,6 +30,9 @@ NUMBER_SCALE = 18
 NUMBER_PRECISION = 38
 _EPOCH = dt.datetime(1970, 1, 1)
 _NANOS = 1_000_000_000
+#: the 64-bit range of a TIMESTAMP_NS, without the extremes DuckDB keeps for +-infinity
+_NANOS_MAX = 2**63 - 2
+_NANOS_MIN = -_NANOS_MAX
 _QUANTUM = decimal.Decimal(1).scaleb(-NUMBER_SCALE)
 _LIMIT = decimal.Decimal(10) ** (NUMBER_PRECISION - NUMBER_SCALE)
 _DIVISION = decimal.Context(prec=NUMBER_PRECISION + 2, rounding=decimal.ROUND_HALF_UP)
@@ -43,10 +46,15 @@ def _columns(*arrays: pa.Array | pa.ChunkedArray) -> Iterable[tuple[Any, ...]]:
 def _map(
     function: Callable[..., Any], arrays: tuple[pa.Array, ...], out_type: pa.DataType
 ) -> pa.Array:
-    """Apply ``function`` row by row; a NULL argument gives NULL without a call."""
-    results = [
-        None if any(value is None for value in row) else function(*row) for row in _columns(*arrays)
-    ]
+    """Apply ``function`` row by row; a NULL argument gives NULL without a call. A text
+    that is no number (``decimal.Decimal`` refuses it) is Oracle's ORA-01722."""
+    try:
+        results = [
+            None if any(value is None for value in row) else function(*row)
+            for row in _columns(*arrays)
+        ]
+    except decimal.InvalidOperation:
+        raise OracleError(ORA_INVALID_NUMBER, "invalid number") from None
     return pa.array(results, type=out_type)
 
 
@@ -148,10 +156,22 @@ def parse_date(texts: pa.Array, models: pa.Array) -> pa.Array:
 def parse_timestamp(texts: pa.Array, models: pa.Array) -> pa.Array:
     """``TO_TIMESTAMP``: nanosecond precision, as a TIMESTAMP_NS."""
     return _map(
-        lambda text, model: _to_nanos(fp.parse_datetime(text, model)),
+        lambda text, model: _in_nanosecond_range(_to_nanos(fp.parse_datetime(text, model))),
         (texts, models),
         pa.timestamp("ns"),
     )
+
+
+def _in_nanosecond_range(nanos: int) -> int:
+    """A TIMESTAMP_NS is 64 bits of nanoseconds (1677-09-21 to 2262-04-11): Oracle's
+    timestamps go on to 9999, but the emulator keeps nanoseconds in this type, so what
+    lies beyond is refused as unimplemented rather than wrapped around or crashed on."""
+    if not _NANOS_MIN <= nanos <= _NANOS_MAX:
+        raise OracleError(
+            ORA_UNIMPLEMENTED,
+            "unimplemented feature: TIMESTAMP with nanoseconds outside 1677-09-21 to 2262-04-11",
+        )
+    return nanos
 
 
 def parse_timestamp_tz(texts: pa.Array, models: pa.Array) -> pa.Array:

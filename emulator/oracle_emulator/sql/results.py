@@ -13,7 +13,15 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from oracle_emulator.api import ColumnInfo, IntervalYM, NanoDateTime, OracleType
+from oracle_emulator.api import (
+    ORA_INVALID_YEAR,
+    ORA_UNIMPLEMENTED,
+    ColumnInfo,
+    IntervalYM,
+    NanoDateTime,
+    OracleError,
+    OracleType,
+)
 from oracle_emulator.sql.conversions import READ_EXACT, READ_MONTHS, READ_NANOS
 from oracle_emulator.sql.outputs import STAR_NAME, OutputColumn
 
@@ -29,6 +37,9 @@ _INTEGER_PRECISION = {
     "TINYINT": 3, "SMALLINT": 5, "INTEGER": 10, "BIGINT": 19, "HUGEINT": 38,
     "UTINYINT": 3, "USMALLINT": 5, "UINTEGER": 10, "UBIGINT": 20, "UHUGEINT": 38,
 }  # fmt: skip
+_TIMESTAMP_KINDS = {"TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS"}
+#: how DuckDB writes a year before 1 in the text of an out-of-range value
+_BEFORE_CHRIST = "(BC)"
 _TEXT_KINDS = {"VARCHAR", "TIME", "UUID", "TIME WITH TIME ZONE", "BIT", "BIGNUM", "VARINT"}
 
 
@@ -85,9 +96,11 @@ def _converter(info: ColumnInfo, duck_type: str, read: str | None) -> Converter 
         return months_to_interval
     upper = duck_type.upper()
     if upper == "TIMESTAMP WITH TIME ZONE":
-        return _naive_utc
+        return _in_year_range(_naive_utc)
     if upper == "DATE":
-        return _date_to_datetime
+        return _in_year_range(_date_to_datetime)
+    if upper in _TIMESTAMP_KINDS:
+        return _in_year_range(None)
     if upper == "BOOLEAN":
         return _bool_to_int
     if upper in _TEXT_KINDS and info.type is OracleType.VARCHAR2 and upper != "VARCHAR":
@@ -95,6 +108,23 @@ def _converter(info: ColumnInfo, duck_type: str, read: str | None) -> Converter 
     if upper.startswith(("STRUCT", "MAP", "UNION")) or upper.endswith("[]"):
         return _to_text
     return None
+
+
+def _in_year_range(convert: Converter | None) -> Converter:
+    """``convert``, after refusing what DuckDB computed beyond Python's years 1 to 9999
+    (``DATE '9999-12-31' + 1``), which it hands over as text: Oracle stops at 9999 too,
+    with ORA-01841; before the year 1 Oracle goes on, the emulator does not."""
+
+    def checked(value: Any) -> Any:
+        if isinstance(value, str):
+            if _BEFORE_CHRIST in value:
+                raise OracleError(ORA_UNIMPLEMENTED, "unimplemented feature: dates before 0001")
+            raise OracleError(
+                ORA_INVALID_YEAR, "(full) year must be between -4713 and +9999, and not be 0"
+            )
+        return value if convert is None else convert(value)
+
+    return checked
 
 
 def _exact(value: Any) -> Any:

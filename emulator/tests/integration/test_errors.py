@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import decimal
+
 import oracledb
 import pytest
 
@@ -71,3 +73,68 @@ def test_positional_and_repeated_named_binds(connection: oracledb.Connection) ->
         assert cursor.fetchone() == (13, 42)
         cursor.execute("SELECT :1 || :2 FROM DUAL", ["x", "y"])
         assert cursor.fetchone() == ("xy",)
+
+
+def _usable(connection: oracledb.Connection) -> bool:
+    with connection.cursor() as cursor:
+        return cursor.execute("SELECT 1 FROM DUAL").fetchone() == (1,)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT TIMESTAMP '9999-12-31 23:59:59' FROM DUAL",
+        "SELECT TO_TIMESTAMP('9999-12-31 23:59:59.999999', 'YYYY-MM-DD HH24:MI:SS.FF6') FROM DUAL",
+        "SELECT DATE '-4712-01-01' FROM DUAL",
+    ],
+)
+def test_far_dates_never_end_the_session(connection: oracledb.Connection, sql: str) -> None:
+    """Oracle answers each with a value; the emulator, where it cannot yet, with an ORA
+    error of its own (they used to close the session). Either way the session goes on."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql).fetchall()
+    except oracledb.DatabaseError as exc:
+        error = exc.args[0]
+        assert error.full_code.startswith("ORA-")
+        assert not error.is_session_dead, error.message
+    assert _usable(connection)
+
+
+@pytest.mark.parametrize(
+    ("sql", "code"),
+    [
+        ("SELECT TO_TIMESTAMP('9999-12-31 23:59:59', 'YYYY-MM-DD HH24:MI:SS') FROM DUAL", 3001),
+        ("SELECT DATE '9999-12-31' + 1 FROM DUAL", 1841),
+        ("SELECT ADD_MONTHS(DATE '9999-12-01', 1) FROM DUAL", 1841),
+        ("SELECT NO_SUCH_FUNCTION(1) FROM DUAL", 904),
+        ("SELECT FROM_TZ(TIMESTAMP '2024-06-01 12:00:00', 'Nowhere/City') FROM DUAL", 1882),
+        ("SELECT HEXTORAW('xyz') FROM DUAL", 1465),
+        ("SELECT COUNT OR (*) FROM SALES_ORDER", 936),
+        ("SELECT O.ORDER_ID FROM SALES_ORDER S", 904),
+        ("INSERT INTO SALES_ORDER", 926),
+        ("CREATE TABLE T_BAD_SIZE (X NUMBER())", 2017),
+        ("CREATE TABLE T_BAD_SIZE (X VARCHAR2(TEN))", 2017),
+    ],
+)
+def test_inputs_that_were_internal_errors(
+    connection: oracledb.Connection, sql: str, code: int
+) -> None:
+    """Found by the fuzz test: each used to be ORA-00600 (after which the driver drops the
+    connection); now the error Oracle gives, and the session goes on."""
+    assert _code(connection, sql) == code
+    assert _usable(connection)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [10**37 + 12345, -(10**38 - 1), 10**40, decimal.Decimal("9.99E+125"), 10**125],
+    ids=["38 digits", "-38 nines", "1E40", "9.99E125", "1E125"],
+)
+def test_numbers_beyond_38_digits_bind(connection: oracledb.Connection, value: object) -> None:
+    """Wider than DuckDB's 128-bit integers they used to be ORA-00600; they bind as
+    DOUBLE now (Oracle keeps 38 digits of them, the emulator about 16)."""
+    with connection.cursor() as cursor:
+        (result,) = cursor.execute("SELECT :1 FROM DUAL", [value]).fetchone()
+    assert float(result) == pytest.approx(float(value))  # type: ignore[arg-type]
+    assert _usable(connection)

@@ -91,3 +91,54 @@ def test_conflicts_map_to_cannot_serialize() -> None:
         duckdb.TransactionException("TransactionContext Error: Conflict on update!")
     )
     assert error.code == 8177
+
+
+@pytest.mark.parametrize(
+    ("exc", "code", "text"),
+    [
+        (duckdb.BinderException('Binder Error: Referenced table "O" not found!'), 904, '"O"'),
+        (
+            duckdb.BinderException('Values list "O" does not have a column named "X"!'),
+            904,
+            '"X"',
+        ),
+        (
+            duckdb.BinderException(
+                "Binder Error: Could not choose a best candidate function for the function call "
+                '"+(STRING_LITERAL, INTEGER_LITERAL)".'
+            ),
+            932,
+            "inconsistent datatypes",
+        ),
+        (
+            duckdb.BinderException("Macro ora_sub() has multiple overloads that match"),
+            932,
+            "inconsistent datatypes",
+        ),
+        (
+            duckdb.BinderException("Binder Error: STAR expression is only allowed as the root"),
+            936,
+            "missing expression",
+        ),
+        (
+            duckdb.CatalogException("Catalog Error: Scalar Function with name a b does not exist!"),
+            904,
+            '"A B": invalid identifier',
+        ),
+        (
+            duckdb.NotImplementedException("Not implemented Error: Unknown TimeZone 'Nowhere'!"),
+            1882,
+            "timezone region not found",
+        ),
+        (
+            duckdb.InvalidInputException("Invalid Input Error: Invalid input for hex digit: x"),
+            1465,
+            "invalid hex number",
+        ),
+    ],
+    ids=["table", "values column", "candidates", "overloads", "star", "spaced", "zone", "hex"],
+)
+def test_failures_the_fuzz_found_map_to_oracle_errors(exc: Exception, code: int, text: str) -> None:
+    """Each was ORA-00600 (after which the thin driver drops the connection)."""
+    error = map_duckdb_error(exc)
+    assert (error.code, text in error.message) == (code, True), error.text
