@@ -273,6 +273,9 @@ def oracle_user(
             admin.cursor().execute(
                 f'CREATE USER {name} IDENTIFIED BY "{secret_values.oracle_password}"'
             )
+        # reading the snapshot SCN needs the grant, as on Oracle; a DBA gives it
+        with oracledb.connect(user="system", password="manager", dsn=dsn) as dba:
+            dba.cursor().execute(f"GRANT SELECT ON SYS.V_$DATABASE TO {name}")
     yield name
     for dsn in dsns:
         with oracledb.connect(user="demo", password="demo", dsn=dsn) as admin:
