@@ -5,8 +5,8 @@ The forms a connection may take (the README shows each as a URI, JSON and the UI
 - host, port and service name (or SID): plain TCP, OracleHook's own;
 - a TNS alias (``demo_high``) in the ``dsn`` extra or the host field, resolved from the
   ``tnsnames.ora`` in the folder named by the ``config_dir`` extra, else ``$TNS_ADMIN``;
-- Autonomous Database with a wallet: the alias, ``wallet_location`` (default: ``config_dir``
-  when it holds the wallet's ``ewallet.pem``, as the unzipped wallet does) and
+- Autonomous Database with a wallet: the alias, ``wallet_location`` (default, for an alias:
+  ``config_dir`` when it holds the wallet's ``ewallet.pem``, as the unzipped wallet does) and
   ``wallet_password``;
 - a full descriptor ``(DESCRIPTION=...(PROTOCOL=TCPS)...)`` in the ``dsn`` extra: one-way TLS
   without a wallet, the server's certificate checked against the system's trusted CAs;
@@ -83,8 +83,9 @@ def resolve_address(connection: Any) -> Any:
             )
         extras["dsn"] = _descriptor(conn_id, alias, config_dir)
         connection = attrs.evolve(connection, host=None, port=None)
+    # only for an alias: TNS_ADMIN may name a wallet that a plain TCP connection does not use
     wallet_in_config_dir = config_dir and (Path(config_dir) / WALLET_FILE).is_file()
-    if "wallet_location" not in extras and wallet_in_config_dir:
+    if alias is not None and "wallet_location" not in extras and wallet_in_config_dir:
         extras["wallet_location"] = config_dir
     if extras.get("wallet_location"):
         _check_wallet(conn_id, Path(extras["wallet_location"]), extras.get("wallet_password"))

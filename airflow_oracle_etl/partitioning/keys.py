@@ -19,8 +19,9 @@ ROWID                the value (18 characters)        ``:p_lo`` (Oracle converts
 
 Floats are read as values rather than through ``TO_CHAR`` so that NaN and infinities need no
 server-side text, and bound back with ``CAST`` (``TO_BINARY_DOUBLE`` would be Oracle's
-documented spelling for ``'NaN'``/``'INF'``, but the emulator lacks it). ROWIDs are compared
-to the bind directly for the same reason (the emulator lacks ``CHARTOROWID``).
+documented spelling for ``'NaN'``/``'INF'``, but the emulator does not have it yet). ROWIDs
+are compared to the bind directly: Oracle converts a character value to ROWID when comparing
+it with one, as documented for implicit conversion.
 
 Text and number conversions run in the server under the same connection settings for the
 planning and the reading sessions, so a boundary always converts back to the same value; even

@@ -223,6 +223,10 @@ class QueryResult:
     #: ``row_block(start, stop)``: rows ``start`` to ``stop - 1`` of :attr:`encoded_rows`
     #: as one buffer, each row behind :attr:`ROW_MARK` (None: joined from ``encoded_rows``)
     row_block: Callable[[int, int], memoryview] | None = None
+    #: called before each fetch that follows the execute: raises the :class:`OracleError`
+    #: that fetch fails with instead of sending rows (ORA-01555 once the history a read
+    #: AS OF an SCN needs is gone); None: nothing to check
+    check_fetch: Callable[[], None] | None = None
 
     @property
     def encoded(self) -> bool:

@@ -54,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME/PASSWORD",
-        help="a user (and schema) to create; repeatable (SYSTEM/manager always exists)",
+        help="a user (and schema) to create, granted SELECT on SYS.V_$DATABASE; repeatable "
+        "(SYSTEM/manager always exists)",
     )
     parser.add_argument(
         "--sql",

@@ -19,6 +19,8 @@ from oracle_emulator.sql.engine import EmulatorDatabase
 log = logging.getLogger(__name__)
 
 DEMO_SCHEMA = "DEMO"
+#: who runs the demo schema script: a DBA, who may grant what DEMO needs
+SCRIPT_USER = "SYSTEM"
 BENCH_TABLE = "BENCH_ROWS"
 
 
@@ -43,14 +45,14 @@ def _rand(expr: str, seed: int, salt: int, modulus: int) -> str:
 
 
 def schema_sql() -> str:
-    """The DDL and fixed rows of the demo schema (Oracle SQL, run through the emulator)."""
+    """The grants, DDL and fixed rows of the demo schema (Oracle SQL, run as SYSTEM)."""
     return files(__package__).joinpath("demo_schema.sql").read_text(encoding="utf-8")
 
 
 def load_demo(database: EmulatorDatabase, sizes: DemoSizes = DemoSizes()) -> None:
     """Create the DEMO user and fill its tables; safe to call on a fresh database only."""
     database.create_user(DEMO_SCHEMA, "demo")
-    database.execute_script(schema_sql(), schema=DEMO_SCHEMA)
+    database.execute_script(schema_sql(), schema=SCRIPT_USER)
     seed = sizes.seed
     database.bulk_insert(DEMO_SCHEMA, "CUSTOMER", _customers_sql(sizes.customers, seed))
     database.bulk_insert(DEMO_SCHEMA, "SALES_ORDER", _orders_sql(sizes, seed))

@@ -1,5 +1,10 @@
--- The demo schema, in Oracle SQL as a DBA would write it. Bulk rows are generated separately
+-- The demo schema, in Oracle SQL as a DBA would write it: run as SYSTEM once the DEMO user
+-- exists, it grants DEMO what the provider needs (SELECT on V_$DATABASE, for the SCN of
+-- consistent snapshots) and creates DEMO's tables. Bulk rows are generated separately
 -- (demo_data.py); ALL_TYPES holds hand-written edge cases of every type the provider maps.
+
+GRANT SELECT ON SYS.V_$DATABASE TO DEMO;
+ALTER SESSION SET CURRENT_SCHEMA = DEMO;
 
 CREATE TABLE CUSTOMER (
     CUSTOMER_ID   NUMBER(10)      NOT NULL,

@@ -7,6 +7,15 @@ prints each table's progress while the job runs, then the objects written and th
 and leaves everything running, the UI at http://localhost:8080. State lives in a run directory
 (``.run/`` by default): pid files and one log per service, so ``stop`` finds what ``start``
 started, from any shell.
+
+Oracle is reached as an Autonomous Database is: over TCPS with mutual TLS, through a wallet.
+The first start makes a test CA, a server and a client certificate (``RUN_DIR/pki/``) and a
+wallet shaped like the console's (``RUN_DIR/wallet/``: ``ewallet.pem`` with the client key
+encrypted by the wallet password, ``tnsnames.ora`` with ``demo_high``, ``_medium``, ``_low``,
+``sqlnet.ora``); later starts reuse them. The emulator listens for TCPS on port 1522 (as
+Autonomous Database does), requiring a client certificate from that CA, and keeps its plain
+TCP port 1521 for people's own SQL clients. The Airflow connection ``oracle_demo`` names the
+alias, the wallet folder (``config_dir``) and the wallet password.
 """
 
 from __future__ import annotations
@@ -15,14 +24,23 @@ import argparse
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
+
+from cryptography import x509
 
 from airflow_oracle_etl.gcs.naming import job_manifest_name
+from oracle_emulator.wallets import Credential, TestPki, make_pki, service_names, write_wallet
 from oracle_etl_stack.airflow_client import AirflowApiError, AirflowClient
 from oracle_etl_stack.airflow_stack import (
+    ORACLE_CONN_ID,
+    ORACLE_PASSWORD,
+    ORACLE_USER,
     AirflowStack,
     connections_env,
     recorded_groups,
@@ -30,7 +48,17 @@ from oracle_etl_stack.airflow_stack import (
 )
 from oracle_etl_stack.gcs import GcsEmulator
 
+ORACLE_HOST = "127.0.0.1"
 ORACLE_PORT = 1521
+#: the TCPS listener's port: Autonomous Database's
+TCPS_PORT = 1522
+#: the database name of the wallet's aliases: demo_high, demo_medium, demo_low
+WALLET_DB = "demo"
+WALLET_ALIAS = f"{WALLET_DB}_high"
+#: DEMO VALUE, like demo/demo: the password the wallet's client key is encrypted with
+WALLET_PASSWORD = "Welcome1#Demo"
+#: certificates this close to their end are made anew (with the wallet) at the next start
+CERTIFICATE_MARGIN = timedelta(days=7)
 GCS_PORT = 4443
 AIRFLOW_PORT = 8080
 SERVICE = "FREEPDB1"
@@ -75,18 +103,100 @@ def _wait(what: str, ready: object, process: subprocess.Popen[bytes], log: Path)
         time.sleep(0.2)
 
 
-def start_oracle(run_dir: Path, port: int) -> None:
-    if _pid(run_dir, "oracle-emulator"):
+def _credential(directory: Path) -> Credential | None:
+    """The certificate and key in ``directory``, unless missing, unreadable or near expiry."""
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    if not (cert.is_file() and key.is_file()):
+        return None
+    try:
+        certificate = x509.load_pem_x509_certificate(cert.read_bytes())
+    except ValueError:
+        return None
+    if certificate.not_valid_after_utc - CERTIFICATE_MARGIN < datetime.now(timezone.utc):
+        return None
+    return Credential(cert, key, certificate.subject.rfc4514_string())
+
+
+def _existing_pki(directory: Path) -> TestPki | None:
+    ca, server, client = (_credential(directory / name) for name in ("ca", "server", "client"))
+    if ca is None or server is None or client is None:
+        return None
+    return TestPki(ca, server, client)
+
+
+def _wallet_written(wallet: Path, port: int) -> bool:
+    files = ("ewallet.pem", "tnsnames.ora", "sqlnet.ora")
+    if not all((wallet / name).is_file() for name in files):
+        return False
+    return f"(port={port})" in (wallet / "tnsnames.ora").read_text()
+
+
+def prepare_wallet(run_dir: Path, port: int) -> tuple[TestPki, Path]:
+    """The test CA, server and client certificates (``run_dir/pki/``) and the wallet for the
+    TCPS port (``run_dir/wallet/``), made at the first start and reused by the next ones
+    (made anew when a file is missing or a certificate near its end); the wallet folder."""
+    pki_dir, wallet = run_dir / "pki", run_dir / "wallet"
+    pki = _existing_pki(pki_dir)
+    fresh = pki is None
+    if pki is None:
+        pki = make_pki(pki_dir)
+    if fresh or not _wallet_written(wallet, port):
+        write_wallet(
+            wallet, ca=pki.ca, client=pki.client, db=WALLET_DB, host=ORACLE_HOST, port=port,
+            wallet_password=WALLET_PASSWORD,
+        )  # fmt: skip
+        print(f"made the test certificates ({pki_dir}) and the wallet ({wallet})", flush=True)
+    return pki, wallet
+
+
+def _listening(port: int) -> bool:
+    try:
+        with socket.create_connection((ORACLE_HOST, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def start_oracle(run_dir: Path, port: int, tcps_port: int, pki: TestPki) -> None:
+    """The emulator with the demo schema, on ``port`` (TCP) and ``tcps_port`` (TCPS, client
+    certificates signed by the test CA required), accepting the wallet's service names."""
+    running = _pid(run_dir, "oracle-emulator")
+    if running:
+        if not _listening(tcps_port):  # started by an older `make run`, without TCPS
+            sys.exit(
+                f"the running Oracle emulator (pid {running}) does not listen for TCPS on port "
+                f"{tcps_port}: run `make stop`, then `make run` again"
+            )
         return
     ready = run_dir / "oracle-emulator.port"
     ready.unlink(missing_ok=True)
+    aliases = [
+        arg for name in service_names(WALLET_DB).values() for arg in ("--service-alias", name)
+    ]
     process = _detach(
         run_dir,
         "oracle-emulator",
         [sys.executable, "-m", "oracle_emulator", "--demo", "--warm",
-         "--port", str(port), "--service-name", SERVICE, "--ready-file", str(ready)],
+         "--host", ORACLE_HOST, "--port", str(port), "--service-name", SERVICE,
+         "--tcps-port", str(tcps_port), *pki.server_tls(mutual=True).cli_args(), *aliases,
+         "--ready-file", str(ready)],
     )  # fmt: skip
     _wait("the Oracle emulator", ready.exists, process, run_dir / "oracle-emulator.log")
+
+
+def oracle_wallet_connection(wallet: Path) -> dict[str, Any]:
+    """The demo's Oracle connection as an Autonomous Database's: the wallet's alias, the
+    folder of its tnsnames.ora and ewallet.pem, and the password of its key."""
+    return {
+        "conn_type": "oracle",
+        "login": ORACLE_USER,
+        "password": ORACLE_PASSWORD,
+        "extra": {
+            "dsn": WALLET_ALIAS,
+            "config_dir": str(wallet),
+            "wallet_password": WALLET_PASSWORD,
+        },
+    }
 
 
 def start_gcs(run_dir: Path, port: int) -> GcsEmulator:
@@ -101,11 +211,13 @@ def start_gcs(run_dir: Path, port: int) -> GcsEmulator:
     return emulator
 
 
-def start_airflow(run_dir: Path, port: int, gcs: GcsEmulator, oracle_port: int) -> AirflowClient:
+def start_airflow(run_dir: Path, port: int, gcs: GcsEmulator, wallet: Path) -> AirflowClient:
     home = run_dir / "airflow"
     env = connections_env(
-        oracle_host="127.0.0.1", oracle_port=oracle_port, service_name=SERVICE, gcs_url=gcs.url
+        oracle_host=ORACLE_HOST, oracle_port=ORACLE_PORT, service_name=SERVICE, gcs_url=gcs.url
     )
+    # oracle_demo over TCPS with the wallet, instead of connections_env's plain TCP one
+    env[f"AIRFLOW_CONN_{ORACLE_CONN_ID.upper()}"] = json.dumps(oracle_wallet_connection(wallet))
     stack = AirflowStack(home, REPOSITORY / "dags", env, port)
     if not recorded_groups(home / "run"):  # stale pid files (a crash, a reboot) do not count
         print("starting Airflow (api-server, scheduler, dag-processor, triggerer)...", flush=True)
@@ -171,21 +283,42 @@ def _print_outputs(gcs: GcsEmulator, run_id: str) -> None:
             print(f"    gs://{DEMO_BUCKET}/{part['name']}  ({part['rows']:,} rows)")
 
 
+def _tcps_sessions(log: Path, offset: int, subject: str) -> int:
+    """Sessions the emulator logged after ``offset`` that came over TCPS presenting the
+    certificate ``subject``."""
+    with open(log, "rb") as file:
+        file.seek(offset)
+        text = file.read().decode(errors="replace")
+    return sum(
+        " TCPS from " in line and f"client certificate {subject}" in line
+        for line in text.splitlines()
+    )
+
+
 def start(run_dir: Path) -> None:
     run_dir = run_dir.resolve()
     run_dir.mkdir(parents=True, exist_ok=True)
-    start_oracle(run_dir, ORACLE_PORT)
+    pki, wallet = prepare_wallet(run_dir, TCPS_PORT)
+    start_oracle(run_dir, ORACLE_PORT, TCPS_PORT, pki)
     gcs = start_gcs(run_dir, GCS_PORT)
-    client = start_airflow(run_dir, AIRFLOW_PORT, gcs, ORACLE_PORT)
+    client = start_airflow(run_dir, AIRFLOW_PORT, gcs, wallet)
+    oracle_log = run_dir / "oracle-emulator.log"
+    offset = oracle_log.stat().st_size
     run_id = run_demo_job(client, gcs)
+    sessions = _tcps_sessions(oracle_log, offset, pki.client.subject)
     print(
         f"""
+Oracle: the job's {sessions} sessions came over TCPS with the wallet's client certificate.
+
 Everything keeps running:
   Airflow UI   http://localhost:{AIRFLOW_PORT}   login: admin / admin
   the job      http://localhost:{AIRFLOW_PORT}/dags/{DEMO_DAG}/runs/{run_id}  (tab "Table progress")
   its API      http://localhost:{AIRFLOW_PORT}/oracle-etl/jobs/{run_id}?transport={DEMO_DAG}
                (and .../events for Server-Sent Events; see the README)
-  Oracle       127.0.0.1:{ORACLE_PORT}/{SERVICE}   user demo / demo (the emulator)
+  Oracle       the emulator, user demo / demo; Airflow's connection {ORACLE_CONN_ID} reaches it
+               over TCPS ({ORACLE_HOST}:{TCPS_PORT}, mutual TLS) with the wallet at
+               {wallet}  (alias {WALLET_ALIAS}, wallet password {WALLET_PASSWORD})
+               plain TCP for your own SQL clients: {ORACLE_HOST}:{ORACLE_PORT}/{SERVICE}
   GCS          {gcs.url}   bucket {DEMO_BUCKET} (fake-gcs-server)
   logs         {run_dir}
   stop         make stop

@@ -22,6 +22,7 @@ from oracle_etl_stack.airflow_stack import GCP_CONN_ID, ORACLE_CONN_ID
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO / "docker-compose.yaml"
 DOCKERFILE = REPO / "docker" / "airflow" / "Dockerfile"
+DOCKERIGNORE = REPO / "docker" / "airflow" / "Dockerfile.dockerignore"
 DEMO_TRANSPORT = REPO / "dags" / "transports" / "daily_sales.yaml"
 ORACLE_INIT_SCRIPT = REPO / "docker" / "oracle" / "initdb" / "10_demo_schema.sh"
 TIMEOUT_S = 60
@@ -32,6 +33,9 @@ AIRFLOW_COMPONENTS = {
     "airflow-triggerer": ["triggerer"],
 }
 WORKER_COMMAND = ["celery", "worker"]
+#: where every Airflow service sees an Autonomous Database's unzipped wallet (TNS_ADMIN)
+WALLET_TARGET = "/opt/oracle-wallet"
+WALLET_DEFAULT_SOURCE = REPO / "wallet"
 
 
 def compose_binary() -> Path:
@@ -42,16 +46,19 @@ def compose_binary() -> Path:
     return binary
 
 
-def run_compose(compose_file: Path, *args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    """``docker-compose -f FILE ARGS`` with the repository as project directory, an empty
-    ``.env`` and a bare environment: the file's own defaults, whatever the caller has set."""
-    empty_env = tmp_path / "empty.env"
-    empty_env.touch()
+def run_compose(
+    compose_file: Path, *args: str, tmp_path: Path, env_file: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """``docker-compose -f FILE ARGS`` with the repository as project directory, ``env_file``
+    as the ``.env`` (empty by default) and a bare environment: the file's own defaults,
+    whatever the caller has set."""
+    dot_env = tmp_path / "compose.env"
+    dot_env.write_text(env_file)
     return subprocess.run(
         [
             str(compose_binary()),
             "--project-directory", str(REPO),
-            "--env-file", str(empty_env),
+            "--env-file", str(dot_env),
             "-f", str(compose_file),
             *args,
         ],
@@ -81,6 +88,12 @@ def _airflow_services(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def _mounts(service: dict[str, Any]) -> dict[str, str]:
     """target -> source of a service's volumes (bind mounts as absolute paths)."""
     return {volume["target"]: volume["source"] for volume in service.get("volumes", [])}
+
+
+def _volume(service: dict[str, Any], target: str) -> dict[str, Any]:
+    """The whole entry of the service's volume mounted at ``target``."""
+    (volume,) = [v for v in service.get("volumes", []) if v["target"] == target]
+    return dict(volume)
 
 
 def test_compose_config_validates_the_file(tmp_path: Path) -> None:
@@ -203,3 +216,71 @@ def test_the_demo_transports_connections_point_at_the_stand_ins(config: dict[str
     assert env[f"AIRFLOW_CONN_{GCP_CONN_ID.upper()}"].startswith("google-cloud-platform://")
     assert env["STORAGE_EMULATOR_HOST"] == "http://fake-gcs:4443"
     assert "http://fake-gcs:4443" in " ".join(config["services"]["fake-gcs"]["command"])
+
+
+def test_every_airflow_service_sees_the_wallet_read_only_where_tns_admin_points(
+    config: dict[str, Any],
+) -> None:
+    """An Autonomous Database's wallet unzipped into ./wallet: mounted read-only into every
+    Airflow service, with TNS_ADMIN naming it, so a connection's alias resolves there and its
+    wallet defaults to it."""
+    airflow = _airflow_services(config)
+    assert len(airflow) == len(AIRFLOW_COMPONENTS) + 3
+    for name, service in airflow.items():
+        wallet = _volume(service, WALLET_TARGET)
+        assert wallet["type"] == "bind", name
+        assert Path(wallet["source"]) == WALLET_DEFAULT_SOURCE, name
+        assert wallet.get("read_only") is True, name
+        assert service["environment"]["TNS_ADMIN"] == WALLET_TARGET, name
+    # only the Airflow services get it: the stand-ins have no use for a client wallet
+    for name, service in config["services"].items():
+        if name not in airflow:
+            assert WALLET_TARGET not in _mounts(service), name
+            assert "TNS_ADMIN" not in (service.get("environment") or {}), name
+
+
+def test_the_wallet_folder_and_an_adb_connection_come_from_dot_env(tmp_path: Path) -> None:
+    """``ORACLE_WALLET_DIR`` moves the wallet's host folder; an Autonomous Database connection
+    in ``ORACLE_CONN`` (JSON in single quotes, as the README shows it) reaches every Airflow
+    service intact: the alias and the wallet password, nothing else needed."""
+    wallet_dir = tmp_path / "adb-wallet"
+    adb = {
+        "conn_type": "oracle",
+        "login": "etl",
+        "password": "p@ss:w/rd",
+        "extra": {"dsn": "mydb_high", "wallet_password": "Wallet#1$pw"},
+    }
+    dot_env = f"ORACLE_WALLET_DIR={wallet_dir}\nORACLE_CONN='{json.dumps(adb)}'\n"
+    result = run_compose(
+        COMPOSE_FILE, "config", "--format", "json", tmp_path=tmp_path, env_file=dot_env
+    )
+    assert result.returncode == 0, result.stderr
+    airflow = _airflow_services(json.loads(result.stdout))
+    for name, service in airflow.items():
+        wallet = _volume(service, WALLET_TARGET)
+        assert (Path(wallet["source"]), wallet.get("read_only")) == (wallet_dir, True), name
+        assert service["environment"]["TNS_ADMIN"] == WALLET_TARGET, name
+        connection = service["environment"][f"AIRFLOW_CONN_{ORACLE_CONN_ID.upper()}"]
+        # ``config`` writes a literal $ as $$ (its output is a compose file again): the
+        # single quotes kept "$pw" from being read as a variable
+        assert json.loads(connection.replace("$$", "$")) == adb, name
+
+
+def test_the_demo_oracle_connection_stays_plain_tcp_beside_the_wallet(
+    config: dict[str, Any],
+) -> None:
+    """The compose demo's Oracle (Database Free) listens for TCP only: its connection names
+    host, port and service, no alias, so the (empty) wallet folder plays no part in it."""
+    for name, service in _airflow_services(config).items():
+        oracle = service["environment"][f"AIRFLOW_CONN_{ORACLE_CONN_ID.upper()}"]
+        assert oracle == "oracle://demo:demo@oracle:1521/?service_name=FREEPDB1", name
+
+
+def test_no_wallet_goes_into_the_image() -> None:
+    """The image's build context lets in only what the Dockerfile copies: a wallet unzipped
+    into the repository stays out of the image (it is mounted at run time)."""
+    lines = [line.strip() for line in DOCKERIGNORE.read_text().splitlines()]
+    rules = [line for line in lines if line and not line.startswith("#")]
+    assert rules[0] == "*"
+    assert not [rule for rule in rules if rule.startswith("!") and "wallet" in rule]
+    assert "wallet" not in DOCKERFILE.read_text().lower()

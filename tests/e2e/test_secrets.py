@@ -8,20 +8,29 @@ The secrets are unique random strings, so any occurrence is a leak:
   in a connection that also carries a ``wallet_password`` extra (thin mode over TCP ignores a
   wallet password without a wallet; the job succeeds with it);
 - a wrong password, in a second connection for the same user (ORA-01017);
+- an Autonomous-Database-style connection to a second emulator that listens for TCPS and
+  requires client certificates (mutual TLS): the wallet's alias, its folder (``config_dir``),
+  an ``ewallet.pem`` whose client key is encrypted, and the ``wallet_password`` that opens it.
+  The client's private key (in clear in the test PKI's client/key.pem) and the encrypted key are
+  searched by lines of their PEM bodies, as the GCP key is;
+- a wrong wallet password, in a second wallet connection: the driver then presents no client
+  certificate, the server refuses the handshake, and the provider raises
+  ``ConnectionSecurityError``;
 - the private key of a service-account key (``keyfile_dict``) in a GCP connection whose token
   endpoint refuses it (the extract task fails to authenticate);
 - a password pasted into a transport file and into a ``POST /oracle-etl/transports`` body,
   both refused.
 
 The connections are created through the REST API (``POST /api/v2/connections``), so task
-processes get them from the metadata database as in production. Four jobs run through the
-plugin's ``execute`` route: one succeeds, one fails on the logon, one on the GCS key, one on a
-missing table. Then every place a reader can see is searched: task logs (the REST logs endpoint
-and the files), XComs, rendered template fields and task-instance details, progress in the
-task state store, dag runs and DAG details, import errors, the audit log, the plugin's
-answers, every object in the bucket (parts decompressed), and every log file of the stack
-(api-server, scheduler, dag-processor, triggerer). Each search also asserts that what it
-searched is there, so it cannot pass on nothing.
+processes get them from the metadata database as in production. Six jobs run through the
+plugin's ``execute`` route: two succeed (over TCP, and over TCPS with the wallet), one fails on
+the logon, one on the wallet password, one on the GCS key, one on a missing table. Then every
+place a reader can see is searched: task logs (the REST logs endpoint and the files), XComs,
+rendered template fields and task-instance details, progress in the task state store, dag
+runs and DAG details, import errors, the audit log, the plugin's answers, every object in the
+bucket (parts decompressed), and every log file of the stack (api-server, scheduler,
+dag-processor, triggerer). Each search also asserts that what it searched is there, so it
+cannot pass on nothing.
 
 Airflow redacts connection secrets in task logs, but not everywhere: under LocalExecutor the
 scheduler's own log repeats each task's output unredacted (a task printing or raising a
@@ -32,6 +41,7 @@ that the provider's code never puts a secret into a message, whatever Airflow wo
 from __future__ import annotations
 
 import contextlib
+import functools
 import gzip
 import json
 import secrets
@@ -48,6 +58,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from google.cloud import storage
 
 from oracle_emulator.process import EmulatorProcess
+from oracle_emulator.wallets import TestPki, WalletFiles, make_pki, service_names, write_wallet
 from oracle_etl_stack.airflow_client import AirflowApiError, AirflowClient
 from oracle_etl_stack.airflow_fixtures import GCP_CONN_ID, E2EStack
 from oracle_etl_stack.gcs import GcsEmulator, empty_bucket
@@ -69,7 +80,14 @@ UNPROCESSABLE = 422
 PAGE = 100
 #: rows of the RSA key's PEM body searched for (each 64 random-looking base64 characters)
 KEY_LINES_SEARCHED = 4
+#: a full row of a PEM body
+PEM_LINE = 64
 SUFFIX = secrets.token_hex(3)
+#: the wallet's database: aliases demo_high, demo_medium, demo_low
+WALLET_DB = "demo"
+WALLET_ALIAS = f"{WALLET_DB}_high"
+#: the TCPS emulator's demo data, small: the wallet job reads CUSTOMER
+TCPS_EMULATOR_ARGS = ["--demo", "--customers", "50", "--orders", "100", "--bench-rows", "100"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +97,7 @@ class Secrets:
     oracle_password: str
     wrong_password: str
     wallet_password: str
+    wrong_wallet_password: str
     private_key_pem: str
     pasted_password: str
 
@@ -95,6 +114,7 @@ class Secrets:
             oracle_password=f"OraPw{secrets.token_hex(12)}",
             wrong_password=f"WrongPw{secrets.token_hex(12)}",
             wallet_password=f"WalletPw{secrets.token_hex(12)}",
+            wrong_wallet_password=f"WrongWalletPw{secrets.token_hex(12)}",
             private_key_pem=pem,
             pasted_password=f"PastedPw{secrets.token_hex(12)}",
         )
@@ -109,9 +129,53 @@ class Secrets:
             "oracle password": self.oracle_password,
             "wrong oracle password": self.wrong_password,
             "wallet password": self.wallet_password,
+            "wrong wallet password": self.wrong_wallet_password,
             "password pasted into a transport": self.pasted_password,
             **{f"GCP private key (line {i})": line for i, line in enumerate(key_lines)},
         }
+
+
+def _pem_lines(text: str, label: str) -> list[str]:
+    """Rows of the body of the ``label`` PEM block in ``text`` (``PRIVATE KEY``...), sampled
+    as the GCP key's are. The first two rows (mostly fixed ASN.1: versions, algorithm and
+    KDF identifiers) and the last (short) are left out: every row searched is 64 characters
+    of the key's own (or of its ciphertext)."""
+    lines = text.splitlines()
+    begin = lines.index(f"-----BEGIN {label}-----")
+    end = lines.index(f"-----END {label}-----", begin)
+    body = lines[begin + 3 : end - 1]
+    step = max(1, len(body) // KEY_LINES_SEARCHED)
+    return body[::step][:KEY_LINES_SEARCHED]
+
+
+@dataclass(frozen=True)
+class WalletDatabase:
+    """An emulator that listens for TCPS and requires client certificates, as Autonomous
+    Database does by default, and two wallets for it with the same client key encrypted by
+    the wallet password: the console's (connect retried 20 times, 3 s apart) and one that
+    fails at the first refusal (``retry_count=0``), for the job with a wrong password."""
+
+    process: EmulatorProcess
+    pki: TestPki
+    wallet: WalletFiles
+    fail_fast: WalletFiles
+
+    def needles(self) -> dict[str, str]:
+        """Rows of the client's private key (in clear, as the test CA issued it) and of the
+        encrypted key in each wallet's ewallet.pem (each encryption has its own salt)."""
+        found = {}
+        client_key = self.pki.client.key.read_text()
+        for i, line in enumerate(_pem_lines(client_key, "PRIVATE KEY")):
+            found[f"client private key (line {i})"] = line
+        for wallet in (self.wallet, self.fail_fast):
+            encrypted = wallet.ewallet_pem.read_text()
+            for i, line in enumerate(_pem_lines(encrypted, "ENCRYPTED PRIVATE KEY")):
+                found[f"encrypted key of {wallet.directory.name}/ewallet.pem (line {i})"] = line
+        return found
+
+    def log_text(self) -> str:
+        assert self.process.log_path is not None
+        return self.process.log_path.read_text(errors="replace")
 
 
 @dataclass(frozen=True)
@@ -131,9 +195,12 @@ class SecretJobs:
     api: PluginApi
     bucket: storage.Bucket
     secrets: Secrets
+    wallet_db: WalletDatabase
     oracle_user: str
     oracle_conn_id: str
     wrong_conn_id: str
+    wallet_conn_id: str
+    wrong_wallet_conn_id: str
     gcp_key_conn_id: str
     jobs: dict[str, Job] = field(default_factory=dict)
     #: plugin answers received while setting up (execute, a refused POST), by description
@@ -142,6 +209,10 @@ class SecretJobs:
     @property
     def client(self) -> AirflowClient:
         return self.e2e.client
+
+    def needles(self) -> dict[str, str]:
+        """Every secret searched for: the drawn values and the wallet's keys."""
+        return self.secrets.needles() | self.wallet_db.needles()
 
 
 # -- setup -------------------------------------------------------------------------------------
@@ -163,17 +234,52 @@ def bucket(gcs_emulator: GcsEmulator) -> Iterator[storage.Bucket]:
 
 
 @pytest.fixture(scope="module")
-def oracle_user(oracle_emulator: EmulatorProcess, secret_values: Secrets) -> Iterator[str]:
-    """A user of the emulator whose password is the secret (the emulator checks it at logon;
-    every user may read the DEMO tables there)."""
-    name = f"ETL_{SUFFIX.upper()}"
-    with oracledb.connect(user="demo", password="demo", dsn=oracle_emulator.dsn) as admin:
-        admin.cursor().execute(
-            f'CREATE USER {name} IDENTIFIED BY "{secret_values.oracle_password}"'
+def wallet_db(
+    tmp_path_factory: pytest.TempPathFactory, secret_values: Secrets
+) -> Iterator[WalletDatabase]:
+    """A TCPS emulator of this module's own (mutual TLS, the wallet's service names), and the
+    wallets for its port, written with the secret wallet password."""
+    base = tmp_path_factory.mktemp("secrets-wallet")
+    pki = make_pki(base / "pki")
+    process = EmulatorProcess(
+        args=TCPS_EMULATOR_ARGS,
+        tls=pki.server_tls(mutual=True),
+        service_aliases=list(service_names(WALLET_DB).values()),
+        control=False,
+    )
+    with process:
+        write = functools.partial(
+            write_wallet, ca=pki.ca, client=pki.client, db=WALLET_DB, host=process.host,
+            port=process.tcps_port, wallet_password=secret_values.wallet_password,
+        )  # fmt: skip
+        yield WalletDatabase(
+            process,
+            pki,
+            wallet=write(base / "wallet"),
+            fail_fast=write(base / "wallet_fail_fast", retry_count=0),
         )
+
+
+@pytest.fixture(scope="module")
+def oracle_user(
+    oracle_emulator: EmulatorProcess, wallet_db: WalletDatabase, secret_values: Secrets
+) -> Iterator[str]:
+    """A user whose password is the secret, in both emulators (each checks it at logon; every
+    user may read the DEMO tables there). Created over each one's plain TCP port."""
+    name = f"ETL_{SUFFIX.upper()}"
+    dsns = (oracle_emulator.dsn, wallet_db.process.dsn)
+    for dsn in dsns:
+        with oracledb.connect(user="demo", password="demo", dsn=dsn) as admin:
+            admin.cursor().execute(
+                f'CREATE USER {name} IDENTIFIED BY "{secret_values.oracle_password}"'
+            )
+        # reading the snapshot SCN needs the grant, as on Oracle; a DBA gives it
+        with oracledb.connect(user="system", password="manager", dsn=dsn) as dba:
+            dba.cursor().execute(f"GRANT SELECT ON SYS.V_$DATABASE TO {name}")
     yield name
-    with oracledb.connect(user="demo", password="demo", dsn=oracle_emulator.dsn) as admin:
-        admin.cursor().execute(f"DROP USER {name}")
+    for dsn in dsns:
+        with oracledb.connect(user="demo", password="demo", dsn=dsn) as admin:
+            admin.cursor().execute(f"DROP USER {name}")
 
 
 def _oracle_connection(
@@ -186,6 +292,25 @@ def _oracle_connection(
         "conn_type": "oracle",
         "host": emulator.host,
         "port": emulator.port,
+        "login": user,
+        "password": password,
+        "extra": json.dumps(extra),
+    }
+
+
+def _wallet_connection(
+    conn_id: str, wallet: WalletFiles, user: str, password: str, wallet_password: str
+) -> dict[str, Any]:
+    """An Autonomous Database's connection: the wallet's alias, the folder of its tnsnames.ora
+    and ewallet.pem (``wallet_location`` defaults to it), and the key's password."""
+    extra = {
+        "dsn": WALLET_ALIAS,
+        "config_dir": str(wallet.directory),
+        "wallet_password": wallet_password,
+    }
+    return {
+        "connection_id": conn_id,
+        "conn_type": "oracle",
         "login": user,
         "password": password,
         "extra": json.dumps(extra),
@@ -218,21 +343,25 @@ def secret_jobs(
     plugin_api: PluginApi,
     transports_folder: Path,
     oracle_emulator: EmulatorProcess,
+    wallet_db: WalletDatabase,
     gcs_emulator: GcsEmulator,
     bucket: storage.Bucket,
     oracle_user: str,
     secret_values: Secrets,
 ) -> Iterator[SecretJobs]:
-    """Connections with the secrets, four jobs run to their end, and two refused inputs."""
+    """Connections with the secrets, six jobs run to their end, and two refused inputs."""
     client = airflow_stack.client
     found = SecretJobs(
         e2e=airflow_stack,
         api=plugin_api,
         bucket=bucket,
         secrets=secret_values,
+        wallet_db=wallet_db,
         oracle_user=oracle_user,
         oracle_conn_id=f"secret_oracle_{SUFFIX}",
         wrong_conn_id=f"secret_oracle_wrong_{SUFFIX}",
+        wallet_conn_id=f"secret_oracle_wallet_{SUFFIX}",
+        wrong_wallet_conn_id=f"secret_oracle_wallet_wrong_{SUFFIX}",
         gcp_key_conn_id=f"secret_gcp_key_{SUFFIX}",
     )
     connections = [
@@ -243,6 +372,14 @@ def secret_jobs(
         _oracle_connection(
             found.wrong_conn_id, oracle_emulator, oracle_user,
             secret_values.wrong_password, secret_values.wallet_password,
+        ),
+        _wallet_connection(
+            found.wallet_conn_id, wallet_db.wallet, oracle_user,
+            secret_values.oracle_password, secret_values.wallet_password,
+        ),
+        _wallet_connection(
+            found.wrong_wallet_conn_id, wallet_db.fail_fast, oracle_user,
+            secret_values.oracle_password, secret_values.wrong_wallet_password,
         ),
         _gcp_key_connection(found.gcp_key_conn_id, gcs_emulator, secret_values.private_key_pem),
     ]  # fmt: skip
@@ -268,8 +405,9 @@ def secret_jobs(
 
 def _job_transports(found: SecretJobs) -> dict[str, dict[str, Any]]:
     """The jobs' transports by job name: one that succeeds (a partitioned and an incremental
-    table, so XComs carry partition predicates and watermarks), one on the wrong password,
-    one on the refused GCP key, one over a missing table."""
+    table, so XComs carry partition predicates and watermarks), one that succeeds over TCPS
+    with the wallet (a partitioned table), one on the wrong password, one on the wrong wallet
+    password, one on the refused GCP key, one over a missing table."""
     destination = {"gcp_conn_id": GCP_CONN_ID, "bucket": found.bucket.name, "prefix": "secrets"}
     key_destination = {**destination, "gcp_conn_id": found.gcp_key_conn_id}
     ok_tables = [
@@ -278,7 +416,13 @@ def _job_transports(found: SecretJobs) -> dict[str, dict[str, Any]]:
     ]
     jobs = {
         "ok": (ok_tables, found.oracle_conn_id, destination),
+        "wallet_ok": (
+            [{"table": "DEMO.CUSTOMER", "partitions": 2}],
+            found.wallet_conn_id,
+            destination,
+        ),
         "wrong_password": (["DEMO.CUSTOMER"], found.wrong_conn_id, destination),
+        "wrong_wallet_password": (["DEMO.CUSTOMER"], found.wrong_wallet_conn_id, destination),
         "bad_key": (["DEMO.CUSTOMER"], found.oracle_conn_id, key_destination),
         "missing_table": (
             ["DEMO.CUSTOMER", "DEMO.NO_SUCH_TABLE"],
@@ -346,7 +490,7 @@ def _assert_no_secret(places: dict[str, str], found: SecretJobs, control: str) -
     """No secret in any of ``places``; ``control``, a value known to be in them (a connection
     id, a login), must be found by the same search, so the search cannot pass on nothing."""
     assert _leaks(places, {"control": control}), f"{control!r} not found: nothing was searched?"
-    assert _leaks(places, found.secrets.needles()) == []
+    assert _leaks(places, found.needles()) == []
 
 
 def _path(*segments: object) -> str:
@@ -395,7 +539,9 @@ def test_the_jobs_ran_into_the_failures_they_were_built_for(secret_jobs: SecretJ
     jobs = secret_jobs.jobs
     assert {name: job.state for name, job in jobs.items()} == {
         "ok": "success",
+        "wallet_ok": "success",
         "wrong_password": "failed",
+        "wrong_wallet_password": "failed",
         "bad_key": "failed",
         "missing_table": "failed",
     }
@@ -404,14 +550,55 @@ def test_the_jobs_ran_into_the_failures_they_were_built_for(secret_jobs: SecretJ
     assert secret_jobs.wrong_conn_id in refused and secret_jobs.oracle_user in refused
     assert "RefreshError" in _task_log_text(secret_jobs, "bad_key", "extract", map_index=0)
     assert "DEMO.NO_SUCH_TABLE" in _task_log_text(secret_jobs, "missing_table", "plan")
+    # the wrong wallet password: no client certificate presented, the handshake refused
+    no_certificate = _task_log_text(secret_jobs, "wrong_wallet_password", "plan")
+    assert "ConnectionSecurityError" in no_certificate
+    assert "requires a client certificate" in no_certificate
+    assert secret_jobs.wrong_wallet_conn_id in no_certificate
+
+
+def test_the_wallet_jobs_went_over_tcps_with_and_without_the_client_certificate(
+    secret_jobs: SecretJobs,
+) -> None:
+    """The TCPS emulator's own log: the good wallet job's sessions came over TLS presenting
+    the wallet's client certificate and logged on as the secret's user; the wrong wallet
+    password's handshake was refused for the missing certificate."""
+    wallet_db = secret_jobs.wallet_db
+    log = wallet_db.log_text()
+    subject = wallet_db.pki.client.subject
+    tcps = [line for line in log.splitlines() if " TCPS from " in line]
+    # plan, and the two partitions of CUSTOMER
+    assert sum(f"client certificate {subject}" in line for line in tcps) >= 3
+    assert f"closed: user {secret_jobs.oracle_user}" in log
+    assert "failed: PEER_DID_NOT_RETURN_A_CERTIFICATE" in log
+
+
+def test_the_wallet_needles_are_what_the_wallet_files_hold(secret_jobs: SecretJobs) -> None:
+    """The wallet's needles would be found if they leaked: full rows of the keys, the
+    encrypted ones in the ewallet.pem files, the clear one only in the test PKI's client key
+    file (never in a wallet: its key is encrypted there)."""
+    wallet_db = secret_jobs.wallet_db
+    needles = wallet_db.needles()
+    assert len(needles) == 3 * KEY_LINES_SEARCHED
+    assert all(len(line) == PEM_LINE for line in needles.values())
+    clear = {name: line for name, line in needles.items() if name.startswith("client")}
+    wallets = {
+        f"{wallet.directory.name}/ewallet.pem": wallet.ewallet_pem.read_text()
+        for wallet in (wallet_db.wallet, wallet_db.fail_fast)
+    }
+    assert len(_leaks(wallets, needles)) == 2 * KEY_LINES_SEARCHED  # each its own rows
+    assert _leaks(wallets, clear) == []
+    assert len(_leaks({"key.pem": wallet_db.pki.client.key.read_text()}, clear)) == len(clear)
+    assert all(wallet.encrypted for wallet in (wallet_db.wallet, wallet_db.fail_fast))
 
 
 def test_no_secret_in_task_logs_over_rest(secret_jobs: SecretJobs) -> None:
     logs = _rest_logs(secret_jobs)
 
     # plan, extract (2 partitions of CUSTOMER, SALES_ORDER) and finalize of the good job,
-    # and at least the failed task of each failed one
-    assert len(logs) >= 5 + 3
+    # plan, extract (2 partitions of CUSTOMER) and finalize of the good wallet job, and at
+    # least the failed task of each failed one
+    assert len(logs) >= 5 + 4 + 4
     _assert_no_secret(logs, secret_jobs, control=secret_jobs.oracle_user)
 
 
@@ -474,8 +661,9 @@ def test_no_secret_in_the_bucket(secret_jobs: SecretJobs) -> None:
         places[f"gs://{blob.bucket.name}/{blob.name}"] = data.decode("utf-8", "replace")
 
     names = list(places)
-    assert any("/_jobs/" in name for name in names)  # the good job's manifest
-    assert sum(name.endswith("/_manifest.json") for name in names) == 2
+    assert any("/_jobs/" in name for name in names)  # the good jobs' manifests
+    # the good job's two tables, the good wallet job's one
+    assert sum(name.endswith("/_manifest.json") for name in names) == 2 + 1
     assert any(name.endswith("_schema.bigquery.json") for name in names)
     assert any(name.endswith(".jsonl.gz") for name in names)
     _assert_no_secret(places, secret_jobs, control=secret_jobs.jobs["ok"].transport)

@@ -12,7 +12,10 @@ cursor id, the row count and ORA-01403 once a result is exhausted.
 
 Before rows are sent, the fault switchboard is asked how many a cursor may still send: an
 armed row fault (``drop_connection_after``, ``snapshot_too_old_after``) cuts fetches short so
-that exactly its number of rows goes out, then fires on the next fetch.
+that exactly its number of rows goes out, then fires on the next fetch. A fetch call first
+lets the result check itself (``QueryResult.check_fetch``): a cursor read AS OF an SCN whose
+history was purged since fails there with ORA-01555, as Oracle's does when the undo it needs
+is overwritten during a long fetch.
 """
 
 from __future__ import annotations
@@ -228,6 +231,7 @@ class ExecuteHandler:
         if cursor.result is None:
             raise OracleError(ORA_FETCH_OUT_OF_SEQUENCE, "fetch out of sequence")
         try:
+            _check_fetch(cursor)
             rows = self._rows(cursor, count)
         except RequestInterrupted:
             raise  # a fault switch cutting the connection: no reply at all
@@ -423,6 +427,19 @@ class ExecuteHandler:
             rowcount=cursor.fetched,
             txn_in_progress=self._state.txn_in_progress,
         ).encode()
+
+
+def _check_fetch(cursor: CursorState) -> None:
+    """Let the engine fail a fetch before rows are sent (ORA-01555 mid-fetch); a result
+    that failed is closed, as a fetch error leaves an Oracle cursor unusable."""
+    query = cursor.result
+    if query is None or query.check_fetch is None:
+        return
+    try:
+        query.check_fetch()
+    except OracleError:
+        cursor.close_result()
+        raise
 
 
 def _check_supported(request: ExecuteRequest, sql: str) -> None:

@@ -169,6 +169,8 @@ class Catalogue:
         self.views: dict[tuple[str, str], View] = {}
         self.sequences: dict[tuple[str, str], Sequence] = {}
         self.indexes: dict[tuple[str, str], Index] = {}
+        #: grantee -> the privileges recorded for it (see :mod:`.privileges`)
+        self.grants: dict[str, set[str]] = {}
         self._object_ids = itertools.count(FIRST_OBJECT_ID)
         self._user_ids = itertools.count(FIRST_USER_ID)
         #: bumped by every DDL: cached plans made under an older version are stale
@@ -248,6 +250,7 @@ class Catalogue:
                 "views": [_view_dict(v) for v in self.views.values()],
                 "sequences": [asdict(s) for s in self.sequences.values()],
                 "indexes": [asdict(i) for i in self.indexes.values()],
+                "grants": {user: sorted(held) for user, held in self.grants.items()},
             }
         return json.dumps(doc, default=_json_default)
 
@@ -269,6 +272,8 @@ class Catalogue:
             for data in doc["indexes"]:
                 index = Index(**_dates(data, tuples=("columns",)))
                 self.indexes[(index.owner, index.name)] = index
+            for user, held in doc.get("grants", {}).items():
+                self.grants[user] = set(held)
             ids = [t.object_id for t in self.tables.values()]
             ids += [v.object_id for v in self.views.values()]
             ids += [s.object_id for s in self.sequences.values()]

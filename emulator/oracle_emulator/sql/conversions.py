@@ -24,14 +24,6 @@ from oracle_emulator.sql.oratypes import (
 )
 
 ORA_INVALID_NUMBER = "ORA-01722: invalid number"
-ROWID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-ROW_BITS = 16
-ROW_MASK = (1 << ROW_BITS) - 1
-_BLOCK_CHARS = 6
-_ROW_CHARS = 3
-_OBJECT_AND_FILE_CHARS = 9
-_BITS_PER_CHAR = 6
-_CHAR_MASK = 63
 #: read wrappers tag the value so the result layer knows how to turn it into Python
 READ_NANOS = "nanos"
 READ_MONTHS = "months"
@@ -159,66 +151,3 @@ def read_sql(kind: str, value: str) -> str:
     if kind == READ_MONTHS:
         return f"CAST(datepart('year', {value}) * 12 + datepart('month', {value}) AS INTEGER)"
     return value
-
-
-def rowid_text_sql(object_id: int, rid: str) -> str:
-    """SQL for the 18-character ROWID text of the row identity ``rid`` of a table.
-
-    The block number is ``rid >> 16`` and the slot ``rid & 0xFFFF`` (see storage); the file
-    number is 0. Comparing the ``rid`` itself keeps physical order, which the text (base 64
-    in ``A-Za-z0-9+/`` order) does not have under string comparison.
-    """
-    prefix = _digits(object_id, 6) + _digits(0, 3)
-    parts = [sql_string(prefix)]
-    block = f"({rid} >> {ROW_BITS})"
-    for index in reversed(range(_BLOCK_CHARS)):
-        parts.append(_digit_sql(block, index))
-    row = f"({rid} & {ROW_MASK})"
-    for index in reversed(range(_ROW_CHARS)):
-        parts.append(_digit_sql(row, index))
-    return "(" + " || ".join(parts) + ")"
-
-
-def _digits(value: int, chars: int) -> str:
-    out = []
-    for _ in range(chars):
-        out.append(ROWID_ALPHABET[value & _CHAR_MASK])
-        value >>= _BITS_PER_CHAR
-    return "".join(reversed(out))
-
-
-def _digit_sql(number: str, index: int) -> str:
-    shift = index * _BITS_PER_CHAR
-    position = f"CAST((({number} >> {shift}) & {_CHAR_MASK}) + 1 AS INTEGER)"
-    return f"substr({sql_string(ROWID_ALPHABET)}, {position}, 1)"
-
-
-def rid_from_text_sql(text: str) -> str:
-    """SQL for the row identity encoded in a ROWID text (inverse of :func:`rowid_text_sql`)."""
-    terms = []
-    alphabet = sql_string(ROWID_ALPHABET)
-    positions = list(range(_OBJECT_AND_FILE_CHARS + 1, _OBJECT_AND_FILE_CHARS + _BLOCK_CHARS + 1))
-    for offset, position in enumerate(positions):
-        shift = ROW_BITS + (_BLOCK_CHARS - 1 - offset) * _BITS_PER_CHAR
-        terms.append(
-            f"((strpos({alphabet}, substr({text}, {position}, 1)) - 1)::BIGINT << {shift})"
-        )
-    first_row = _OBJECT_AND_FILE_CHARS + _BLOCK_CHARS + 1
-    for offset in range(_ROW_CHARS):
-        shift = (_ROW_CHARS - 1 - offset) * _BITS_PER_CHAR
-        terms.append(
-            f"((strpos({alphabet}, substr({text}, {first_row + offset}, 1)) - 1)::BIGINT"
-            f" << {shift})"
-        )
-    return "(" + " + ".join(terms) + ")"
-
-
-def rowid_macro_sql(obj: str, rid: str) -> str:
-    """Body of the ROWID-text macro over an object id and a row identity (file number 0)."""
-    parts = [_digit_sql(obj, index) for index in reversed(range(_BLOCK_CHARS))]
-    parts.append(sql_string(_digits(0, _ROW_CHARS)))
-    block = f"({rid} >> {ROW_BITS})"
-    parts += [_digit_sql(block, index) for index in reversed(range(_BLOCK_CHARS))]
-    row = f"({rid} & {ROW_MASK})"
-    parts += [_digit_sql(row, index) for index in reversed(range(_ROW_CHARS))]
-    return "(" + " || ".join(parts) + ")"

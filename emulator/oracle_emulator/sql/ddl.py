@@ -11,7 +11,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from oracle_emulator.api import ColumnInfo, OracleError, OracleType
-from oracle_emulator.sql import parsing
+from oracle_emulator.sql import parsing, privileges
 from oracle_emulator.sql.catalogue import (
     CONSTRAINT_CHECK,
     CONSTRAINT_FOREIGN,
@@ -418,8 +418,14 @@ def _alter_add(session: EmulatorSession, stream: TokenStream, table: Table) -> N
         table = session.db.add_column(session, table, column)
 
 
-def _grant(session: EmulatorSession, stream: TokenStream) -> None:
-    log.info("GRANT/REVOKE accepted as a no-op: %s", stream.text)
+def _grant(session: EmulatorSession, stream: TokenStream, revoke: bool = False) -> None:
+    """GRANT and REVOKE: recorded for the privileges :mod:`.privileges` enforces."""
+    statement = privileges.parse_grant(stream, revoke, session.username)
+    privileges.apply_grant(session.db.catalogue, session.username, statement)
+
+
+def _revoke(session: EmulatorSession, stream: TokenStream) -> None:
+    _grant(session, stream, revoke=True)
 
 
 def _check_user(session: EmulatorSession, name: str) -> None:
@@ -438,7 +444,7 @@ _VERBS = {
     "COMMENT": _comment,
     "ALTER": _alter,
     "GRANT": _grant,
-    "REVOKE": _grant,
+    "REVOKE": _revoke,
     "ANALYZE": _noop,
     "RENAME": _noop,
     "PURGE": _noop,

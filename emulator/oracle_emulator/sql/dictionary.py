@@ -1,10 +1,13 @@
 """Oracle's data dictionary and dynamic performance views, as DuckDB relations.
 
-The ALL_ views are DuckDB tables in schema ``__dict``, refilled from the catalogue when a
-query names a dictionary view after something changed (DDL or a commit, which moves
-NUM_ROWS). USER_ variants filter on the session's user (a DuckDB session variable set on
-every session cursor) and drop the owner column as Oracle's do; DBA_ variants equal ALL_.
-V$ views are static tables except V$DATABASE.CURRENT_SCN, read through a function.
+The ALL_ views are DuckDB views over one table of stored rows (:mod:`.dictionary_store`),
+brought up to date from the catalogue when a query names a dictionary view after a DDL
+statement: only the units whose catalogue objects changed are rewritten
+(:mod:`.dictionary_data`), and nothing at all after a commit, because the columns that move
+with the data (NUM_ROWS, BLOCKS, LAST_NUMBER) are computed when read. USER_ variants filter
+on the session's user (a DuckDB session variable set on every session cursor) and drop the
+owner column as Oracle's do; DBA_ variants equal ALL_. V$ views are static tables except
+V$DATABASE.CURRENT_SCN, read through a function.
 Queries reach all of them through public synonyms resolved by :mod:`.rewrite`.
 """
 
@@ -14,8 +17,11 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
-from oracle_emulator.sql.dictionary_data import ROW_SOURCES, VIEW_COLUMNS
+from oracle_emulator.sql.dictionary_columns import VIEW_COLUMNS
+from oracle_emulator.sql.dictionary_data import units
+from oracle_emulator.sql.dictionary_store import DictionaryStore
 from oracle_emulator.sql.oratypes import quote_ident, sql_string
+from oracle_emulator.sql.privileges import DATABASE_VIEW
 from oracle_emulator.sql.rewrite import CURRENT_SCN_FUNCTION
 
 if TYPE_CHECKING:
@@ -29,6 +35,7 @@ BANNER = "Oracle Database 19c Enterprise Edition Release 19.0.0.0.0 - Production
 EMULATOR_BANNER = "airflow-oracle-etl emulator: an Oracle stand-in running on DuckDB (not Oracle)"
 VERSION = "19.0.0.0.0"
 VERSION_FULL = "19.3.0.0.0"
+_NEVER = -1
 
 #: USER_ view -> (ALL_ view, owner column, keep the owner column)
 _USER_VIEWS = {
@@ -69,21 +76,25 @@ _EMPTY_VIEWS = {
 
 
 class Dictionary:
-    """Creates the dictionary relations once and refreshes their rows on demand."""
+    """Creates the dictionary relations once and brings their rows up to date on demand."""
 
     def __init__(self, db: EmulatorDatabase) -> None:
         self.db = db
         self.public: dict[str, str] = {}
-        self._dirty = True
+        self.store = DictionaryStore(self._relation)
+        #: the catalogue version the stored rows show (-1: none yet)
+        self._synced = _NEVER
         self._lock = threading.Lock()
 
-    def mark_dirty(self) -> None:
-        self._dirty = True
-
     def create(self, cursor: Any) -> None:
-        cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
-        for name, columns in {**VIEW_COLUMNS, **_EMPTY_VIEWS}.items():
+        # derived data only: a database file's old dictionary relations are dropped, not kept
+        cursor.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+        cursor.execute(f"CREATE SCHEMA {SCHEMA}")
+        self.public.update(self.store.create(cursor))
+        self._synced = _NEVER
+        for name, columns in _EMPTY_VIEWS.items():
             self._table(cursor, name, columns)
+        for name in {**VIEW_COLUMNS, **_EMPTY_VIEWS}:
             self._alias(cursor, name.replace("ALL_", "DBA_", 1), name)
         for name, (source, owner_column, keep) in _USER_VIEWS.items():
             columns = [c for c, _ in VIEW_COLUMNS[source] if keep or c != owner_column]
@@ -124,6 +135,7 @@ class Dictionary:
             f"FLASHBACK_ON, PLATFORM_NAME, DB_UNIQUE_NAME FROM {self._relation('__V_DATABASE')}"
         )
         self.public["V$DATABASE"] = self._relation("V$DATABASE")
+        self.public[DATABASE_VIEW] = self._relation("V$DATABASE")  # as SYS.V_$DATABASE
         self.public.pop("__V_DATABASE", None)
 
     def _fill(
@@ -137,29 +149,28 @@ class Dictionary:
         self.public[name] = self._relation(name)
 
     def refresh(self) -> None:
-        """Refill the ALL_ tables from the catalogue if anything changed since last time."""
-        if not self._dirty:
+        """Rewrite the stored rows of what changed since the last refresh (DDL only: a
+        commit changes no stored row). Cheap when nothing did: one integer comparison."""
+        if self._synced == self.db.catalogue.version:
             return
         with self._lock:
-            if not self._dirty:
+            catalogue = self.db.catalogue
+            if self._synced == catalogue.version:
                 return
-            self._dirty = False
-            with self.db.catalogue.lock:  # a consistent picture while DDL may run
-                contents = {name: source(self.db) for name, source in ROW_SOURCES.items()}
+            with catalogue.lock:  # a consistent picture while DDL may run
+                version = catalogue.version
+                current = units(self.db)
             with self.db.internal() as cursor:
-                cursor.execute("BEGIN TRANSACTION")
-                try:
-                    for name, rows in contents.items():
-                        relation = self._relation(name)
-                        cursor.execute(f"DELETE FROM {relation}")
-                        if rows:
-                            marks = ", ".join("?" for _ in VIEW_COLUMNS[name])
-                            cursor.executemany(f"INSERT INTO {relation} VALUES ({marks})", rows)
-                    cursor.execute("COMMIT")
-                except Exception:
-                    cursor.execute("ROLLBACK")
-                    self._dirty = True
-                    raise
+                self.store.sync(cursor, current)
+            self._synced = version
+
+    def rebuild(self) -> None:
+        """Forget every stored row and write them all again (tests compare the result with
+        what the refreshes after each DDL statement left)."""
+        with self._lock, self.db.internal() as cursor:
+            self.store.create(cursor)
+            self._synced = _NEVER
+        self.refresh()
 
 
 _NUMERIC_COLUMNS = {"CON_ID", "INSTANCE_NUMBER", "TYPE", "DBID"}

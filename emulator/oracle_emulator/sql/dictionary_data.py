@@ -1,257 +1,147 @@
-"""Rows of the data dictionary views, computed from the catalogue (see :mod:`.dictionary`).
+"""Rows of the data dictionary's ALL_ views, built per catalogue object (see :mod:`.dictionary`).
 
-Each function returns the rows of one ALL_ view; the column lists (name, DuckDB type) are
-in :data:`VIEW_COLUMNS`, in Oracle's order for the columns that exist here.
+The dictionary is cut into *units*: one per table (its columns, constraints, comments, the
+indexes its keys imply...), view, sequence, explicit index and user. A unit names the
+catalogue objects its rows come from (:attr:`Unit.parts`); catalogue objects are replaced,
+never edited, by DDL, so a unit whose parts are the very same objects as at the last refresh
+still has the same rows, and a DDL statement costs the rebuild of its own units only.
+
+Columns whose values move with the data (NUM_ROWS, BLOCKS, LAST_NUMBER: see
+:data:`~.dictionary_columns.LIVE_COLUMNS`) are left NULL here and computed when read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from oracle_emulator.api import OracleType
 from oracle_emulator.sql.catalogue import (
     CONSTRAINT_CHECK,
     CONSTRAINT_FOREIGN,
+    Constraint,
+    Index,
+    Sequence,
     Table,
+    User,
+    View,
 )
+from oracle_emulator.sql.dictionary_columns import ROW_BYTES_GUESS
 
 if TYPE_CHECKING:
     from oracle_emulator.sql.engine import EmulatorDatabase
 
-V = "VARCHAR"
-N = "BIGINT"
-D = "TIMESTAMP"
-BIG = "DECIMAL(38,0)"
 TABLESPACE = "USERS"
-ROW_BYTES_GUESS = 100
-BLOCK_BYTES = 8192
+#: object ids of the indexes behind PRIMARY KEY/UNIQUE constraints: the table's id plus this
+CONSTRAINT_INDEX_ID_OFFSET = 500_000
+#: ALL_OBJECTS.NAMESPACE of tables, views, sequences (1) and indexes (4)
+NAMESPACE_TABLE = 1
+NAMESPACE_INDEX = 4
+ORACLE_USERS = frozenset({"SYS", "SYSTEM"})
+#: stand-in for a live column's value in stored rows (computed when read)
+LIVE = None
 
-VIEW_COLUMNS: dict[str, list[tuple[str, str]]] = {
-    "ALL_TABLES": [
-        ("OWNER", V),
-        ("TABLE_NAME", V),
-        ("TABLESPACE_NAME", V),
-        ("CLUSTER_NAME", V),
-        ("IOT_NAME", V),
-        ("STATUS", V),
-        ("PCT_FREE", N),
-        ("LOGGING", V),
-        ("NUM_ROWS", N),
-        ("BLOCKS", N),
-        ("AVG_ROW_LEN", N),
-        ("LAST_ANALYZED", D),
-        ("DEGREE", V),
-        ("PARTITIONED", V),
-        ("IOT_TYPE", V),
-        ("TEMPORARY", V),
-        ("SECONDARY", V),
-        ("NESTED", V),
-        ("ROW_MOVEMENT", V),
-        ("DURATION", V),
-        ("COMPRESSION", V),
-        ("COMPRESS_FOR", V),
-        ("DROPPED", V),
-        ("READ_ONLY", V),
-        ("SEGMENT_CREATED", V),
-        ("EXTERNAL", V),
-    ],
-    "ALL_TAB_COLS": [
-        ("OWNER", V),
-        ("TABLE_NAME", V),
-        ("COLUMN_NAME", V),
-        ("DATA_TYPE", V),
-        ("DATA_TYPE_MOD", V),
-        ("DATA_TYPE_OWNER", V),
-        ("DATA_LENGTH", N),
-        ("DATA_PRECISION", N),
-        ("DATA_SCALE", N),
-        ("NULLABLE", V),
-        ("COLUMN_ID", N),
-        ("DEFAULT_LENGTH", N),
-        ("DATA_DEFAULT", V),
-        ("NUM_DISTINCT", N),
-        ("NUM_NULLS", N),
-        ("CHAR_LENGTH", N),
-        ("CHAR_USED", V),
-        ("CHARACTER_SET_NAME", V),
-        ("HIDDEN_COLUMN", V),
-        ("VIRTUAL_COLUMN", V),
-        ("SEGMENT_COLUMN_ID", N),
-        ("INTERNAL_COLUMN_ID", N),
-        ("USER_GENERATED", V),
-        ("IDENTITY_COLUMN", V),
-        ("DEFAULT_ON_NULL", V),
-        ("COLLATION", V),
-    ],
-    "ALL_CONSTRAINTS": [
-        ("OWNER", V),
-        ("CONSTRAINT_NAME", V),
-        ("CONSTRAINT_TYPE", V),
-        ("TABLE_NAME", V),
-        ("SEARCH_CONDITION", V),
-        ("SEARCH_CONDITION_VC", V),
-        ("R_OWNER", V),
-        ("R_CONSTRAINT_NAME", V),
-        ("DELETE_RULE", V),
-        ("STATUS", V),
-        ("DEFERRABLE", V),
-        ("DEFERRED", V),
-        ("VALIDATED", V),
-        ("GENERATED", V),
-        ("RELY", V),
-        ("LAST_CHANGE", D),
-        ("INDEX_OWNER", V),
-        ("INDEX_NAME", V),
-    ],
-    "ALL_CONS_COLUMNS": [
-        ("OWNER", V),
-        ("CONSTRAINT_NAME", V),
-        ("TABLE_NAME", V),
-        ("COLUMN_NAME", V),
-        ("POSITION", N),
-    ],
-    "ALL_OBJECTS": [
-        ("OWNER", V),
-        ("OBJECT_NAME", V),
-        ("SUBOBJECT_NAME", V),
-        ("OBJECT_ID", N),
-        ("DATA_OBJECT_ID", N),
-        ("OBJECT_TYPE", V),
-        ("CREATED", D),
-        ("LAST_DDL_TIME", D),
-        ("TIMESTAMP", V),
-        ("STATUS", V),
-        ("TEMPORARY", V),
-        ("GENERATED", V),
-        ("SECONDARY", V),
-        ("NAMESPACE", N),
-        ("EDITION_NAME", V),
-        ("ORACLE_MAINTAINED", V),
-    ],
-    "ALL_TAB_COMMENTS": [("OWNER", V), ("TABLE_NAME", V), ("TABLE_TYPE", V), ("COMMENTS", V)],
-    "ALL_COL_COMMENTS": [("OWNER", V), ("TABLE_NAME", V), ("COLUMN_NAME", V), ("COMMENTS", V)],
-    "ALL_INDEXES": [
-        ("OWNER", V),
-        ("INDEX_NAME", V),
-        ("INDEX_TYPE", V),
-        ("TABLE_OWNER", V),
-        ("TABLE_NAME", V),
-        ("TABLE_TYPE", V),
-        ("UNIQUENESS", V),
-        ("COMPRESSION", V),
-        ("PREFIX_LENGTH", N),
-        ("TABLESPACE_NAME", V),
-        ("STATUS", V),
-        ("NUM_ROWS", N),
-        ("LAST_ANALYZED", D),
-        ("PARTITIONED", V),
-        ("TEMPORARY", V),
-        ("GENERATED", V),
-        ("VISIBILITY", V),
-    ],
-    "ALL_IND_COLUMNS": [
-        ("INDEX_OWNER", V),
-        ("INDEX_NAME", V),
-        ("TABLE_OWNER", V),
-        ("TABLE_NAME", V),
-        ("COLUMN_NAME", V),
-        ("COLUMN_POSITION", N),
-        ("COLUMN_LENGTH", N),
-        ("CHAR_LENGTH", N),
-        ("DESCEND", V),
-    ],
-    "ALL_SEQUENCES": [
-        ("SEQUENCE_OWNER", V),
-        ("SEQUENCE_NAME", V),
-        ("MIN_VALUE", BIG),
-        ("MAX_VALUE", BIG),
-        ("INCREMENT_BY", BIG),
-        ("CYCLE_FLAG", V),
-        ("ORDER_FLAG", V),
-        ("CACHE_SIZE", N),
-        ("LAST_NUMBER", BIG),
-    ],
-    "ALL_USERS": [
-        ("USERNAME", V),
-        ("USER_ID", N),
-        ("CREATED", D),
-        ("COMMON", V),
-        ("ORACLE_MAINTAINED", V),
-    ],
-    "DBA_USERS": [
-        ("USERNAME", V),
-        ("USER_ID", N),
-        ("ACCOUNT_STATUS", V),
-        ("DEFAULT_TABLESPACE", V),
-        ("TEMPORARY_TABLESPACE", V),
-        ("CREATED", D),
-        ("PROFILE", V),
-        ("ORACLE_MAINTAINED", V),
-    ],
-    "ALL_VIEWS": [("OWNER", V), ("VIEW_NAME", V), ("TEXT_LENGTH", N), ("TEXT", V), ("TEXT_VC", V)],
-    "ALL_TAB_IDENTITY_COLS": [
-        ("OWNER", V),
-        ("TABLE_NAME", V),
-        ("COLUMN_NAME", V),
-        ("GENERATION_TYPE", V),
-        ("SEQUENCE_NAME", V),
-        ("IDENTITY_OPTIONS", V),
-    ],
-    "ALL_TAB_STATISTICS": [
-        ("OWNER", V),
-        ("TABLE_NAME", V),
-        ("OBJECT_TYPE", V),
-        ("NUM_ROWS", N),
-        ("BLOCKS", N),
-        ("AVG_ROW_LEN", N),
-        ("LAST_ANALYZED", D),
-        ("STALE_STATS", V),
-    ],
-}
+Rows = dict[str, list[tuple[Any, ...]]]
+UnitKey = tuple[str, str, str]
 
 
-def _tables(db: EmulatorDatabase) -> list[tuple[Any, ...]]:
-    rows = []
-    analyzed = _now()
-    for table in db.catalogue.tables.values():
-        count = db.num_rows.get(table.object_id, 0)
-        blocks = max(1, count * ROW_BYTES_GUESS // BLOCK_BYTES)
-        rows.append((
-            table.owner, table.name, TABLESPACE, None, None, "VALID", 10, "YES", count, blocks,
-            ROW_BYTES_GUESS, analyzed, "         1", "NO", None, "N", "N", "NO", "DISABLED",
-            None, "DISABLED", None, "NO", "NO", "YES", "NO",
-        ))  # fmt: skip
-    return rows
+@dataclass(frozen=True)
+class Unit:
+    """The dictionary rows of one catalogue object, and what they depend on."""
+
+    #: the catalogue objects the rows come from, compared by identity between refreshes
+    parts: tuple[object, ...]
+    #: the table whose live row count the unit's rows show (None: no live count)
+    oid: int | None
+    build: Callable[[], Rows]
+
+    def same_as(self, other: Unit) -> bool:
+        """Whether the rows are those of ``other``: the same parts (tuple comparison tries
+        identity first, so unchanged objects compare in C without looking inside)."""
+        return self.parts == other.parts
 
 
-def _tab_cols(db: EmulatorDatabase) -> list[tuple[Any, ...]]:
-    from oracle_emulator.sql.ddl import IDENTITY_PREFIX, declared_from_info
+def units(db: EmulatorDatabase) -> dict[UnitKey, Unit]:
+    """Every unit of the catalogue as it is now (cheap: rows are built on demand)."""
+    catalogue = db.catalogue
+    found: dict[UnitKey, Unit] = {}
+    for table in catalogue.tables.values():
+        found[("TABLE", table.owner, table.name)] = Unit(
+            (table,), table.object_id, lambda t=table: _table_rows(t)
+        )
+    for view in catalogue.views.values():
+        found[("VIEW", view.owner, view.name)] = Unit((view,), None, lambda v=view: _view_rows(v))
+    for sequence in catalogue.sequences.values():
+        found[("SEQUENCE", sequence.owner, sequence.name)] = Unit(
+            (sequence,), None, lambda s=sequence: _sequence_rows(s)
+        )
+    for index in catalogue.indexes.values():
+        table = catalogue.tables.get((index.table_owner, index.table_name))
+        found[("INDEX", index.owner, index.name)] = Unit(
+            (index, table),
+            table.object_id if table is not None else None,
+            lambda i=index, t=table: _index_rows(i, t),
+        )
+    for user in catalogue.users.values():
+        found[("USER", "", user.name)] = Unit((user,), None, lambda u=user: _user_rows(u))
+    return found
 
-    rows = []
-    for table in db.catalogue.tables.values():
-        for position, column in enumerate(table.columns, start=1):
-            identity = "YES" if (column.default or "").startswith(f'"{IDENTITY_PREFIX}') else "NO"
-            rows.append(
-                _column_row(
-                    table.owner, table.name, column.name, column.type, column.nullable,
-                    position, column.default, identity,
-                )
-            )  # fmt: skip
-    for view in db.catalogue.views.values():
-        for position, info in enumerate(view.columns, start=1):
-            declared = declared_from_info(info)
-            rows.append(
-                _column_row(
-                    view.owner, view.name, info.name, declared, info.nullable, position, None, "NO"
-                )
+
+# -- tables --------------------------------------------------------------------------------------
+
+
+def _table_rows(table: Table) -> Rows:
+    from oracle_emulator.sql.ddl import IDENTITY_PREFIX
+
+    built = _now()
+    owner, name = table.owner, table.name
+    rows: Rows = {
+        "ALL_TABLES": [(
+            owner, name, TABLESPACE, None, None, "VALID", 10, "YES", LIVE, LIVE, ROW_BYTES_GUESS,
+            built, "         1", "NO", None, "N", "N", "NO", "DISABLED", None, "DISABLED", None,
+            "NO", "NO", "YES", "NO",
+        )],
+        "ALL_TAB_STATISTICS": [
+            (owner, name, "TABLE", LIVE, LIVE, ROW_BYTES_GUESS, built, "NO")
+        ],
+        "ALL_TAB_COMMENTS": [(owner, name, "TABLE", table.comment)],
+        "ALL_COL_COMMENTS": [(owner, name, c.name, c.comment) for c in table.columns],
+        "ALL_OBJECTS": [_object_row(owner, name, table.object_id, "TABLE", table.created)],
+    }  # fmt: skip
+    columns, identity = [], []
+    for position, column in enumerate(table.columns, start=1):
+        default = column.default or ""
+        is_identity = default.startswith(f'"{IDENTITY_PREFIX}')
+        columns.append(
+            column_row(
+                owner, name, column.name, column.type, column.nullable, position,
+                column.default, "YES" if is_identity else "NO",
             )
+        )  # fmt: skip
+        if is_identity:
+            sequence = default.split('"')[1]
+            identity.append((owner, name, column.name, "ALWAYS", sequence, "START WITH: 1"))
+    rows["ALL_TAB_COLS"] = columns
+    rows["ALL_TAB_IDENTITY_COLS"] = identity
+    rows["ALL_CONSTRAINTS"] = _constraint_rows(table, built)
+    rows["ALL_CONS_COLUMNS"] = _cons_column_rows(table)
+    for constraint in table.unique_keys():
+        rows["ALL_OBJECTS"].append(
+            _object_row(
+                owner, constraint.name, table.object_id + CONSTRAINT_INDEX_ID_OFFSET, "INDEX",
+                table.created,
+            )
+        )  # fmt: skip
+    keys = [_key_index(table, constraint) for constraint in table.unique_keys()]
+    rows["ALL_INDEXES"] = [_index_row(*key, built) for key in keys]
+    rows["ALL_IND_COLUMNS"] = [row for key in keys for row in _ind_column_rows(*key)]
     return rows
 
 
-def _column_row(owner: str, table: str, name: str, declared: Any, nullable: bool, position: int,
-                default: str | None, identity: str) -> tuple[Any, ...]:  # fmt: skip
+def column_row(owner: str, table: str, name: str, declared: Any, nullable: bool, position: int,
+               default: str | None, identity: str) -> tuple[Any, ...]:  # fmt: skip
+    """One ALL_TAB_COLS row."""
     data_length, char_length, char_used = declared.dictionary_lengths()
     precision, scale = declared.dictionary_precision_scale()
     charset = None
@@ -270,230 +160,139 @@ def not_null_name(table: Table, position: int) -> str:
     return f"SYS_C{table.object_id * 100 + position:07d}"
 
 
-def _constraints(db: EmulatorDatabase) -> list[tuple[Any, ...]]:
+def _constraint_rows(table: Table, changed: dt.datetime) -> list[tuple[Any, ...]]:
     rows = []
-    changed = _now()
-    for table in db.catalogue.tables.values():
-        for constraint in table.constraints:
-            rule = "NO ACTION" if constraint.kind == CONSTRAINT_FOREIGN else None
-            generated = "GENERATED NAME" if constraint.generated else "USER NAME"
-            index = constraint.name if constraint.kind in ("P", "U") else None
+    for constraint in table.constraints:
+        rule = "NO ACTION" if constraint.kind == CONSTRAINT_FOREIGN else None
+        generated = "GENERATED NAME" if constraint.generated else "USER NAME"
+        index = constraint.name if constraint.kind in ("P", "U") else None
+        rows.append((
+            table.owner, constraint.name, constraint.kind, table.name, constraint.condition,
+            constraint.condition, constraint.ref_owner, constraint.ref_constraint, rule,
+            "ENABLED", "NOT DEFERRABLE", "IMMEDIATE", "VALIDATED", generated, None, changed,
+            table.owner if index else None, index,
+        ))  # fmt: skip
+    for position, column in enumerate(table.columns, start=1):
+        if not column.nullable:
+            condition = f'"{column.name}" IS NOT NULL'
             rows.append((
-                table.owner, constraint.name, constraint.kind, table.name, constraint.condition,
-                constraint.condition, constraint.ref_owner, constraint.ref_constraint, rule,
-                "ENABLED", "NOT DEFERRABLE", "IMMEDIATE", "VALIDATED", generated, None, changed,
-                table.owner if index else None, index,
+                table.owner, not_null_name(table, position), CONSTRAINT_CHECK, table.name,
+                condition, condition, None, None, None, "ENABLED", "NOT DEFERRABLE",
+                "IMMEDIATE", "VALIDATED", "GENERATED NAME", None, changed, None, None,
             ))  # fmt: skip
-        for position, column in enumerate(table.columns, start=1):
-            if not column.nullable:
-                condition = f'"{column.name}" IS NOT NULL'
-                rows.append((
-                    table.owner, not_null_name(table, position), CONSTRAINT_CHECK, table.name,
-                    condition, condition, None, None, None, "ENABLED", "NOT DEFERRABLE",
-                    "IMMEDIATE", "VALIDATED", "GENERATED NAME", None, changed, None, None,
-                ))  # fmt: skip
     return rows
 
 
-def _cons_columns(db: EmulatorDatabase) -> list[tuple[Any, ...]]:
+def _cons_column_rows(table: Table) -> list[tuple[Any, ...]]:
     rows = []
-    for table in db.catalogue.tables.values():
-        for constraint in table.constraints:
-            for position, name in enumerate(constraint.columns, start=1):
-                rows.append((table.owner, constraint.name, table.name, name, position))
-        for position, column in enumerate(table.columns, start=1):
-            if not column.nullable:
-                rows.append(
-                    (table.owner, not_null_name(table, position), table.name, column.name, None)
-                )
-    return rows
-
-
-def _objects(db: EmulatorDatabase) -> list[tuple[Any, ...]]:
-    catalogue = db.catalogue
-    entries: list[tuple[str, str, int, str, dt.datetime, int]] = []
-    entries += [
-        (t.owner, t.name, t.object_id, "TABLE", t.created, 1) for t in catalogue.tables.values()
-    ]
-    entries += [
-        (v.owner, v.name, v.object_id, "VIEW", v.created, 1) for v in catalogue.views.values()
-    ]
-    entries += [
-        (s.owner, s.name, s.object_id, "SEQUENCE", s.created, 1)
-        for s in catalogue.sequences.values()
-    ]
-    entries += [
-        (i.owner, i.name, i.object_id, "INDEX", i.created, 4) for i in catalogue.indexes.values()
-    ]
-    for table in catalogue.tables.values():
-        for constraint in table.unique_keys():
-            entries.append(
-                (table.owner, constraint.name, table.object_id + 500_000, "INDEX", table.created, 4)
-            )
-    rows = []
-    for owner, name, object_id, kind, created, namespace in entries:
-        data_id = object_id if kind in ("TABLE", "INDEX") else None
-        stamp = created.strftime("%Y-%m-%d:%H:%M:%S")
-        rows.append((owner, name, None, object_id, data_id, kind, created, created, stamp, "VALID",
-                     "N", "N", "N", namespace, None, "Y" if owner == "SYS" else "N"))  # fmt: skip
-    return rows
-
-
-def _tab_comments(db: EmulatorDatabase) -> list[tuple[Any, ...]]:
-    rows = [(t.owner, t.name, "TABLE", t.comment) for t in db.catalogue.tables.values()]
-    rows += [(v.owner, v.name, "VIEW", v.comment) for v in db.catalogue.views.values()]
-    return rows
-
-
-def _col_comments(db: EmulatorDatabase) -> list[tuple[Any, ...]]:
-    return [
-        (t.owner, t.name, c.name, c.comment)
-        for t in db.catalogue.tables.values()
-        for c in t.columns
-    ]
-
-
-def _index_entries(
-    db: EmulatorDatabase,
-) -> list[tuple[str, str, Table, tuple[str, ...], bool, bool]]:
-    """(owner, name, table, columns, unique, generated) of explicit and constraint indexes."""
-    catalogue = db.catalogue
-    entries = []
-    for index in catalogue.indexes.values():
-        table = catalogue.tables.get((index.table_owner, index.table_name))
-        if table is not None:
-            entries.append((index.owner, index.name, table, index.columns, index.unique, False))
-    for table in catalogue.tables.values():
-        for constraint in table.unique_keys():
-            entries.append(
-                (
-                    table.owner,
-                    constraint.name,
-                    table,
-                    constraint.columns,
-                    True,
-                    constraint.generated,
-                )
-            )
-    return entries
-
-
-def _indexes(db: EmulatorDatabase) -> list[tuple[Any, ...]]:
-    analyzed = _now()
-    return [
-        (owner, name, "NORMAL", table.owner, table.name, "TABLE",
-         "UNIQUE" if unique else "NONUNIQUE", "DISABLED", None, TABLESPACE, "VALID",
-         db.num_rows.get(table.object_id, 0), analyzed, "NO", "N", "Y" if generated else "N",
-         "VISIBLE")
-        for owner, name, table, _, unique, generated in _index_entries(db)
-    ]  # fmt: skip
-
-
-def _ind_columns(db: EmulatorDatabase) -> list[tuple[Any, ...]]:
-    rows = []
-    for owner, name, table, columns, _, _ in _index_entries(db):
-        for position, column_name in enumerate(columns, start=1):
-            column = table.column(column_name)
-            length = column.type.dictionary_lengths() if column else (0, 0, None)
+    for constraint in table.constraints:
+        for position, name in enumerate(constraint.columns, start=1):
+            rows.append((table.owner, constraint.name, table.name, name, position))
+    for position, column in enumerate(table.columns, start=1):
+        if not column.nullable:
             rows.append(
-                (
-                    owner,
-                    name,
-                    table.owner,
-                    table.name,
-                    column_name,
-                    position,
-                    length[0],
-                    length[1],
-                    "ASC",
-                )
+                (table.owner, not_null_name(table, position), table.name, column.name, None)
             )
     return rows
 
 
-def _sequences(db: EmulatorDatabase) -> list[tuple[Any, ...]]:
-    return [
-        (s.owner, s.name, s.min_value, s.max_value, s.increment, "Y" if s.cycle else "N", "N",
-         s.cache, s.next_value)
-        for s in db.catalogue.sequences.values()
-    ]  # fmt: skip
+# -- indexes -------------------------------------------------------------------------------------
+
+#: (owner, name, table, columns, unique, generated) of an index
+IndexEntry = tuple[str, str, Table, tuple[str, ...], bool, bool]
 
 
-def _users(db: EmulatorDatabase) -> list[tuple[Any, ...]]:
-    return [
-        (u.name, u.user_id, u.created, "NO", "Y" if u.name in ("SYS", "SYSTEM") else "N")
-        for u in db.catalogue.users.values()
-    ]
+def _key_index(table: Table, constraint: Constraint) -> IndexEntry:
+    """The index Oracle creates for a PRIMARY KEY or UNIQUE constraint."""
+    return (table.owner, constraint.name, table, constraint.columns, True, constraint.generated)
 
 
-def _dba_users(db: EmulatorDatabase) -> list[tuple[Any, ...]]:
-    return [
-        (
-            u.name,
-            u.user_id,
-            "OPEN",
-            TABLESPACE,
-            "TEMP",
-            u.created,
-            "DEFAULT",
-            "Y" if u.name in ("SYS", "SYSTEM") else "N",
-        )
-        for u in db.catalogue.users.values()
-    ]
-
-
-def _views(db: EmulatorDatabase) -> list[tuple[Any, ...]]:
-    return [
-        (v.owner, v.name, len(v.text), v.text, v.text[:4000]) for v in db.catalogue.views.values()
-    ]
-
-
-def _identity(db: EmulatorDatabase) -> list[tuple[Any, ...]]:
-    from oracle_emulator.sql.ddl import IDENTITY_PREFIX
-
-    rows = []
-    for table in db.catalogue.tables.values():
-        for column in table.columns:
-            default = column.default or ""
-            if default.startswith(f'"{IDENTITY_PREFIX}'):
-                sequence = default.split('"')[1]
-                rows.append(
-                    (table.owner, table.name, column.name, "ALWAYS", sequence, "START WITH: 1")
-                )
+def _index_rows(index: Index, table: Table | None) -> Rows:
+    rows: Rows = {
+        "ALL_OBJECTS": [
+            _object_row(index.owner, index.name, index.object_id, "INDEX", index.created)
+        ]
+    }
+    if table is not None:  # an index outliving its table shows in ALL_OBJECTS only
+        entry = (index.owner, index.name, table, index.columns, index.unique, False)
+        rows["ALL_INDEXES"] = [_index_row(*entry, _now())]
+        rows["ALL_IND_COLUMNS"] = _ind_column_rows(*entry)
     return rows
 
 
-def _statistics(db: EmulatorDatabase) -> list[tuple[Any, ...]]:
-    analyzed = _now()
+def _index_row(owner: str, name: str, table: Table, _columns: tuple[str, ...], unique: bool,
+               generated: bool, analyzed: dt.datetime) -> tuple[Any, ...]:  # fmt: skip
+    return (
+        owner, name, "NORMAL", table.owner, table.name, "TABLE",
+        "UNIQUE" if unique else "NONUNIQUE", "DISABLED", None, TABLESPACE, "VALID", LIVE,
+        analyzed, "NO", "N", "Y" if generated else "N", "VISIBLE",
+    )  # fmt: skip
+
+
+def _ind_column_rows(owner: str, name: str, table: Table, columns: tuple[str, ...],
+                     _unique: bool, _generated: bool) -> list[tuple[Any, ...]]:  # fmt: skip
     rows = []
-    for table in db.catalogue.tables.values():
-        count = db.num_rows.get(table.object_id, 0)
-        blocks = max(1, count * ROW_BYTES_GUESS // BLOCK_BYTES)
+    for position, column_name in enumerate(columns, start=1):
+        column = table.column(column_name)
+        length = column.type.dictionary_lengths() if column else (0, 0, None)
         rows.append(
-            (table.owner, table.name, "TABLE", count, blocks, ROW_BYTES_GUESS, analyzed, "NO")
-        )
+            (owner, name, table.owner, table.name, column_name, position, length[0], length[1],
+             "ASC")
+        )  # fmt: skip
     return rows
+
+
+# -- views, sequences, users ---------------------------------------------------------------------
+
+
+def _view_rows(view: View) -> Rows:
+    from oracle_emulator.sql.ddl import declared_from_info
+
+    columns = [
+        column_row(
+            view.owner, view.name, info.name, declared_from_info(info), info.nullable, position,
+            None, "NO",
+        )
+        for position, info in enumerate(view.columns, start=1)
+    ]  # fmt: skip
+    return {
+        "ALL_TAB_COLS": columns,
+        "ALL_OBJECTS": [_object_row(view.owner, view.name, view.object_id, "VIEW", view.created)],
+        "ALL_TAB_COMMENTS": [(view.owner, view.name, "VIEW", view.comment)],
+        "ALL_VIEWS": [(view.owner, view.name, len(view.text), view.text, view.text[:4000])],
+    }
+
+
+def _sequence_rows(seq: Sequence) -> Rows:
+    return {
+        "ALL_OBJECTS": [_object_row(seq.owner, seq.name, seq.object_id, "SEQUENCE", seq.created)],
+        "ALL_SEQUENCES": [
+            (seq.owner, seq.name, seq.min_value, seq.max_value, seq.increment,
+             "Y" if seq.cycle else "N", "N", seq.cache, LIVE)
+        ],
+    }  # fmt: skip
+
+
+def _user_rows(user: User) -> Rows:
+    maintained = "Y" if user.name in ORACLE_USERS else "N"
+    return {
+        "ALL_USERS": [(user.name, user.user_id, user.created, "NO", maintained)],
+        "DBA_USERS": [
+            (user.name, user.user_id, "OPEN", TABLESPACE, "TEMP", user.created, "DEFAULT",
+             maintained)
+        ],
+    }  # fmt: skip
+
+
+def _object_row(
+    owner: str, name: str, object_id: int, kind: str, created: dt.datetime
+) -> tuple[Any, ...]:
+    namespace = NAMESPACE_INDEX if kind == "INDEX" else NAMESPACE_TABLE
+    data_id = object_id if kind in ("TABLE", "INDEX") else None
+    stamp = created.strftime("%Y-%m-%d:%H:%M:%S")
+    return (owner, name, None, object_id, data_id, kind, created, created, stamp, "VALID",
+            "N", "N", "N", namespace, None, "Y" if owner == "SYS" else "N")  # fmt: skip
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
-
-
-ROW_SOURCES: dict[str, Callable[[EmulatorDatabase], list[tuple[Any, ...]]]] = {
-    "ALL_TABLES": _tables,
-    "ALL_TAB_COLS": _tab_cols,
-    "ALL_CONSTRAINTS": _constraints,
-    "ALL_CONS_COLUMNS": _cons_columns,
-    "ALL_OBJECTS": _objects,
-    "ALL_TAB_COMMENTS": _tab_comments,
-    "ALL_COL_COMMENTS": _col_comments,
-    "ALL_INDEXES": _indexes,
-    "ALL_IND_COLUMNS": _ind_columns,
-    "ALL_SEQUENCES": _sequences,
-    "ALL_USERS": _users,
-    "DBA_USERS": _dba_users,
-    "ALL_VIEWS": _views,
-    "ALL_TAB_IDENTITY_COLS": _identity,
-    "ALL_TAB_STATISTICS": _statistics,
-}
-_ = OracleType

@@ -21,18 +21,15 @@ from typing import Any
 import duckdb
 
 from oracle_emulator.api import OracleError, OracleType
-from oracle_emulator.sql import parsing
+from oracle_emulator.sql import parsing, privileges
 from oracle_emulator.sql.catalogue import SYS, Catalogue, Column, Table, User
-from oracle_emulator.sql.conversions import (
-    rid_from_text_sql,
-    rowid_macro_sql,
-    write_sql,
-)
+from oracle_emulator.sql.conversions import write_sql
 from oracle_emulator.sql.dictionary import (
     CURRENT_SCN_FUNCTION,
     Dictionary,
     user_variable_sql,
 )
+from oracle_emulator.sql.dictionary_columns import LAST_NUMBER_FUNCTION, NUM_ROWS_FUNCTION
 from oracle_emulator.sql.dispatch import Dispatcher
 from oracle_emulator.sql.errors import (
     ORA_SEQUENCE_EXHAUSTED,
@@ -51,6 +48,12 @@ from oracle_emulator.sql.rewrite import (
     ROWID_TEXT_MACRO,
 )
 from oracle_emulator.sql.rowcache import RowCache
+from oracle_emulator.sql.rowid_sql import (
+    CHARTOROWID_MACRO,
+    chartorowid_macro_sql,
+    rid_from_text_sql,
+    rowid_macro_sql,
+)
 from oracle_emulator.sql.script import split_statements
 from oracle_emulator.sql.session import EmulatorSession
 from oracle_emulator.sql.storage import (
@@ -122,6 +125,9 @@ class EmulatorDatabase:
                 f"{rowid_macro_sql('obj', 'rid')}"
             )
             cursor.execute(f"CREATE OR REPLACE MACRO {RID_OF_MACRO}(t) AS {rid_from_text_sql('t')}")
+            cursor.execute(
+                f"CREATE OR REPLACE MACRO {CHARTOROWID_MACRO}(t) AS {chartorowid_macro_sql('t')}"
+            )
             months = "CAST(datepart('year', x) * 12 + datepart('month', x) AS INTEGER)"
             cursor.execute(f"CREATE OR REPLACE MACRO {MONTHS_MACRO}(x) AS {months}")
             cursor.execute(f"CREATE OR REPLACE MACRO initcap(s) AS {INITCAP_SQL}")
@@ -136,6 +142,15 @@ class EmulatorDatabase:
         for name, password in users.items():
             if name.upper() not in self.catalogue.users:
                 self.create_user(name, password)
+            self.provision_user(name.upper())
+
+    def provision_user(self, name: str) -> None:
+        """What a DBA grants the provider's user (``docker/oracle/sql/01_demo_user.sql``):
+        SELECT on V_$DATABASE for the SCN of consistent snapshots. Users given to the
+        constructor (``--user``) get it; users made by ``CREATE USER`` do not."""
+        if name not in privileges.ADMINISTRATORS:
+            privileges.grant(self.catalogue, name, privileges.SCN_PRIVILEGE)
+            self.after_ddl()
 
     def _create_dual(self) -> None:
         columns = (Column("DUMMY", DeclaredType(OracleType.VARCHAR2, size=1)),)
@@ -178,6 +193,8 @@ class EmulatorDatabase:
         key_and_session = ["VARCHAR", "BIGINT"]
         functions = [
             (CURRENT_SCN_FUNCTION, lambda: self.clock.current, [], "BIGINT"),
+            (NUM_ROWS_FUNCTION, lambda oid: self.num_rows.get(oid, 0), ["BIGINT"], "BIGINT"),
+            (LAST_NUMBER_FUNCTION, self._last_number, ["VARCHAR", "VARCHAR"], "DECIMAL(38,0)"),
             (
                 NEXTVAL_FUNCTION,
                 lambda key, sid: self.nextval(self._session_by_id(sid), key),
@@ -194,6 +211,11 @@ class EmulatorDatabase:
         for name, function, parameters, returns in functions:
             if name not in existing:
                 cursor.create_function(name, function, parameters, returns, side_effects=True)
+
+    def _last_number(self, owner: str, name: str) -> int | None:
+        """ALL_SEQUENCES.LAST_NUMBER, read live (NEXTVAL moves it without DDL)."""
+        sequence = self.catalogue.sequences.get((owner, name))
+        return sequence.next_value if sequence is not None else None
 
     def register_session(self, session: EmulatorSession) -> int:
         with self._sessions_lock:
@@ -272,6 +294,7 @@ class EmulatorDatabase:
         with self.catalogue.lock:
             if self.catalogue.users.pop(name, None) is None:
                 raise OracleError(ORA_USER_NOT_FOUND, f"user '{name}' does not exist")
+            self.catalogue.grants.pop(name, None)
         with self.internal() as cursor:
             for table in self.catalogue.tables_of(name):
                 self.drop_table(cursor, name, table.name)
@@ -340,8 +363,7 @@ class EmulatorDatabase:
         return self.catalogue.replace_table(table, columns=(*table.columns, column))
 
     def after_ddl(self) -> None:
-        self.catalogue.bump()
-        self.dictionary.mark_dirty()
+        self.catalogue.bump()  # stale plans, and dictionary rows to bring up to date
         if self.path:
             with self.internal() as cursor:
                 cursor.execute(f"DELETE FROM {META_TABLE}")
@@ -376,7 +398,6 @@ class EmulatorDatabase:
             for _, object_id, delta in txn.deltas:
                 if object_id in self.num_rows:
                     self.num_rows[object_id] = max(0, self.num_rows[object_id] + delta)
-        self.dictionary.mark_dirty()
         return scn
 
     @property
@@ -456,7 +477,6 @@ class EmulatorDatabase:
                 alloc.used = count
             self.clock.advance()
             self.num_rows[table.object_id] = self.num_rows.get(table.object_id, 0) + count
-        self.dictionary.mark_dirty()
         elapsed = time.monotonic() - started
         log.info("bulk loaded %d rows into %s.%s in %.2f s", count, owner, table_name, elapsed)
         return count

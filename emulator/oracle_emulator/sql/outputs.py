@@ -30,6 +30,8 @@ from oracle_emulator.sql.rewrite import (
 from oracle_emulator.sql.storage import VER, exact_name
 
 MAX_NAME_LENGTH = 128
+#: Oracle's conversion of text to ROWID: its result is described as a ROWID
+CHARTOROWID = "CHARTOROWID"
 MONTHS_MACRO = "__emu_months"
 #: the output placeholder of an unexpanded ``alias.*`` (its columns are named by DuckDB)
 STAR_NAME = "*"
@@ -119,6 +121,8 @@ def _rowid_info(item: exp.Expression, name: str) -> ColumnInfo | None:
         return ColumnInfo(name, OracleType.ROWID, nullable=False)
     if isinstance(inner, exp.Anonymous) and str(inner.this) == ROWID_TEXT_MACRO:
         return ColumnInfo(name, OracleType.ROWID, nullable=False)
+    if isinstance(inner, exp.Anonymous) and str(inner.this).upper() == CHARTOROWID:
+        return ColumnInfo(name, OracleType.ROWID)
     return None
 
 

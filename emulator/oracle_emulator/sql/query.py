@@ -4,7 +4,7 @@ DuckDB's rows converted to Oracle's Python values."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +48,8 @@ class QueryPlan:
     fast: FastPlan | None = None
     ver_sql: str = ""
     ver_params: list[Any] | None = None
+    #: the oldest SCN it reads AS OF (None: it reads the current data)
+    as_of: int | None = None
 
 
 @dataclass
@@ -63,11 +65,13 @@ class PlanTemplate:
     cacheable: bool
     dictionary: bool
     bind_count: int = 0
+    as_of: int | None = None
 
     def bind(self, session: EmulatorSession, binds: Sequence[Any]) -> QueryPlan:
         lo, hi = (str(n) for n in _own_range(session))
         sql = self.sql.replace(OWN_LO_MARK, lo).replace(OWN_HI_MARK, hi)
         plan = QueryPlan(sql, pick(binds, self.mapping), self.outputs, self.fast)
+        plan.as_of = self.as_of
         if self.ver_mapping is not None:
             plan.ver_sql = self.ver_sql.replace(OWN_LO_MARK, lo).replace(OWN_HI_MARK, hi)
             plan.ver_params = pick(binds, self.ver_mapping)
@@ -131,6 +135,7 @@ def build_template(
         cacheable=not rewriter.flashback, dictionary=rewriter.dictionary,
     )  # fmt: skip
     template.bind_count = len(binds)
+    template.as_of = min(rewriter.as_of_scns, default=None)
     if fast is not None and fast.select is not None:
         template.ver_mapping = renumber_placeholders(fast.select, len(binds))
         template.ver_sql = rewriter.to_sql(fast.select)
@@ -148,7 +153,11 @@ def run_query(session: EmulatorSession, plan: QueryPlan) -> QueryResult:
         ver_array = next(iter(versions.values()))
         encoded = session.db.row_cache.rows_for(cursor, plan.fast, ver_array)
         return QueryResult(
-            columns=list(plan.fast.infos), encoded_rows=encoded, scn=scn, row_block=encoded.block
+            columns=list(plan.fast.infos),
+            encoded_rows=encoded,
+            scn=scn,
+            row_block=encoded.block,
+            check_fetch=_history_check(session, plan),
         )
 
     def fetch() -> tuple[Any, list[tuple[Any, ...]]]:
@@ -157,7 +166,23 @@ def run_query(session: EmulatorSession, plan: QueryPlan) -> QueryResult:
 
     description, rows = session.duck(fetch)
     infos, converters = describe(plan.outputs, description or [])
-    return QueryResult(columns=infos, rows=convert_rows(rows, converters), scn=scn)
+    return QueryResult(
+        columns=infos,
+        rows=convert_rows(rows, converters),
+        scn=scn,
+        check_fetch=_history_check(session, plan),
+    )
+
+
+def _history_check(session: EmulatorSession, plan: QueryPlan) -> Callable[[], None] | None:
+    """For a query read AS OF an SCN: what each later fetch checks first. The rows were
+    all read at execute, but in Oracle a long fetch of such a cursor keeps needing the undo
+    of that SCN and fails with ORA-01555 once it is overwritten; here, once the history
+    is purged (:meth:`~.engine.EmulatorDatabase.purge_history`)."""
+    if plan.as_of is None:
+        return None
+    scn, clock = plan.as_of, session.db.clock
+    return lambda: clock.check_history(scn)
 
 
 def describe_query(session: EmulatorSession, plan: QueryPlan) -> list[ColumnInfo]:

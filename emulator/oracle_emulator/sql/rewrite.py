@@ -1,7 +1,8 @@
 """Rewrite a parsed query so it runs against the multi-version storage.
 
 Per SELECT scope: table names are resolved through the catalogue (current schema, then
-public synonyms: SYS tables and the dictionary views) and replaced by derived tables showing
+public synonyms: SYS tables and the dictionary views, V$DATABASE only for users granted it,
+see :mod:`.privileges`) and replaced by derived tables showing
 the versions the statement's snapshot sees (``AS OF SCN``/``TIMESTAMP`` included); ``*`` is
 expanded here so hidden columns never leak; ``ROWID`` becomes the row identity (compared in
 physical order) or its text; ``seq.NEXTVAL``, ``USER`` and ``SYS_CONTEXT`` are resolved.
@@ -74,6 +75,8 @@ class RewriteContext:
     session_id: int = 0
     #: called before a dictionary view is read (refreshes its rows)
     touch_dictionary: Callable[[], None] | None = None
+    #: (public name, owner written or None) -> whether the user may read it (ORA-00942 if not)
+    may_read: Callable[[str, str | None], bool] | None = None
 
 
 @dataclass
@@ -88,6 +91,8 @@ class Rewriter:
     flashback: bool = False
     #: the statement reads dictionary views (refresh them before every execution)
     dictionary: bool = False
+    #: the SCNs it reads tables AS OF (their history must outlive its fetches)
+    as_of_scns: list[int] = field(default_factory=list)
     _aliases: int = 0
 
     def fragment(self, sql: str) -> str:
@@ -283,6 +288,7 @@ class Rewriter:
             self.flashback = True
             kind = str(version.this).upper()
             scn = self.ctx.resolve_as_of(kind, version.expression, table)
+            self.as_of_scns.append(scn)
             snapshot = Snapshot(as_of=scn)
         self.tables.append(table)
         marker = self.fragment(live_sql(table, snapshot))
@@ -296,10 +302,11 @@ class Rewriter:
         db = node.args.get("db")
         if db is None and name in self.cte_names:
             return
-        if db is not None and ident_name(db) not in (SYS, "PUBLIC"):
+        owner = ident_name(db) if db is not None else None
+        if owner is not None and owner not in (SYS, "PUBLIC"):
             raise table_not_found()
         relation = self.ctx.public.get(name)
-        if relation is None:
+        if relation is None or (self.ctx.may_read and not self.ctx.may_read(name, owner)):
             raise table_not_found()
         self.dictionary = True
         if self.ctx.touch_dictionary is not None:

@@ -26,7 +26,7 @@ from oracle_emulator.api import (
     OracleError,
     StatementResult,
 )
-from oracle_emulator.sql import parsing
+from oracle_emulator.sql import parsing, privileges
 from oracle_emulator.sql.binds import bind_value, number_placeholders
 from oracle_emulator.sql.catalogue import Table
 from oracle_emulator.sql.errors import (
@@ -207,7 +207,11 @@ class EmulatorSession:
             public=self.db.dictionary.public,
             touch_dictionary=self.db.dictionary.refresh,
             session_id=self.session_id,
+            may_read=self._may_read,
         )
+
+    def _may_read(self, name: str, owner: str | None) -> bool:
+        return privileges.may_read(self.db.catalogue, self.username, name, owner)
 
     def userenv(self) -> dict[str, str]:
         db = self.db

@@ -57,6 +57,11 @@ class ScnClock:
             raise definition_changed()
         return scn
 
+    def check_history(self, scn: int) -> None:
+        """ORA-01555 if the history of ``scn`` was purged since a read AS OF it began."""
+        if scn < self.oldest:
+            raise snapshot_too_old()
+
     def scn_at(self, moment: dt.datetime) -> int:
         """The last SCN committed at or before ``moment`` (naive UTC)."""
         with self.lock:

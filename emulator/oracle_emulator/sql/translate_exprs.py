@@ -19,6 +19,7 @@ from oracle_emulator.api import ORA_INVALID_SQL, OracleError
 from oracle_emulator.sql import format_models as fm
 from oracle_emulator.sql import functions
 from oracle_emulator.sql import translate_dialect as dialect
+from oracle_emulator.sql.rowid_sql import CHARTOROWID_MACRO
 
 ORA_INVALID_ARGUMENT_COUNT = 909
 ORA_INVALID_INTERVAL = 1867
@@ -173,6 +174,18 @@ def _to_number(args: list[exp.Expression]) -> exp.Expression:
     return _call("ora_parse_number", _text(args[0]), args[1])
 
 
+def _rowidtochar(args: list[exp.Expression]) -> exp.Expression:
+    """ROWIDTOCHAR: a ROWID already is its 18-character text here."""
+    _arity("ROWIDTOCHAR", args, 1, 1)
+    return _text(args[0])
+
+
+def _chartorowid(args: list[exp.Expression]) -> exp.Expression:
+    """CHARTOROWID: the text, checked to be a ROWID (ORA-01410 if not)."""
+    _arity("CHARTOROWID", args, 1, 1)
+    return _call(CHARTOROWID_MACRO, _text(args[0]))
+
+
 def _date_literal(args: list[exp.Expression]) -> exp.Expression:
     text = args[0].name
     if not _DATE_LITERAL.fullmatch(text.strip()):
@@ -215,6 +228,8 @@ FUNCTIONS: dict[str, Callable[[list[exp.Expression]], exp.Expression]] = {
     "SIGN": _builtin("sign", "SIGN", 1),
     "POWER": _builtin("pow", "POWER", 2),
     "TO_CHAR": _to_char,
+    "ROWIDTOCHAR": _rowidtochar,
+    "CHARTOROWID": _chartorowid,
     "TO_NUMBER": _to_number,
     "TO_DATE": _parser("TO_DATE", "ora_parse_date", fm.NLS_DATE_FORMAT),
     "TO_TIMESTAMP": _parser("TO_TIMESTAMP", "ora_parse_timestamp", fm.NLS_TIMESTAMP_FORMAT),

@@ -93,3 +93,14 @@ def test_refused_handshakes_are_told_apart(text: str, problem: str) -> None:
 )
 def test_a_database_that_is_down_is_no_tls_failure(text: str) -> None:
     assert tls_failure(_driver_error(text), "c") is None
+
+
+def test_a_wallet_in_tns_admin_is_not_forced_on_a_tcp_connection(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "ewallet.pem").write_text("-----BEGIN ENCRYPTED PRIVATE KEY-----\n")
+    monkeypatch.setenv("TNS_ADMIN", str(tmp_path))
+    connection = TaskConnection(
+        conn_id="c", conn_type="oracle", host="db", port=1521, extra='{"service_name": "ORCL"}'
+    )
+    assert resolve_address(connection) is connection
