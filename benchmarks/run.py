@@ -14,6 +14,7 @@ BENCHMARKS = [
     ["gcs_writer.py", "--rows", "1000000", "--repeats", "2"],
     ["task_overhead.py", "--repeats", "3"],
     ["tls_handshake.py", "--connections", "50"],
+    ["emulator_dictionary.py", "--tables", "500", "--rounds", "20"],
     # the side-by-side comparison (issue "benchmarks side by side"): hours at full size, as
     # OracleToGCSOperator and dlt move a few thousand rows a second here
     ["side_by_side.py", "--repeats", "3"],

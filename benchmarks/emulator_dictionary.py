@@ -13,7 +13,7 @@ query through the thin driver in three situations, which alternate within the ru
 
 Each figure is the median (and 90th percentile) of ``--rounds`` executions, in milliseconds.
 
-    .venv/bin/python emulator/benchmarks/dictionary.py --tables 500 --rounds 20
+    .venv/bin/python benchmarks/emulator_dictionary.py --tables 500 --rounds 20
 
 These are emulator figures, not Oracle figures.
 """
@@ -29,37 +29,14 @@ from pathlib import Path
 
 import oracledb
 
+# the queries the provider sends, as it sends them
+from airflow_oracle_etl.hooks.introspection import COLUMNS_SQL, PRIMARY_KEY_SQL, TABLE_SQL
 from oracle_emulator.process import EmulatorProcess
 
 USER = "DEMO"
 PASSWORD = "demo"
 PERCENTILE = 0.9
 MILLIS = 1000.0
-
-COLUMNS_SQL = """\
-SELECT col.COLUMN_NAME, col.DATA_TYPE, col.DATA_PRECISION, col.DATA_SCALE,
-       col.CHAR_LENGTH, col.NULLABLE, com.COMMENTS
-FROM ALL_TAB_COLUMNS col
-LEFT JOIN ALL_COL_COMMENTS com
-  ON com.OWNER = col.OWNER AND com.TABLE_NAME = col.TABLE_NAME
- AND com.COLUMN_NAME = col.COLUMN_NAME
-WHERE col.OWNER = :owner AND col.TABLE_NAME = :name
-ORDER BY col.COLUMN_ID"""
-
-PRIMARY_KEY_SQL = """\
-SELECT cc.COLUMN_NAME
-FROM ALL_CONSTRAINTS con
-JOIN ALL_CONS_COLUMNS cc
-  ON cc.OWNER = con.OWNER AND cc.CONSTRAINT_NAME = con.CONSTRAINT_NAME
- AND cc.TABLE_NAME = con.TABLE_NAME
-WHERE con.OWNER = :owner AND con.TABLE_NAME = :name AND con.CONSTRAINT_TYPE = 'P'
-ORDER BY cc.POSITION"""
-
-TABLE_SQL = """\
-SELECT tab.NUM_ROWS, com.COMMENTS
-FROM ALL_TAB_COMMENTS com
-LEFT JOIN ALL_TABLES tab ON tab.OWNER = com.OWNER AND tab.TABLE_NAME = com.TABLE_NAME
-WHERE com.OWNER = :owner AND com.TABLE_NAME = :name"""
 
 QUERIES = {"columns": COLUMNS_SQL, "primary key": PRIMARY_KEY_SQL, "table": TABLE_SQL}
 SITUATIONS = ("unchanged", "after commit", "after DDL")
