@@ -8,7 +8,9 @@ bind time, so the translator needs no type information. The type conventions thi
 which the engine's storage must follow:
 
 - Oracle DATE is a DuckDB TIMESTAMP (microseconds, always whole seconds);
-- Oracle TIMESTAMP(n) is TIMESTAMP_NS; TIMESTAMP WITH [LOCAL] TIME ZONE is TIMESTAMPTZ;
+- Oracle TIMESTAMP(0-6) is TIMESTAMP; expressions with 7-9 fraction digits are TIMESTAMP_NS
+  (1677-2262 only); TIMESTAMP WITH [LOCAL] TIME ZONE is TIMESTAMPTZ. Years before 1 are
+  astronomical in DuckDB (0 is 1 BC) and Oracle's signed years in format models;
 - Oracle NUMBER(p,s) is DECIMAL(p,s); where a scale must be chosen for a value whose scale
   Oracle lets float (division, TO_NUMBER, CAST AS NUMBER) it is :data:`NUMBER_TYPE`.
 
@@ -43,6 +45,13 @@ _UDFS = (
     ("ora_num_format", udf.num_format, [sqltypes.VARCHAR, sqltypes.VARCHAR], sqltypes.VARCHAR),
     ("ora_parse_number", udf.parse_number, [sqltypes.VARCHAR, sqltypes.VARCHAR], _NUMBER),
     ("ora_dt_format", udf.dt_format, [sqltypes.TIMESTAMP_NS, sqltypes.VARCHAR], sqltypes.VARCHAR),
+    (
+        "ora_dt_format_us",
+        udf.dt_format_us,
+        [sqltypes.TIMESTAMP, sqltypes.VARCHAR],
+        sqltypes.VARCHAR,
+    ),
+    ("ora_ns_format", udf.ns_format, [sqltypes.HUGEINT, sqltypes.VARCHAR], sqltypes.VARCHAR),
     (
         "ora_tstz_format",
         udf.tstz_format,
@@ -99,15 +108,21 @@ _MACROS = (
     "(a TIMESTAMPTZ, b DOUBLE) AS date_trunc('second', CAST(a AS TIMESTAMP)) - ora_days(b), "
     "(a, b) AS a - b",
     # Oracle text of any value (implicit conversion to VARCHAR2)
-    f"ora_str(x VARCHAR) AS x, (x TIMESTAMP) AS ora_dt_format(x, '{_D}'), "
+    f"ora_str(x VARCHAR) AS x, (x TIMESTAMP) AS ora_dt_format_us(x, '{_D}'), "
     f"(x TIMESTAMP_NS) AS ora_dt_format(x, '{_T}'), "
     f"(x TIMESTAMPTZ) AS ora_tstz_format(x, '{_TZ}'), "
     "(x BIGINT) AS CAST(x AS VARCHAR), "
     "(x) AS ora_num_text(CAST(x AS VARCHAR))",
     "ora_to_char(x VARCHAR, f VARCHAR) AS x, "
+    "(x TIMESTAMP, f VARCHAR) AS ora_dt_format_us(x, f), "
     "(x TIMESTAMP_NS, f VARCHAR) AS ora_dt_format(x, f), "
     "(x TIMESTAMPTZ, f VARCHAR) AS ora_tstz_format(x, f), "
     "(x, f) AS ora_num_format(CAST(x AS VARCHAR), f)",
+    # the value strftime renders for TO_CHAR (see translate_exprs: years before 1 go to the UDF)
+    "ora_ts(x TIMESTAMP_NS) AS x, (x TIMESTAMP) AS x, "
+    "(x TIMESTAMPTZ) AS CAST(x AS TIMESTAMP), (x) AS CAST(x AS TIMESTAMP_NS)",
+    "ora_ts_ad(x TIMESTAMP_NS) AS true, (x TIMESTAMP) AS x >= TIMESTAMP '0001-01-01', "
+    "(x TIMESTAMPTZ) AS x >= TIMESTAMPTZ '0001-01-01 00:00:00+00', (x) AS true",
     f"ora_to_number(s VARCHAR) AS ora_parse_number(s, 'TM9'), (s) AS CAST(s AS {NUMBER_TYPE})",
     f"ora_cast_date(x VARCHAR) AS ora_parse_date(x, '{_D}'), "
     "(x) AS date_trunc('second', CAST(x AS TIMESTAMP))",

@@ -17,7 +17,9 @@ from sqlglot import exp
 
 from oracle_emulator.api import ORA_INVALID_SQL, OracleError
 from oracle_emulator.sql import format_models as fm
+from oracle_emulator.sql import format_parse as fp
 from oracle_emulator.sql import functions
+from oracle_emulator.sql import functions_udf as udf
 from oracle_emulator.sql import translate_dialect as dialect
 from oracle_emulator.sql.rowid_sql import CHARTOROWID_MACRO
 
@@ -25,7 +27,12 @@ ORA_INVALID_ARGUMENT_COUNT = 909
 ORA_INVALID_INTERVAL = 1867
 _MAX_DECIMAL_PRECISION = 38
 _DEFAULT_TIMESTAMP_PRECISION = 6
-_DATE_LITERAL = re.compile(r"\d{1,4}-\d{1,2}-\d{1,2}")
+_DATE_LITERAL = re.compile(r"[+-]?\d{1,4}-\d{1,2}-\d{1,2}")
+_TIMESTAMP_LITERAL = re.compile(
+    r"[+-]?\d{1,4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}(?::\d{1,2}(?::\d{1,2}(?:\.\d{0,9})?)?)?)?"
+)
+_TIMESTAMP_LITERAL_MODEL = "SYYYY-MM-DD HH24:MI:SS.FF9"
+_PARSE_TIMESTAMP = "ora_parse_timestamp"
 _TZ_SUFFIX = re.compile(r"\s([+-]\d{1,2}:\d{2}|[A-Za-z][A-Za-z_/+-]*)$")
 _MICROS = {"DAY": 86_400_000_000, "HOUR": 3_600_000_000, "MINUTE": 60_000_000, "SECOND": 1_000_000}
 _MONTHS = {"YEAR": 12, "MONTH": 1}
@@ -154,17 +161,35 @@ def _to_char(args: list[exp.Expression]) -> exp.Expression:
         except OracleError:
             pattern = None  # not a datetime model: a number model, checked when it runs
         if pattern is not None:
-            return _call("strftime", _cast(value, "TIMESTAMP_NS"), exp.Literal.string(pattern))
+            return _strftime(value, pattern, model)
     return _call("ora_to_char", value, model)
 
 
-def _parser(name: str, udf: str, default_model: str) -> Callable[..., exp.Expression]:
+def _strftime(value: exp.Expression, pattern: str, model: exp.Expression) -> exp.Expression:
+    """TO_CHAR by DuckDB's strftime (vectorised, exact) for the years 1 to 9999; strftime
+    writes a BC year astronomically ("-4712" for 4713 BC), so earlier values go to the UDF."""
+    shown = _call("ora_ts", value.copy())
+    in_range = _call("ora_ts_ad", value.copy())
+    rendered = _call("strftime", shown, exp.Literal.string(pattern))
+    return exp.Case(
+        ifs=[exp.If(this=in_range, true=rendered)], default=_call("ora_to_char", value, model)
+    )
+
+
+def _parser(name: str, udf_name: str, default_model: str) -> Callable[..., exp.Expression]:
     def build(args: list[exp.Expression]) -> exp.Expression:
         _arity(name, args, 1, 3)
         model = args[1] if len(args) > 1 else exp.Literal.string(default_model)
-        return _call(udf, _text(args[0]), model)
+        if udf_name == _PARSE_TIMESTAMP and _is_text(args[0]) and _is_text(model):
+            value = fp.parse_datetime(args[0].name, model.name)
+            return _epoch_timestamp(udf.epoch_nanos(value))
+        return _call(udf_name, _text(args[0]), model)
 
     return build
+
+
+def _is_text(node: exp.Expression) -> bool:
+    return isinstance(node, exp.Literal) and node.is_string
 
 
 def _to_number(args: list[exp.Expression]) -> exp.Expression:
@@ -187,20 +212,38 @@ def _chartorowid(args: list[exp.Expression]) -> exp.Expression:
 
 
 def _date_literal(args: list[exp.Expression]) -> exp.Expression:
-    text = args[0].name
-    if not _DATE_LITERAL.fullmatch(text.strip()):
+    """DATE 'SYYYY-MM-DD': Oracle's signed year (DATE '-4712-01-01' is 4712 BC), checked
+    as TO_DATE checks it, as a microsecond TIMESTAMP built from its epoch count."""
+    text = args[0].name.strip()
+    if not _DATE_LITERAL.fullmatch(text):
         raise OracleError(1861, "literal does not match format string")
-    return _cast(exp.Literal.string(text.strip()), "TIMESTAMP")
+    micros = udf.epoch_nanos(fp.parse_datetime(text, "SYYYY-MM-DD")) // 1000
+    return _call("make_timestamp", _cast(exp.Literal.number(micros), "BIGINT"))
 
 
 def _timestamp_literal(args: list[exp.Expression]) -> exp.Expression:
-    """TIMESTAMP '...' keeps nanoseconds (TIMESTAMP_NS); one with a zone is a TIMESTAMPTZ."""
+    """TIMESTAMP 'SYYYY-MM-DD HH24:MI:SS[.FF]' (see :func:`_epoch_timestamp`); one with a
+    zone is a TIMESTAMPTZ."""
     text = args[0].name.strip()
     zone = _TZ_SUFFIX.search(text)
     if zone and ":" in text[: zone.start()]:
         local = exp.Literal.string(text[: zone.start()].strip())
         return _call("ora_from_tz", _cast(local, "TIMESTAMP"), exp.Literal.string(zone.group(1)))
-    return _cast(exp.Literal.string(text), "TIMESTAMP_NS")
+    if not _TIMESTAMP_LITERAL.fullmatch(text):
+        raise OracleError(1861, "literal does not match format string")
+    nanos = udf.epoch_nanos(fp.parse_datetime(text, _TIMESTAMP_LITERAL_MODEL))
+    return _epoch_timestamp(nanos)
+
+
+def _epoch_timestamp(nanos: int) -> exp.Expression:
+    """A constant timestamp: TIMESTAMP_NS (Oracle TIMESTAMP semantics: a difference is an
+    interval) within 1677-2262; beyond, a microsecond TIMESTAMP, which holds every Oracle
+    year exactly when there are no sub-microsecond digits (ORA-03001 if there are)."""
+    if udf.NANOS_MIN <= nanos <= udf.NANOS_MAX:
+        return _call("make_timestamp_ns", _cast(exp.Literal.number(nanos), "BIGINT"))
+    if nanos % 1000:
+        udf.in_nanosecond_range(nanos)
+    return _call("make_timestamp", _cast(exp.Literal.number(nanos // 1000), "BIGINT"))
 
 
 FUNCTIONS: dict[str, Callable[[list[exp.Expression]], exp.Expression]] = {
