@@ -34,6 +34,11 @@ from oracle_emulator.sql import functions_udf as udf
 
 log = logging.getLogger(__name__)
 
+#: a constant TIMESTAMP with sub-microsecond digits outside 1677-2262, which no DuckDB
+#: timestamp type holds: its nanoseconds since 1970, tagged by a struct so that it is
+#: described, fetched, formatted and stored as a TIMESTAMP(9) (not computed with)
+WIDE_NANOS_FIELD = "ora_epoch_ns"
+WIDE_NANOS_TYPE = f"STRUCT({WIDE_NANOS_FIELD} HUGEINT)"
 NUMBER_TYPE = f"DECIMAL({udf.NUMBER_PRECISION}, {udf.NUMBER_SCALE})"
 _NUMBER = duckdb.decimal_type(udf.NUMBER_PRECISION, udf.NUMBER_SCALE)
 _SCALE_UNIT = "0." + "0" * (udf.NUMBER_SCALE - 1) + "1"
@@ -114,14 +119,22 @@ _MACROS = (
     "(x BIGINT) AS CAST(x AS VARCHAR), "
     "(x) AS ora_num_text(CAST(x AS VARCHAR))",
     "ora_to_char(x VARCHAR, f VARCHAR) AS x, "
+    f"(x {WIDE_NANOS_TYPE}, f VARCHAR) AS ora_ns_format(x.{WIDE_NANOS_FIELD}, f), "
     "(x TIMESTAMP, f VARCHAR) AS ora_dt_format_us(x, f), "
     "(x TIMESTAMP_NS, f VARCHAR) AS ora_dt_format(x, f), "
     "(x TIMESTAMPTZ, f VARCHAR) AS ora_tstz_format(x, f), "
     "(x, f) AS ora_num_format(CAST(x AS VARCHAR), f)",
+    # a TIMESTAMP(7-9) column's stored form: nanoseconds since 1970 as a HUGEINT (any year)
+    f"ora_epoch_ns(x {WIDE_NANOS_TYPE}) AS x.{WIDE_NANOS_FIELD}, "
+    "(x HUGEINT) AS x, (x TIMESTAMP_NS) AS CAST(epoch_ns(x) AS HUGEINT), "
+    "(x TIMESTAMP) AS CAST(epoch_us(x) AS HUGEINT) * 1000, "
+    "(x TIMESTAMPTZ) AS CAST(epoch_us(x) AS HUGEINT) * 1000, "
+    "(x) AS CAST(epoch_ns(CAST(x AS TIMESTAMP_NS)) AS HUGEINT)",
     # the value strftime renders for TO_CHAR (see translate_exprs: years before 1 go to the UDF)
-    "ora_ts(x TIMESTAMP_NS) AS x, (x TIMESTAMP) AS x, "
+    f"ora_ts(x TIMESTAMP_NS) AS x, (x TIMESTAMP) AS x, (x {WIDE_NANOS_TYPE}) AS NULL::TIMESTAMP, "
     "(x TIMESTAMPTZ) AS CAST(x AS TIMESTAMP), (x) AS CAST(x AS TIMESTAMP_NS)",
-    "ora_ts_ad(x TIMESTAMP_NS) AS true, (x TIMESTAMP) AS x >= TIMESTAMP '0001-01-01', "
+    f"ora_ts_ad(x TIMESTAMP_NS) AS true, (x {WIDE_NANOS_TYPE}) AS false, "
+    "(x TIMESTAMP) AS x >= TIMESTAMP '0001-01-01', "
     "(x TIMESTAMPTZ) AS x >= TIMESTAMPTZ '0001-01-01 00:00:00+00', (x) AS true",
     f"ora_to_number(s VARCHAR) AS ora_parse_number(s, 'TM9'), (s) AS CAST(s AS {NUMBER_TYPE})",
     f"ora_cast_date(x VARCHAR) AS ora_parse_date(x, '{_D}'), "

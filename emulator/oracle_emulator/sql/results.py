@@ -24,6 +24,7 @@ from oracle_emulator.api import (
 )
 from oracle_emulator.sql import calendar
 from oracle_emulator.sql.conversions import READ_EXACT, READ_MONTHS, READ_NANOS
+from oracle_emulator.sql.functions import WIDE_NANOS_FIELD, WIDE_NANOS_TYPE
 from oracle_emulator.sql.outputs import STAR_NAME, OutputColumn
 
 Converter = Callable[[Any], Any]
@@ -72,6 +73,8 @@ def infer_column(name: str, duck_type: str) -> ColumnInfo:
     }
     if text in simple:
         return simple[text]
+    if duck_type == WIDE_NANOS_TYPE:
+        return ColumnInfo(name, OracleType.TIMESTAMP, scale=9)
     return ColumnInfo(name, OracleType.VARCHAR2, size=DEFAULT_VARCHAR_SIZE)
 
 
@@ -96,6 +99,8 @@ def _converter(info: ColumnInfo, duck_type: str, read: str | None) -> Converter 
         return _exact
     if read == READ_NANOS:
         return nanos_to_datetime
+    if duck_type == WIDE_NANOS_TYPE:
+        return _wide_nanos
     if read == READ_MONTHS:
         return months_to_interval
     upper = duck_type.upper()
@@ -161,6 +166,10 @@ def nanos_to_datetime(value: Any) -> Any:
     if nanos % NANOS_PER_MICRO:
         return NanoDateTime(moment, nanos)
     return moment
+
+
+def _wide_nanos(value: Any) -> Any:
+    return None if value is None else nanos_to_datetime(value[WIDE_NANOS_FIELD])
 
 
 def months_to_interval(value: Any) -> Any:

@@ -238,11 +238,18 @@ def _timestamp_literal(args: list[exp.Expression]) -> exp.Expression:
 def _epoch_timestamp(nanos: int) -> exp.Expression:
     """A constant timestamp: TIMESTAMP_NS (Oracle TIMESTAMP semantics: a difference is an
     interval) within 1677-2262; beyond, a microsecond TIMESTAMP, which holds every Oracle
-    year exactly when there are no sub-microsecond digits (ORA-03001 if there are)."""
+    year exactly when there are no sub-microsecond digits, or else the tagged count of
+    nanoseconds (:data:`functions.WIDE_NANOS_TYPE`), which can be selected, formatted and
+    stored but not computed with."""
     if udf.NANOS_MIN <= nanos <= udf.NANOS_MAX:
         return _call("make_timestamp_ns", _cast(exp.Literal.number(nanos), "BIGINT"))
     if nanos % 1000:
-        udf.in_nanosecond_range(nanos)
+        count = _cast(exp.Literal.number(nanos), "HUGEINT")
+        return exp.Struct(
+            expressions=[
+                exp.PropertyEQ(this=exp.to_identifier(functions.WIDE_NANOS_FIELD), expression=count)
+            ]
+        )
     return _call("make_timestamp", _cast(exp.Literal.number(nanos // 1000), "BIGINT"))
 
 

@@ -104,3 +104,54 @@ def test_wide_values_stored_compared_and_ordered(
         assert cursor.fetchall() == [
             (dt.datetime(9999, 12, 31, 23, 59, 59), dt.datetime(9999, 12, 31, 23, 59, 59, 999999))
         ]
+
+
+LAST_NANOSECOND = "9999-12-31 23:59:59.999999999"
+NANO_MODEL = "SYYYY-MM-DD HH24:MI:SS.FF9"
+
+
+def test_nanosecond_literal_at_the_end_of_time(connection: oracledb.Connection) -> None:
+    """Described as TIMESTAMP(9); the driver keeps microseconds, TO_CHAR all nine digits."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT TIMESTAMP '{LAST_NANOSECOND}', TO_CHAR(TIMESTAMP '{LAST_NANOSECOND}', "
+            f"'{NANO_MODEL}'), TO_CHAR(TO_TIMESTAMP('{LAST_NANOSECOND}', "
+            f"'YYYY-MM-DD HH24:MI:SS.FF9'), '{NANO_MODEL}') FROM DUAL"
+        )
+        assert cursor.description[0][1] is oracledb.DB_TYPE_TIMESTAMP
+        assert cursor.description[0][5] == 9
+        assert cursor.fetchone() == (
+            dt.datetime(9999, 12, 31, 23, 59, 59, 999999),
+            f" {LAST_NANOSECOND}",
+            f" {LAST_NANOSECOND}",
+        )
+
+
+def test_timestamp_9_column_holds_the_whole_range(
+    connection: oracledb.Connection, table_name: str
+) -> None:
+    texts = ["-4712-01-01 00:00:00.000000001", "-0001-12-31 23:59:59.5", LAST_NANOSECOND]
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {table_name} (id NUMBER(2), t TIMESTAMP(9))")
+        for ident, text in enumerate(texts, 1):
+            cursor.execute(f"INSERT INTO {table_name} VALUES ({ident}, TIMESTAMP '{text}')")
+        cursor.execute(
+            f"INSERT INTO {table_name} VALUES (4, TIMESTAMP '2020-01-01 00:00:00.123456789')"
+        )
+        cursor.execute(f"SELECT id, TO_CHAR(t, '{NANO_MODEL}') FROM {table_name} ORDER BY id")
+        assert cursor.fetchall() == [
+            (1, texts[0]),
+            (2, "-0001-12-31 23:59:59.500000000"),
+            (3, f" {LAST_NANOSECOND}"),
+            (4, " 2020-01-01 00:00:00.123456789"),
+        ]
+        cursor.execute(f"SELECT t FROM {table_name} WHERE id = 3")
+        assert cursor.fetchall() == [(dt.datetime(9999, 12, 31, 23, 59, 59, 999999),)]
+        # queries compute with TIMESTAMP_NS (1677-2262): beyond, they are refused, not wrong
+        with pytest.raises(oracledb.DatabaseError, match="ORA-03001"):
+            cursor.execute(f"SELECT id FROM {table_name} WHERE t > LOCALTIMESTAMP")
+        with pytest.raises(oracledb.DatabaseError, match="ORA-03001"):
+            cursor.execute(f"SELECT id FROM {table_name} ORDER BY t")
+        cursor.execute(f"DELETE FROM {table_name} WHERE id < 4")
+        cursor.execute(f"SELECT id FROM {table_name} WHERE t < LOCALTIMESTAMP")
+        assert cursor.fetchall() == [(4,)]
