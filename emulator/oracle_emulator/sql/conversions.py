@@ -24,6 +24,7 @@ from oracle_emulator.sql.oratypes import (
 )
 
 ORA_INVALID_NUMBER = "ORA-01722: invalid number"
+ORA_NUMERIC_OVERFLOW = "ORA-01426: numeric overflow"
 #: read wrappers tag the value so the result layer knows how to turn it into Python
 READ_NANOS = "nanos"
 READ_MONTHS = "months"
@@ -66,6 +67,8 @@ def _number(decl: DeclaredType, value: str) -> str:
         return (
             f"CASE WHEN {text} IS NULL OR {text} = '' THEN NULL "
             f"WHEN TRY_CAST({text} AS DOUBLE) IS NULL THEN error({sql_string(ORA_INVALID_NUMBER)}) "
+            f"WHEN abs(TRY_CAST({text} AS DOUBLE)) >= 1e126 "
+            f"THEN error({sql_string(ORA_NUMERIC_OVERFLOW)}) "
             f"ELSE {text} END"
         )
     width, scale = decl._decimal_shape()

@@ -47,6 +47,7 @@ _ORA_MESSAGE = re.compile(r"ORA-(\d{5}): ([^\n]*)")
 _UDFS = (
     ("ora_div_exact", udf.div_exact, [sqltypes.VARCHAR, sqltypes.VARCHAR], _NUMBER),
     ("ora_num_text", udf.num_text, [sqltypes.VARCHAR], sqltypes.VARCHAR),
+    ("ora_parse_double", udf.parse_binary_double, [sqltypes.VARCHAR], sqltypes.DOUBLE),
     ("ora_num_format", udf.num_format, [sqltypes.VARCHAR, sqltypes.VARCHAR], sqltypes.VARCHAR),
     ("ora_parse_number", udf.parse_number, [sqltypes.VARCHAR, sqltypes.VARCHAR], _NUMBER),
     ("ora_dt_format", udf.dt_format, [sqltypes.TIMESTAMP_NS, sqltypes.VARCHAR], sqltypes.VARCHAR),
@@ -144,6 +145,12 @@ _MACROS = (
     " * CAST(pow(10, 9 - p) AS BIGINT)) END",
     f"ora_cast_timestamp(x VARCHAR, p) AS ora_round_ns(ora_parse_timestamp(x, '{_T}'), p), "
     "(x, p) AS ora_round_ns(CAST(x AS TIMESTAMP_NS), p)",
+    # TO_BINARY_DOUBLE / TO_BINARY_FLOAT: text is parsed as Oracle reads it ('NaN', 'INF'...)
+    "ora_to_binary_double(x VARCHAR) AS ora_parse_double(x), (x) AS CAST(x AS DOUBLE)",
+    "ora_to_binary_float(x VARCHAR) AS CAST(ora_parse_double(x) AS FLOAT), (x) AS CAST(x AS FLOAT)",
+    # TO_BLOB: RAW is BLOB already; text is taken as hexadecimal digits, as Oracle converts
+    # text to RAW
+    "ora_to_blob(x VARCHAR) AS unhex(x), (x) AS CAST(x AS BLOB)",
     # strings: Oracle has no empty string (it is NULL)
     "ora_substr(s, p) AS CASE WHEN p < 0 AND -p > length(s) THEN NULL ELSE "
     "nullif(substring(s, CAST(CASE WHEN p = 0 THEN 1 ELSE trunc(p) END AS BIGINT)), '')"

@@ -14,6 +14,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import decimal
+import math
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -106,6 +108,27 @@ def parse_number(texts: pa.Array, models: pa.Array) -> pa.Array:
         (texts, models),
         NUMBER_ARROW_TYPE,
     )
+
+
+_FLOAT_TEXT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_FLOAT_WORDS = {"NAN": math.nan, "INF": math.inf, "+INF": math.inf, "-INF": -math.inf}
+
+
+def _binary_double(text: str) -> float:
+    """Oracle's text of a BINARY_DOUBLE: a number, or NaN / INF / -INF in any case; a
+    ``d``/``f`` suffix is not allowed in text (ORA-01722)."""
+    stripped = text.strip()
+    word = _FLOAT_WORDS.get(stripped.upper())
+    if word is not None:
+        return word
+    if not _FLOAT_TEXT.fullmatch(stripped):
+        raise OracleError(ORA_INVALID_NUMBER, "invalid number")
+    return float(stripped)
+
+
+def parse_binary_double(texts: pa.Array) -> pa.Array:
+    """``TO_BINARY_DOUBLE(text)`` / ``TO_BINARY_FLOAT(text)`` (the latter casts after)."""
+    return _map(_binary_double, (texts,), pa.float64())
 
 
 # -- datetimes -------------------------------------------------------------------------------

@@ -32,6 +32,13 @@ from oracle_emulator.sql.storage import VER, exact_name
 MAX_NAME_LENGTH = 128
 #: Oracle's conversion of text to ROWID: its result is described as a ROWID
 CHARTOROWID = "CHARTOROWID"
+#: functions whose result Oracle describes with a type DuckDB's result type cannot tell
+_FUNCTION_TYPES = {
+    CHARTOROWID: OracleType.ROWID,
+    "TO_CLOB": OracleType.CLOB,
+    "TO_NCLOB": OracleType.NCLOB,
+    "TO_BLOB": OracleType.BLOB,
+}
 MONTHS_MACRO = "__emu_months"
 #: TO_CHAR of a TIMESTAMP(7-9) column reads the stored nanoseconds (any year), not the
 #: TIMESTAMP_NS queries see (1677-2262)
@@ -153,8 +160,8 @@ def _rowid_info(item: exp.Expression, name: str) -> ColumnInfo | None:
         return ColumnInfo(name, OracleType.ROWID, nullable=False)
     if isinstance(inner, exp.Anonymous) and str(inner.this) == ROWID_TEXT_MACRO:
         return ColumnInfo(name, OracleType.ROWID, nullable=False)
-    if isinstance(inner, exp.Anonymous) and str(inner.this).upper() == CHARTOROWID:
-        return ColumnInfo(name, OracleType.ROWID)
+    if isinstance(inner, exp.Anonymous) and str(inner.this).upper() in _FUNCTION_TYPES:
+        return ColumnInfo(name, _FUNCTION_TYPES[str(inner.this).upper()])
     return None
 
 

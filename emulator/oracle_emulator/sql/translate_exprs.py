@@ -10,6 +10,7 @@ argument is wrapped in ``ora_str()``, whose typed overloads give Oracle's text f
 
 from __future__ import annotations
 
+import decimal
 import re
 from collections.abc import Callable
 
@@ -25,6 +26,9 @@ from oracle_emulator.sql.rowid_sql import CHARTOROWID_MACRO
 
 ORA_INVALID_ARGUMENT_COUNT = 909
 ORA_INVALID_INTERVAL = 1867
+ORA_NUMERIC_OVERFLOW = 1426
+_NUMBER_OVERFLOW = decimal.Decimal("1e126")
+_NUMBER_UNDERFLOW = decimal.Decimal("1e-130")
 _MAX_DECIMAL_PRECISION = 38
 _DEFAULT_TIMESTAMP_PRECISION = 6
 _DATE_LITERAL = re.compile(r"[+-]?\d{1,4}-\d{1,2}-\d{1,2}")
@@ -253,6 +257,57 @@ def _epoch_timestamp(nanos: int) -> exp.Expression:
     return _call("make_timestamp", _cast(exp.Literal.number(nanos // 1000), "BIGINT"))
 
 
+def _to_binary(name: str) -> Callable[[list[exp.Expression]], exp.Expression]:
+    """TO_BINARY_DOUBLE / TO_BINARY_FLOAT of a number or text, with an optional number
+    format model (the text is then read as TO_NUMBER reads it)."""
+
+    def build(args: list[exp.Expression]) -> exp.Expression:
+        _arity(name, args, 1, 3)
+        value = args[0]
+        if len(args) > 1:
+            value = _call("ora_parse_number", _text(args[0]), args[1])
+        return _call(f"ora_{name.lower()}", value)
+
+    return build
+
+
+def _to_lob(name: str) -> Callable[[list[exp.Expression]], exp.Expression]:
+    """TO_CLOB / TO_NCLOB of character data (a CLOB here is text; the select list describes
+    it as a CLOB, see outputs) and TO_BLOB of RAW."""
+
+    def build(args: list[exp.Expression]) -> exp.Expression:
+        _arity(name, args, 1, 1)
+        if name == "TO_BLOB":
+            return _call("ora_to_blob", args[0])
+        return _text(args[0])
+
+    return build
+
+
+#: Oracle's floating-point constants, as DuckDB values of the same type
+FLOAT_CONSTANTS = {
+    "BINARY_DOUBLE_NAN": "CAST('NaN' AS DOUBLE)",
+    "BINARY_DOUBLE_INFINITY": "CAST('Infinity' AS DOUBLE)",
+    "BINARY_DOUBLE_MAX_NORMAL": "CAST(1.7976931348623157E+308 AS DOUBLE)",
+    "BINARY_DOUBLE_MIN_NORMAL": "CAST(2.2250738585072014E-308 AS DOUBLE)",
+    "BINARY_DOUBLE_MAX_SUBNORMAL": "CAST(2.2250738585072009E-308 AS DOUBLE)",
+    "BINARY_DOUBLE_MIN_SUBNORMAL": "CAST(4.9406564584124654E-324 AS DOUBLE)",
+    "BINARY_FLOAT_NAN": "CAST('NaN' AS FLOAT)",
+    "BINARY_FLOAT_INFINITY": "CAST('Infinity' AS FLOAT)",
+    "BINARY_FLOAT_MAX_NORMAL": "CAST(3.40282347E+38 AS FLOAT)",
+    "BINARY_FLOAT_MIN_NORMAL": "CAST(1.17549435E-038 AS FLOAT)",
+    "BINARY_FLOAT_MAX_SUBNORMAL": "CAST(1.17549421E-038 AS FLOAT)",
+    "BINARY_FLOAT_MIN_SUBNORMAL": "CAST(1.40129846E-045 AS FLOAT)",
+}
+
+
+def _float_constant(node: exp.Column) -> exp.Expression | None:
+    if node.args.get("table") is not None or node.this.args.get("quoted"):
+        return None
+    sql = FLOAT_CONSTANTS.get(node.name.upper())
+    return None if sql is None else exp.maybe_parse(sql, dialect="duckdb")
+
+
 FUNCTIONS: dict[str, Callable[[list[exp.Expression]], exp.Expression]] = {
     "NVL": _nvl,
     "NVL2": _nvl2,
@@ -281,6 +336,11 @@ FUNCTIONS: dict[str, Callable[[list[exp.Expression]], exp.Expression]] = {
     "ROWIDTOCHAR": _rowidtochar,
     "CHARTOROWID": _chartorowid,
     "TO_NUMBER": _to_number,
+    "TO_BINARY_DOUBLE": _to_binary("TO_BINARY_DOUBLE"),
+    "TO_BINARY_FLOAT": _to_binary("TO_BINARY_FLOAT"),
+    "TO_CLOB": _to_lob("TO_CLOB"),
+    "TO_NCLOB": _to_lob("TO_NCLOB"),
+    "TO_BLOB": _to_lob("TO_BLOB"),
     "TO_DATE": _parser("TO_DATE", "ora_parse_date", fm.NLS_DATE_FORMAT),
     "TO_TIMESTAMP": _parser("TO_TIMESTAMP", "ora_parse_timestamp", fm.NLS_TIMESTAMP_FORMAT),
     "TO_TIMESTAMP_TZ": _parser(
@@ -384,6 +444,33 @@ def _interval_parts(text: str, start: str, end: str) -> tuple[int, int]:
 _SYSDATE = "CAST(date_trunc('second', current_localtimestamp()) AS TIMESTAMP)"
 
 
+def _number_literal(node: exp.Literal) -> exp.Expression:
+    """A NUMBER literal within Oracle's range: ORA-01426 from 1e126 on, 0 below 1e-130 (as
+    Oracle stores it)."""
+    try:
+        value = decimal.Decimal(node.this)
+    except decimal.InvalidOperation:
+        return node
+    magnitude = abs(value)
+    if magnitude >= _NUMBER_OVERFLOW:
+        raise OracleError(ORA_NUMERIC_OVERFLOW, "numeric overflow")
+    if 0 < magnitude < _NUMBER_UNDERFLOW:
+        return exp.Literal.number(0)
+    return node
+
+
+def _is_float_literal(node: exp.Expression) -> bool:
+    """``1e300d`` / ``1.5f``: the tokenizer's cast of the number (an explicit CAST also has
+    its FORMAT, SAFE... arguments), exempt from NUMBER's range."""
+    return (
+        isinstance(node, exp.Cast)
+        and set(node.args) == {"this", "to"}
+        and isinstance(node.this, exp.Literal)
+        and not node.this.is_string
+        and node.args["to"].this in (exp.DType.DOUBLE, exp.DType.FLOAT)
+    )
+
+
 def _is_number_literal(node: exp.Expression) -> bool:
     while isinstance(node, (exp.Paren, exp.Neg)):
         node = node.this
@@ -408,7 +495,11 @@ def _dpipe_operands(node: exp.Expression) -> list[exp.Expression]:
 def _rewrite_node(node: exp.Expression) -> exp.Expression:
     """Rewrite one node whose children are already rewritten."""
     if isinstance(node, exp.Literal):
-        return exp.Null() if node.is_string and node.this == "" else node
+        if node.is_string:
+            return exp.Null() if node.this == "" else node
+        return _number_literal(node)
+    if isinstance(node, exp.Column) and isinstance(node.this, exp.Identifier):
+        return _float_constant(node) or node
     if isinstance(node, exp.Anonymous):
         builder = FUNCTIONS.get(node.name.upper())
         return builder(list(node.expressions)) if builder else node
@@ -439,6 +530,8 @@ def rewrite(node: exp.Expression) -> exp.Expression:
     """Rewrite ``node`` and everything under it, children first."""
     if isinstance(node, exp.DPipe):  # flattened before its operands turn into calls
         return _concat([rewrite(operand) for operand in _dpipe_operands(node)])
+    if _is_float_literal(node):
+        return node
     for key, value in list(node.args.items()):
         if isinstance(value, exp.Expression):
             new = rewrite(value)
