@@ -22,6 +22,7 @@ import msgspec
 
 from airflow_oracle_etl.encoding.bigquery import schema_fields
 from airflow_oracle_etl.encoding.columns import ColumnEncoding, FetchMode, JsonKind
+from airflow_oracle_etl.encoding.early import EARLY_ALIAS_PREFIX, EarlyFixer
 from airflow_oracle_etl.encoding.errors import EncodingError
 from airflow_oracle_etl.encoding.fetch import OutputTypeHandler
 from airflow_oracle_etl.encoding.mapping import encode_column
@@ -44,8 +45,14 @@ class EncodingPlan:
     def __init__(self, encodings: Sequence[ColumnEncoding], *, omit_nulls: bool = False) -> None:
         self.encodings: tuple[ColumnEncoding, ...] = tuple(encodings)
         self.omit_nulls = omit_nulls
-        self.output_type_handler = OutputTypeHandler(self.encodings)
-        self.rowfactory: type[msgspec.Struct] | None = row_type(self.names, omit_nulls=omit_nulls)
+        #: (column position, alias) of the extra items giving text before the year 1
+        self.early_items = _early_items(self.encodings)
+        self.output_type_handler = OutputTypeHandler(
+            self.encodings, extra=[alias for _, alias in self.early_items]
+        )
+        self.rowfactory: type[msgspec.Struct] | None = row_type(
+            self.names, omit_nulls=omit_nulls, extra=len(self.early_items)
+        )
 
     @property
     def names(self) -> list[str]:
@@ -72,18 +79,40 @@ class EncodingPlan:
 
         :param quote: turns a column name into a quoted Oracle identifier (``'"NAME"'``)
         """
-        return ", ".join(
-            encoding.select_expression(quote(encoding.name)) for encoding in self.encodings
-        )
+        items = [encoding.select_expression(quote(encoding.name)) for encoding in self.encodings]
+        for position, alias in self.early_items:
+            encoding = self.encodings[position]
+            items.append(encoding.early_expression(quote(encoding.name), quote(alias)))
+        return ", ".join(items)
 
     def encoder(self) -> RowEncoder:
         """A JSON Lines encoder for the rows a cursor set up by this plan returns (row
         Structs from :attr:`rowfactory`, or tuples in column order)."""
-        return RowEncoder(self.names, self.rowfactory, omit_nulls=self.omit_nulls)
+        early = None
+        if self.early_items:
+            width = len(self.encodings)
+            slots = [(position, width + k) for k, (position, _) in enumerate(self.early_items)]
+            fields = getattr(self.rowfactory, "__struct_fields__", None)
+            early = EarlyFixer(slots, fields)
+        return RowEncoder(self.names, self.rowfactory, omit_nulls=self.omit_nulls, early=early)
 
     def bigquery_schema(self) -> list[dict[str, Any]]:
         """BigQuery's JSON schema of the rows this plan writes."""
         return schema_fields(self.encodings)
+
+
+def _early_items(encodings: Sequence[ColumnEncoding]) -> list[tuple[int, str]]:
+    """(position, alias) of each column read with an early-text item, the aliases unlike any
+    column name."""
+    names = {encoding.name for encoding in encodings}
+    prefix = EARLY_ALIAS_PREFIX
+    while any(name.startswith(prefix) for name in names):
+        prefix += "_"
+    return [
+        (position, f"{prefix}{position}")
+        for position, encoding in enumerate(encodings)
+        if encoding.early_model is not None
+    ]
 
 
 def _encodings(
