@@ -74,10 +74,10 @@ class ColumnEncoding:
     def selects_column_as_is(self) -> bool:
         return self.sql == COLUMN_PLACEHOLDER
 
-    def select_expression(self, quoted_name: str) -> str:
+    def select_expression(self, quoted_name: str, *, early: bool = False) -> str:
         """The SELECT-list entry: the column itself, or the expression aliased back to it;
-        a column with an :attr:`early_model` is NULL before the year 1."""
-        if self.early_model is not None:
+        with ``early``, a column with an :attr:`early_model` is NULL before the year 1."""
+        if early and self.early_model is not None:
             return f"{guard_sql(quoted_name)} AS {quoted_name}"
         if self.selects_column_as_is:
             return quoted_name

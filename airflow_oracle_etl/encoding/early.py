@@ -14,13 +14,18 @@ hold such a value (a load of that row fails): override the column to ``string`` 
 
 How each kind of column is read, keeping the fast path of ordinary rows:
 
-- DATE and TIMESTAMP(0-6) come as the driver's datetime. The select list guards the column
+- DATE and TIMESTAMP(0-6) come as the driver's datetime, selected as they are. A fetch that
+  meets a value before the year 1 fails in the driver (:func:`is_early_date_error`); the
+  extraction then reads the table or partition again, from the start, with an
+  :meth:`~.plan.EncodingPlan.with_early_dates` plan: the select list guards each such column
   (``CASE WHEN col >= DATE '0001-01-01' THEN col END``: NULL before the year 1) and adds a
   second item, NULL except before the year 1, where it is the value's text (its year of the
   era, ``YYYY``). :class:`EarlyFixer` checks each batch for such a text (one C-speed pass per
   column), and only when it finds one rewrites those rows: the text, in the form above, takes
   the value's place and the second item is dropped (a row Struct leaves out a field at its
-  default, None).
+  default, None). Guarding every read instead would cost nothing in Oracle, but a select
+  list of plain columns is what keeps the read cheap elsewhere (the emulator serves it from
+  encoded rows), and tables holding such values are rare: they pay for a second read.
 - TIMESTAMP(7-9) and zoned timestamps are text already (``TO_CHAR``): their model carries the
   sign (``SYYYY``, a blank for AD), which :func:`signed_text_to_iso` turns into the form
   above; the driver calls it per value.
@@ -29,6 +34,7 @@ How each kind of column is read, keeping the fast path of ordinary rows:
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -37,6 +43,15 @@ YEAR_ONE = "DATE '0001-01-01'"
 #: the prefix of the select-list alias of a column's early-text item (position appended)
 EARLY_ALIAS_PREFIX = "ETL$EARLY_"
 _ERA_DIGITS = 4
+
+
+_EARLY_YEAR_ERROR = re.compile(r"year -?\d+ is out of range")
+
+
+def is_early_date_error(error: BaseException) -> bool:
+    """Whether ``error`` is the driver failing to build a datetime before the year 1 (Python's
+    own message for it)."""
+    return isinstance(error, ValueError) and bool(_EARLY_YEAR_ERROR.fullmatch(str(error)))
 
 
 def guard_sql(column: str) -> str:

@@ -42,11 +42,18 @@ class EncodingPlan:
         msgspec cannot name (a backslash or control character in a column name)
     """
 
-    def __init__(self, encodings: Sequence[ColumnEncoding], *, omit_nulls: bool = False) -> None:
+    def __init__(
+        self,
+        encodings: Sequence[ColumnEncoding],
+        *,
+        omit_nulls: bool = False,
+        early_dates: bool = False,
+    ) -> None:
         self.encodings: tuple[ColumnEncoding, ...] = tuple(encodings)
         self.omit_nulls = omit_nulls
+        self.early_dates = early_dates
         #: (column position, alias) of the extra items giving text before the year 1
-        self.early_items = _early_items(self.encodings)
+        self.early_items = _early_items(self.encodings) if early_dates else []
         self.output_type_handler = OutputTypeHandler(
             self.encodings, extra=[alias for _, alias in self.early_items]
         )
@@ -79,11 +86,25 @@ class EncodingPlan:
 
         :param quote: turns a column name into a quoted Oracle identifier (``'"NAME"'``)
         """
-        items = [encoding.select_expression(quote(encoding.name)) for encoding in self.encodings]
+        items = [
+            encoding.select_expression(quote(encoding.name), early=self.early_dates)
+            for encoding in self.encodings
+        ]
         for position, alias in self.early_items:
             encoding = self.encodings[position]
             items.append(encoding.early_expression(quote(encoding.name), quote(alias)))
         return ", ".join(items)
+
+    def with_early_dates(self) -> EncodingPlan:
+        """This plan reading DATE and TIMESTAMP(0-6) values before the year 1 as text (see
+        :mod:`.early`): the driver fails on a fetch of one read as a datetime."""
+        return EncodingPlan(self.encodings, omit_nulls=self.omit_nulls, early_dates=True)
+
+    @property
+    def reads_early_dates(self) -> bool:
+        """Whether a value before the year 1 can fail this plan's fetch (a datetime column
+        read without :meth:`with_early_dates`)."""
+        return not self.early_dates and any(e.early_model for e in self.encodings)
 
     def encoder(self) -> RowEncoder:
         """A JSON Lines encoder for the rows a cursor set up by this plan returns (row
@@ -149,6 +170,7 @@ def plan_columns(
     trim_char: bool = False,
     omit_nulls: bool = False,
     type_overrides: Mapping[str, JsonKind | str] | None = None,
+    early_dates: bool = False,
 ) -> EncodingPlan:
     """Decide how every column is selected, fetched, written and typed in BigQuery.
 
@@ -157,6 +179,8 @@ def plan_columns(
     :param omit_nulls: leave NULL columns out of a row's JSON object instead of writing null
     :param type_overrides: column name -> JSON kind (``string``, ``integer``, ``decimal`` or
         ``float``) to use instead of the type's default
+    :param early_dates: read DATE and TIMESTAMP(0-6) values before the year 1 as text from
+        the start (:meth:`EncodingPlan.with_early_dates`)
     :raises EncodingError: duplicate column names, or an override of an unknown column, an
         unknown kind, or a kind the column's type cannot take. Unknown Oracle types are not
         errors: they are logged and written as text.
@@ -172,7 +196,7 @@ def plan_columns(
                 encoding.name,
                 encoding.oracle_type,
             )
-    return EncodingPlan(encodings, omit_nulls=omit_nulls)
+    return EncodingPlan(encodings, omit_nulls=omit_nulls, early_dates=early_dates)
 
 
 def bigquery_schema(

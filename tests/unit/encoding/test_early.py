@@ -8,7 +8,11 @@ import msgspec
 import pytest
 
 from airflow_oracle_etl.encoding import plan_columns
-from airflow_oracle_etl.encoding.early import bc_text_to_iso, signed_text_to_iso
+from airflow_oracle_etl.encoding.early import (
+    bc_text_to_iso,
+    is_early_date_error,
+    signed_text_to_iso,
+)
 from airflow_oracle_etl.identifiers import quote_identifier
 from airflow_oracle_etl.metadata import OracleColumn
 
@@ -46,7 +50,7 @@ COLUMNS = [
 
 
 def test_select_list_adds_an_early_item_per_datetime_column() -> None:
-    plan = plan_columns(COLUMNS)
+    plan = plan_columns(COLUMNS, early_dates=True)
     assert plan.select_list(quote_identifier) == (
         '"ID", '
         'CASE WHEN "D" >= DATE \'0001-01-01\' THEN "D" END AS "D", '
@@ -60,7 +64,7 @@ def test_select_list_adds_an_early_item_per_datetime_column() -> None:
 
 def test_early_alias_never_equals_a_column_name() -> None:
     columns = [*COLUMNS, OracleColumn(name="ETL$EARLY_1", data_type="VARCHAR2")]
-    plan = plan_columns(columns)
+    plan = plan_columns(columns, early_dates=True)
     assert plan.early_items == [(1, "ETL$EARLY__1"), (2, "ETL$EARLY__2")]
 
 
@@ -77,7 +81,7 @@ LINES = (
 
 
 def test_encoder_puts_early_text_in_place_of_the_guarded_value() -> None:
-    plan = plan_columns(COLUMNS)
+    plan = plan_columns(COLUMNS, early_dates=True)
     assert plan.rowfactory is not None
     structs = [plan.rowfactory(*row) for row in ROWS]
     assert plan.encoder().encode(structs) == LINES
@@ -86,7 +90,7 @@ def test_encoder_puts_early_text_in_place_of_the_guarded_value() -> None:
 
 def test_encoder_without_row_type_fixes_tuples() -> None:
     columns = [*COLUMNS[:2], OracleColumn(name='T\\"', data_type="TIMESTAMP(3)", scale=3)]
-    plan = plan_columns(columns)
+    plan = plan_columns(columns, early_dates=True)
     assert plan.rowfactory is None  # a name JSON must escape
     lines = plan.encoder().encode(ROWS).splitlines()
     assert [msgspec.json.decode(line)["D"] for line in lines] == [
@@ -97,5 +101,25 @@ def test_encoder_without_row_type_fixes_tuples() -> None:
 
 
 def test_omit_nulls_still_drops_nulls() -> None:
-    plan = plan_columns(COLUMNS, omit_nulls=True)
+    plan = plan_columns(COLUMNS, omit_nulls=True, early_dates=True)
     assert plan.encoder().encode(ROWS[2:]) == b'{"ID":3,"T":"0001-01-01T00:00:00"}\n'
+
+
+def test_plain_plan_selects_datetimes_as_they_are() -> None:
+    plan = plan_columns(COLUMNS)
+    assert plan.select_list(quote_identifier) == '"ID", "D", "T"'
+    assert plan.reads_early_dates
+    early = plan.with_early_dates()
+    assert early.early_items == [(1, "ETL$EARLY_1"), (2, "ETL$EARLY_2")]
+    assert not early.reads_early_dates
+    assert early.bigquery_schema() == plan.bigquery_schema()
+
+
+def test_the_driver_error_is_recognised() -> None:
+    for year in (-4712, 0):
+        try:
+            dt.datetime(year, 1, 1)
+        except ValueError as error:
+            assert is_early_date_error(error)
+    assert not is_early_date_error(ValueError("month must be in 1..12"))
+    assert not is_early_date_error(TypeError("year 0 is out of range"))

@@ -162,9 +162,10 @@ def test_select_expression_aliases_expressions_only() -> None:
     ts9 = encode_column(OracleColumn(name="T", data_type="TIMESTAMP(9)", scale=9))
     assert ts9.select_expression('"T"') == ('TO_CHAR("T", \'SYYYY-MM-DD"T"HH24:MI:SS.FF9\') AS "T"')
     assert encode_column(col("VARCHAR2")).select_expression('"C"') == '"C"'
-    # a DATE is selected as it is, but NULL before the year 1 (the driver cannot build it)
+    # a DATE is selected as it is; reading early dates, NULL before the year 1
     date = encode_column(col("DATE"))
-    assert date.select_expression('"C"') == (
+    assert date.select_expression('"C"') == '"C"'
+    assert date.select_expression('"C"', early=True) == (
         'CASE WHEN "C" >= DATE \'0001-01-01\' THEN "C" END AS "C"'
     )
 
