@@ -309,6 +309,9 @@ def _format_zone(name: str, value: DateTimeValue) -> str:
 
 _STRFTIME = {
     "YYYY": "%Y",
+    # the strftime form only runs for the years 1 to 9999 (see translate_exprs), where SYYYY
+    # is a blank and the year
+    "SYYYY": " %Y",
     "MM": "%m",
     "DD": "%d",
     "DDD": "%j",

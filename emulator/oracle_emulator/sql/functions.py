@@ -242,8 +242,9 @@ _MACROS = (
     "ora_tz_name(z) AS CASE WHEN regexp_full_match(z, '[+-][0-9]{1,2}:[0-9]{2}') "
     "THEN 'GMT' || z ELSE z END",
     "ora_from_tz(t, z) AS timezone(ora_tz_name(z), CAST(t AS TIMESTAMP))",
-    "ora_sys_extract_utc(t TIMESTAMPTZ) AS CAST(timezone('UTC', t) AS TIMESTAMP_NS), "
-    "(t) AS CAST(t AS TIMESTAMP_NS)",
+    # the emulator's TIMESTAMP WITH TIME ZONE has microseconds: so has its UTC value, which
+    # then holds every Oracle year (TIMESTAMP_NS stops at 1677-2262)
+    "ora_sys_extract_utc(t TIMESTAMPTZ) AS timezone('UTC', t), (t) AS CAST(t AS TIMESTAMP_NS)",
     "ora_at_time_zone(x TIMESTAMPTZ, z VARCHAR) AS timezone(ora_tz_name(z), x), "
     "(x, z) AS timezone(ora_tz_name(z), CAST(x AS TIMESTAMPTZ))",
 )

@@ -231,8 +231,13 @@ def _timestamp_literal(args: list[exp.Expression]) -> exp.Expression:
     text = args[0].name.strip()
     zone = _TZ_SUFFIX.search(text)
     if zone and ":" in text[: zone.start()]:
-        local = exp.Literal.string(text[: zone.start()].strip())
-        return _call("ora_from_tz", _cast(local, "TIMESTAMP"), exp.Literal.string(zone.group(1)))
+        local = text[: zone.start()].strip()
+        if not _TIMESTAMP_LITERAL.fullmatch(local):
+            raise OracleError(1861, "literal does not match format string")
+        nanos = udf.epoch_nanos(fp.parse_datetime(local, _TIMESTAMP_LITERAL_MODEL))
+        micros = _cast(exp.Literal.number(nanos // 1000), "BIGINT")
+        zone_name = exp.Literal.string(zone.group(1))
+        return _call("ora_from_tz", _call("make_timestamp", micros), zone_name)
     if not _TIMESTAMP_LITERAL.fullmatch(text):
         raise OracleError(1861, "literal does not match format string")
     nanos = udf.epoch_nanos(fp.parse_datetime(text, _TIMESTAMP_LITERAL_MODEL))
