@@ -131,12 +131,6 @@ _MACROS = (
     "(x TIMESTAMP) AS CAST(epoch_us(x) AS HUGEINT) * 1000, "
     "(x TIMESTAMPTZ) AS CAST(epoch_us(x) AS HUGEINT) * 1000, "
     "(x) AS CAST(epoch_ns(CAST(x AS TIMESTAMP_NS)) AS HUGEINT)",
-    # the value strftime renders for TO_CHAR (see translate_exprs: years before 1 go to the UDF)
-    f"ora_ts(x TIMESTAMP_NS) AS x, (x TIMESTAMP) AS x, (x {WIDE_NANOS_TYPE}) AS NULL::TIMESTAMP, "
-    "(x TIMESTAMPTZ) AS CAST(x AS TIMESTAMP), (x) AS CAST(x AS TIMESTAMP_NS)",
-    f"ora_ts_ad(x TIMESTAMP_NS) AS true, (x {WIDE_NANOS_TYPE}) AS false, "
-    "(x TIMESTAMP) AS x >= TIMESTAMP '0001-01-01', "
-    "(x TIMESTAMPTZ) AS x >= TIMESTAMPTZ '0001-01-01 00:00:00+00', (x) AS true",
     f"ora_to_number(s VARCHAR) AS ora_parse_number(s, 'TM9'), (s) AS CAST(s AS {NUMBER_TYPE})",
     f"ora_cast_date(x VARCHAR) AS ora_parse_date(x, '{_D}'), "
     "(x) AS date_trunc('second', CAST(x AS TIMESTAMP))",

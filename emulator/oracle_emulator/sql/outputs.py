@@ -43,8 +43,8 @@ MONTHS_MACRO = "__emu_months"
 #: TO_CHAR of a TIMESTAMP(7-9) column reads the stored nanoseconds (any year), not the
 #: TIMESTAMP_NS queries see (1677-2262)
 READ_NANOS_TEXT = "nanos_text"
-TO_CHAR_MACRO = "ora_to_char"
-TO_CHAR = "to_char"
+#: TO_CHAR as written, and the calls it is translated to
+TO_CHAR_NAMES = ("to_char", "ora_to_char", "ora_dt_format_us")
 NANOS_FORMAT_UDF = "ora_ns_format"
 #: the output placeholder of an unexpanded ``alias.*`` (its columns are named by DuckDB)
 STAR_NAME = "*"
@@ -133,16 +133,15 @@ def _to_char_parts(item: exp.Expression) -> tuple[exp.Column, exp.Expression] | 
     """(column, model) of a ``TO_CHAR(column, model)`` select item, as written (when the
     items are described) or as translated (when they are wrapped)."""
     inner = item.this if isinstance(item, exp.Alias) else item
-    if isinstance(inner, exp.Case):  # the strftime form: its default is the UDF form
+    if isinstance(inner, exp.Case):  # the strftime form: its default is the UDF's
         inner = inner.args.get("default")
-    if not (
-        isinstance(inner, exp.Anonymous) and str(inner.this).lower() in (TO_CHAR, TO_CHAR_MACRO)
-    ):
+    if not (isinstance(inner, exp.Anonymous) and str(inner.this).lower() in TO_CHAR_NAMES):
         return None
     args = inner.expressions
-    if len(args) == 2 and isinstance(args[0], exp.Column):
-        return args[0], args[1]
-    return None
+    if len(args) != 2:
+        return None
+    value = args[0].this if isinstance(args[0], exp.Cast) else args[0]
+    return (value, args[1]) if isinstance(value, exp.Column) else None
 
 
 def _nanos_to_char(item: exp.Expression, sources: list[Source]) -> bool:

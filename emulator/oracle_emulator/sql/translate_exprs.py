@@ -37,6 +37,8 @@ _TIMESTAMP_LITERAL = re.compile(
 )
 _TIMESTAMP_LITERAL_MODEL = "SYYYY-MM-DD HH24:MI:SS.FF9"
 _PARSE_TIMESTAMP = "ora_parse_timestamp"
+#: the UDF formatting microsecond timestamps of any year (TO_CHAR before the year 1)
+EARLY_FORMAT_UDF = "ora_dt_format_us"
 _TZ_SUFFIX = re.compile(r"\s([+-]\d{1,2}:\d{2}|[A-Za-z][A-Za-z_/+-]*)$")
 _MICROS = {"DAY": 86_400_000_000, "HOUR": 3_600_000_000, "MINUTE": 60_000_000, "SECOND": 1_000_000}
 _MONTHS = {"YEAR": 12, "MONTH": 1}
@@ -164,20 +166,20 @@ def _to_char(args: list[exp.Expression]) -> exp.Expression:
             pattern = fm.strftime_pattern(model.this)
         except OracleError:
             pattern = None  # not a datetime model: a number model, checked when it runs
-        if pattern is not None:
+        if pattern is not None and not isinstance(value, exp.Struct):  # not a wide constant
             return _strftime(value, pattern, model)
     return _call("ora_to_char", value, model)
 
 
 def _strftime(value: exp.Expression, pattern: str, model: exp.Expression) -> exp.Expression:
     """TO_CHAR by DuckDB's strftime (vectorised, exact) for the years 1 to 9999; strftime
-    writes a BC year astronomically ("-4712" for 4713 BC), so earlier values go to the UDF."""
-    shown = _call("ora_ts", value.copy())
-    in_range = _call("ora_ts_ad", value.copy())
-    rendered = _call("strftime", shown, exp.Literal.string(pattern))
-    return exp.Case(
-        ifs=[exp.If(this=in_range, true=rendered)], default=_call("ora_to_char", value, model)
-    )
+    writes a BC year astronomically ("-4712" for 4713 BC), so earlier values go to the UDF.
+    No overloaded macro here: DuckDB cannot pick an overload for an aggregate argument
+    (``TO_CHAR(MAX(d), ...)``)."""
+    in_range = exp.GTE(this=_call("year", value.copy()), expression=exp.Literal.number(1))
+    rendered = _call("strftime", value.copy(), exp.Literal.string(pattern))
+    early = _call(EARLY_FORMAT_UDF, _cast(value, "TIMESTAMP"), model)
+    return exp.Case(ifs=[exp.If(this=in_range, true=rendered)], default=early)
 
 
 def _parser(name: str, udf_name: str, default_model: str) -> Callable[..., exp.Expression]:
