@@ -8,7 +8,6 @@ import random
 import pytest
 
 from oracle_emulator.api import IntervalYM, NanoDateTime, OracleDateTime
-from oracle_emulator.codecs.temporal import decode_datetime, encode_date, encode_timestamp
 from oracle_emulator.codecs import (
     decode_datetime,
     decode_interval_ds,
