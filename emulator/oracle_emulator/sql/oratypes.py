@@ -35,6 +35,13 @@ INTERVAL DAY TO SECOND             INTERVAL
 INTERVAL YEAR TO MONTH             INTERVAL (months only); fetched as :class:`IntervalYM`
 RAW(n), BLOB                       BLOB (RAW length checked)
 =================================  ===========================================================
+
+Why a count for TIMESTAMP(7-9): no DuckDB timestamp holds Oracle's range (4712 BC to 9999)
+with nanoseconds. TIMESTAMP keeps microseconds (and goes back far enough, so DATE and
+TIMESTAMP(0-6) use it); TIMESTAMP_NS keeps nanoseconds in 64 bits, 1677-09-21 to 2262-04-11.
+A HUGEINT of nanoseconds since 1970 holds the whole range exactly and sorts like the values;
+queries get the TIMESTAMP_NS view so that Oracle's timestamp semantics (a difference is an
+interval) hold where DuckDB can compute them, as NUMBER's DOUBLE view does for arithmetic.
 """
 
 from __future__ import annotations
