@@ -13,9 +13,11 @@ Values travel as exact text (in manifests, XCom and binds): NUMBER and FLOAT as 
 decimal text (``"1234.5"``, ``"0.001"``: the driver's exact text, never a float, the form the
 JSON encoder writes), DATE as ``YYYY-MM-DD HH24:MI:SS``, TIMESTAMP as
 ``YYYY-MM-DD HH24:MI:SS.FF9``, and zoned timestamps (WITH [LOCAL] TIME ZONE) as that text in
-UTC. Dates are read with ``TO_CHAR`` and bound back with ``TO_DATE``/``TO_TIMESTAMP``
-(``FROM_TZ(..., 'UTC')`` when zoned), numbers bound with ``TO_NUMBER``, which assumes the
-session's decimal character is ``.`` (Oracle's default NLS_NUMERIC_CHARACTERS).
+UTC. A year before 1 is Oracle's signed year (``SYYYY``: ``-4712-01-01 00:00:00`` is 4712 BC),
+the form the text is bound back with. Dates are read with ``TO_CHAR`` and bound back with
+``TO_DATE``/``TO_TIMESTAMP`` (``FROM_TZ(..., 'UTC')`` when zoned), numbers bound with
+``TO_NUMBER``, which assumes the session's decimal character is ``.`` (Oracle's default
+NLS_NUMERIC_CHARACTERS).
 
 Rules, in the order a planner applies them:
 
@@ -105,8 +107,13 @@ LOW_BIND = "wm_low"
 HIGH_BIND = "wm_high"
 PREVIOUS_SCN_BIND = "wm_prev_scn"
 NUMBER, DATE, TIMESTAMP = "number", "date", "timestamp"
-DATE_MODEL = "YYYY-MM-DD HH24:MI:SS"
-TIMESTAMP_MODEL = "YYYY-MM-DD HH24:MI:SS.FF9"
+#: ``S``: a BC year keeps its sign (Oracle writes a blank for AD, which is stripped)
+DATE_MODEL = "SYYYY-MM-DD HH24:MI:SS"
+TIMESTAMP_MODEL = "SYYYY-MM-DD HH24:MI:SS.FF9"
+#: Oracle's years: 4712 BC (-4712) to 9999, no year 0
+_FIRST_YEAR, _LAST_YEAR = -4712, 9999
+#: whole Gregorian cycles (which repeat the calendar exactly) to move a BC year into Python's
+_CYCLE_YEARS = 400
 FRACTION_DIGITS = 9
 #: a predicate no row satisfies
 NOTHING = "1 = 0"
@@ -265,9 +272,27 @@ def _column_sql(column: OracleColumn) -> _ColumnSql:
 
 
 _DATETIME_TEXT = re.compile(
-    r"(?P<date>\d{4}-\d{2}-\d{2})"
+    r"(?P<date>-?\d{4}-\d{2}-\d{2})"
     r"(?:[ T](?P<time>\d{2}:\d{2}:\d{2})(?:\.(?P<fraction>\d{1,9}))?)?(?P<zone>Z?)"
 )
+
+
+def _check_datetime(value: object, kind: str, text: str) -> None:
+    """IncrementalError unless ``text`` (``SYYYY-MM-DD HH:MM:SS``) is a date Oracle holds."""
+    year = int(text[: text.index("-", 1)])
+    if year == 0 or not _FIRST_YEAR <= year <= _LAST_YEAR:
+        raise IncrementalError(
+            f"{value!r} is not a valid {kind}: the year must be from -4712 to 9999, not 0"
+        )
+    # the astronomical year (1 BC is 0), moved by whole cycles into datetime's range
+    astronomical = year + 1 if year < 0 else year
+    if astronomical < 1:
+        astronomical += _CYCLE_YEARS * ((_CYCLE_YEARS - astronomical) // _CYCLE_YEARS)
+    rest = text[text.index("-", 1) :]
+    try:
+        dt.datetime.strptime(f"{astronomical:04d}{rest}", "%Y-%m-%d %H:%M:%S")
+    except ValueError as error:
+        raise IncrementalError(f"{value!r} is not a valid {kind}: {error}") from None
 
 
 def canonical_value(kind: str, value: str | int, *, zoned: bool = False) -> str:
@@ -291,10 +316,7 @@ def canonical_value(kind: str, value: str | int, *, zoned: bool = False) -> str:
     if kind == DATE and match["fraction"] is not None:
         raise IncrementalError(f"{value!r}: a DATE watermark has no fractional seconds")
     text = f"{match['date']} {match['time'] or '00:00:00'}"
-    try:
-        dt.datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
-    except ValueError as error:
-        raise IncrementalError(f"{value!r} is not a valid {kind}: {error}") from None
+    _check_datetime(value, kind, text)
     if kind == DATE:
         return text
     return f"{text}.{(match['fraction'] or '').ljust(FRACTION_DIGITS, '0')}"

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from airflow_oracle_etl.encoding.early import early_text_sql, guard_sql
+
 #: The placeholder in :attr:`ColumnEncoding.sql` that the quoted column name replaces.
 COLUMN_PLACEHOLDER = "{column}"
 
@@ -64,13 +66,24 @@ class ColumnEncoding:
     description: str | None = None
     #: True for Oracle types this package does not know (written as text, logged once)
     unknown: bool = False
+    #: DATE and TIMESTAMP(0-6), which come as the driver's datetime: the TO_CHAR model of
+    #: a value before the year 1, which the driver cannot build (see :mod:`.early`)
+    early_model: str | None = None
 
     @property
     def selects_column_as_is(self) -> bool:
         return self.sql == COLUMN_PLACEHOLDER
 
-    def select_expression(self, quoted_name: str) -> str:
-        """The SELECT-list entry: the column itself, or the expression aliased back to it."""
+    def select_expression(self, quoted_name: str, *, early: bool = False) -> str:
+        """The SELECT-list entry: the column itself, or the expression aliased back to it;
+        with ``early``, a column with an :attr:`early_model` is NULL before the year 1."""
+        if early and self.early_model is not None:
+            return f"{guard_sql(quoted_name)} AS {quoted_name}"
         if self.selects_column_as_is:
             return quoted_name
         return f"{self.sql.replace(COLUMN_PLACEHOLDER, quoted_name)} AS {quoted_name}"
+
+    def early_expression(self, quoted_name: str, quoted_alias: str) -> str:
+        """The extra SELECT-list entry of a column with an :attr:`early_model`."""
+        assert self.early_model is not None
+        return f"{early_text_sql(quoted_name, self.early_model)} AS {quoted_alias}"

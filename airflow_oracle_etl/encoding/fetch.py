@@ -58,13 +58,17 @@ def fetch_variable(
 class OutputTypeHandler:
     """``cursor.outputtypehandler`` (signature ``(cursor, metadata)``) for a column list."""
 
-    __slots__ = ("_by_name",)
+    __slots__ = ("_by_name", "_extra")
 
-    def __init__(self, encodings: Iterable[ColumnEncoding]) -> None:
+    def __init__(self, encodings: Iterable[ColumnEncoding], extra: Iterable[str] = ()) -> None:
         self._by_name = {encoding.name: encoding for encoding in encodings}
+        #: the plan's select items that are no column (text, fetched as the driver does)
+        self._extra = frozenset(extra)
 
     def __call__(self, cursor: oracledb.Cursor, metadata: oracledb.FetchInfo) -> Any:
         encoding = self._by_name.get(metadata.name)
+        if encoding is None and metadata.name in self._extra:
+            return None
         if encoding is None:
             planned = ", ".join(self._by_name)
             raise EncodingError(

@@ -9,7 +9,8 @@ What goes where, and why:
 
 - SQL does what the driver would lose: TIMESTAMP(7-9) and INTERVAL DAY TO SECOND(7-9) as text
   (the driver keeps microseconds), zoned timestamps as UTC text with a ``Z`` (the thin driver
-  drops the zone), RTRIM of CHAR on request.
+  drops the zone), RTRIM of CHAR on request, and the text of dates and timestamps before the
+  year 1, which the driver cannot build (:mod:`.early`).
 - The fetch mode does what the driver can do in C at no cost per value: NUMBER as its exact
   decimal text (never a float), CLOB/BLOB inline as str/bytes.
 - Converters (Python, once per non-NULL value, only in the columns that need them): NaN and
@@ -47,6 +48,7 @@ from airflow_oracle_etl.encoding.converters import (
     interval_ym_to_iso,
     value_as_text,
 )
+from airflow_oracle_etl.encoding.early import signed_text_to_iso
 from airflow_oracle_etl.encoding.errors import EncodingError
 from airflow_oracle_etl.metadata import OracleColumn
 
@@ -70,12 +72,19 @@ _BINARY_FLOATS = frozenset({"BINARY_FLOAT", "BINARY_DOUBLE"})
 _OVERRIDE_KINDS = (JsonKind.STRING, JsonKind.INTEGER, JsonKind.DECIMAL, JsonKind.FLOAT)
 
 
-def iso_text_sql(fraction_digits: int, suffix: str = "", value: str = COLUMN_PLACEHOLDER) -> str:
-    """TO_CHAR template writing the timestamp ``value`` as ISO 8601 text with
-    ``fraction_digits`` digits after the point (none for 0) and an optional quoted suffix such
-    as ``"Z"``."""
+def iso_model(fraction_digits: int, suffix: str = "", *, signed: bool = False) -> str:
+    """The TO_CHAR model of ISO 8601 text with ``fraction_digits`` digits after the point
+    (none for 0) and an optional quoted suffix such as ``"Z"``; ``signed`` puts the sign
+    before the year (SYYYY: a blank for AD, see :mod:`.early`)."""
     fraction = f".FF{fraction_digits}" if fraction_digits else ""
-    return f"TO_CHAR({value}, '{ISO_DATETIME_MODEL}{fraction}{suffix}')"
+    model = f"{ISO_DATETIME_MODEL}{fraction}{suffix}"
+    return f"S{model}" if signed else model
+
+
+def iso_text_sql(fraction_digits: int, suffix: str = "", value: str = COLUMN_PLACEHOLDER) -> str:
+    """TO_CHAR template writing the timestamp ``value`` as signed ISO 8601 text (the
+    converter :func:`~.early.signed_text_to_iso` finishes it)."""
+    return f"TO_CHAR({value}, '{iso_model(fraction_digits, suffix, signed=True)}')"
 
 
 class _How(TypedDict, total=False):
@@ -153,7 +162,8 @@ def _boolean(column: OracleColumn, trim_char: bool) -> ColumnEncoding:
 
 
 def _date(column: OracleColumn, trim_char: bool) -> ColumnEncoding:
-    return _encoding(column, JsonKind.DATETIME, bq.DATETIME)
+    encoding = _encoding(column, JsonKind.DATETIME, bq.DATETIME)
+    return dataclasses.replace(encoding, early_model=iso_model(0))
 
 
 def _timestamp(column: OracleColumn, trim_char: bool) -> ColumnEncoding:
@@ -161,8 +171,17 @@ def _timestamp(column: OracleColumn, trim_char: bool) -> ColumnEncoding:
     digits = DEFAULT_FRACTION_DIGITS if digits is None else digits
     bigquery_type = bq.datetime_type(digits, bq.DATETIME)
     if digits <= DRIVER_FRACTION_DIGITS:
-        return _encoding(column, JsonKind.DATETIME, bigquery_type)
-    return _encoding(column, JsonKind.DATETIME, bigquery_type, sql=iso_text_sql(digits))
+        encoding = _encoding(column, JsonKind.DATETIME, bigquery_type)
+        # the driver's datetime writes 6 digits when there is a fraction: so does the text
+        early = iso_model(DRIVER_FRACTION_DIGITS if digits else 0)
+        return dataclasses.replace(encoding, early_model=early)
+    return _encoding(
+        column,
+        JsonKind.DATETIME,
+        bigquery_type,
+        sql=iso_text_sql(digits),
+        converter=signed_text_to_iso,
+    )
 
 
 def _zoned_timestamp(column: OracleColumn, trim_char: bool) -> ColumnEncoding:
@@ -170,7 +189,9 @@ def _zoned_timestamp(column: OracleColumn, trim_char: bool) -> ColumnEncoding:
     digits = DEFAULT_FRACTION_DIGITS if digits is None else digits
     utc = iso_text_sql(digits, UTC_SUFFIX, value=f"SYS_EXTRACT_UTC({COLUMN_PLACEHOLDER})")
     bigquery_type = bq.datetime_type(digits, bq.TIMESTAMP)
-    return _encoding(column, JsonKind.TIMESTAMP, bigquery_type, sql=utc)
+    return _encoding(
+        column, JsonKind.TIMESTAMP, bigquery_type, sql=utc, converter=signed_text_to_iso
+    )
 
 
 def _interval_day_to_second(column: OracleColumn, trim_char: bool) -> ColumnEncoding:

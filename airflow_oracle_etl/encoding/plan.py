@@ -22,6 +22,7 @@ import msgspec
 
 from airflow_oracle_etl.encoding.bigquery import schema_fields
 from airflow_oracle_etl.encoding.columns import ColumnEncoding, FetchMode, JsonKind
+from airflow_oracle_etl.encoding.early import EARLY_ALIAS_PREFIX, EarlyFixer
 from airflow_oracle_etl.encoding.errors import EncodingError
 from airflow_oracle_etl.encoding.fetch import OutputTypeHandler
 from airflow_oracle_etl.encoding.mapping import encode_column
@@ -41,11 +42,24 @@ class EncodingPlan:
         msgspec cannot name (a backslash or control character in a column name)
     """
 
-    def __init__(self, encodings: Sequence[ColumnEncoding], *, omit_nulls: bool = False) -> None:
+    def __init__(
+        self,
+        encodings: Sequence[ColumnEncoding],
+        *,
+        omit_nulls: bool = False,
+        early_dates: bool = False,
+    ) -> None:
         self.encodings: tuple[ColumnEncoding, ...] = tuple(encodings)
         self.omit_nulls = omit_nulls
-        self.output_type_handler = OutputTypeHandler(self.encodings)
-        self.rowfactory: type[msgspec.Struct] | None = row_type(self.names, omit_nulls=omit_nulls)
+        self.early_dates = early_dates
+        #: (column position, alias) of the extra items giving text before the year 1
+        self.early_items = _early_items(self.encodings) if early_dates else []
+        self.output_type_handler = OutputTypeHandler(
+            self.encodings, extra=[alias for _, alias in self.early_items]
+        )
+        self.rowfactory: type[msgspec.Struct] | None = row_type(
+            self.names, omit_nulls=omit_nulls, extra=len(self.early_items)
+        )
 
     @property
     def names(self) -> list[str]:
@@ -72,18 +86,54 @@ class EncodingPlan:
 
         :param quote: turns a column name into a quoted Oracle identifier (``'"NAME"'``)
         """
-        return ", ".join(
-            encoding.select_expression(quote(encoding.name)) for encoding in self.encodings
-        )
+        items = [
+            encoding.select_expression(quote(encoding.name), early=self.early_dates)
+            for encoding in self.encodings
+        ]
+        for position, alias in self.early_items:
+            encoding = self.encodings[position]
+            items.append(encoding.early_expression(quote(encoding.name), quote(alias)))
+        return ", ".join(items)
+
+    def with_early_dates(self) -> EncodingPlan:
+        """This plan reading DATE and TIMESTAMP(0-6) values before the year 1 as text (see
+        :mod:`.early`): the driver fails on a fetch of one read as a datetime."""
+        return EncodingPlan(self.encodings, omit_nulls=self.omit_nulls, early_dates=True)
+
+    @property
+    def reads_early_dates(self) -> bool:
+        """Whether a value before the year 1 can fail this plan's fetch (a datetime column
+        read without :meth:`with_early_dates`)."""
+        return not self.early_dates and any(e.early_model for e in self.encodings)
 
     def encoder(self) -> RowEncoder:
         """A JSON Lines encoder for the rows a cursor set up by this plan returns (row
         Structs from :attr:`rowfactory`, or tuples in column order)."""
-        return RowEncoder(self.names, self.rowfactory, omit_nulls=self.omit_nulls)
+        early = None
+        if self.early_items:
+            width = len(self.encodings)
+            slots = [(position, width + k) for k, (position, _) in enumerate(self.early_items)]
+            fields = getattr(self.rowfactory, "__struct_fields__", None)
+            early = EarlyFixer(slots, fields)
+        return RowEncoder(self.names, self.rowfactory, omit_nulls=self.omit_nulls, early=early)
 
     def bigquery_schema(self) -> list[dict[str, Any]]:
         """BigQuery's JSON schema of the rows this plan writes."""
         return schema_fields(self.encodings)
+
+
+def _early_items(encodings: Sequence[ColumnEncoding]) -> list[tuple[int, str]]:
+    """(position, alias) of each column read with an early-text item, the aliases unlike any
+    column name."""
+    names = {encoding.name for encoding in encodings}
+    prefix = EARLY_ALIAS_PREFIX
+    while any(name.startswith(prefix) for name in names):
+        prefix += "_"
+    return [
+        (position, f"{prefix}{position}")
+        for position, encoding in enumerate(encodings)
+        if encoding.early_model is not None
+    ]
 
 
 def _encodings(
@@ -120,6 +170,7 @@ def plan_columns(
     trim_char: bool = False,
     omit_nulls: bool = False,
     type_overrides: Mapping[str, JsonKind | str] | None = None,
+    early_dates: bool = False,
 ) -> EncodingPlan:
     """Decide how every column is selected, fetched, written and typed in BigQuery.
 
@@ -128,6 +179,8 @@ def plan_columns(
     :param omit_nulls: leave NULL columns out of a row's JSON object instead of writing null
     :param type_overrides: column name -> JSON kind (``string``, ``integer``, ``decimal`` or
         ``float``) to use instead of the type's default
+    :param early_dates: read DATE and TIMESTAMP(0-6) values before the year 1 as text from
+        the start (:meth:`EncodingPlan.with_early_dates`)
     :raises EncodingError: duplicate column names, or an override of an unknown column, an
         unknown kind, or a kind the column's type cannot take. Unknown Oracle types are not
         errors: they are logged and written as text.
@@ -143,7 +196,7 @@ def plan_columns(
                 encoding.name,
                 encoding.oracle_type,
             )
-    return EncodingPlan(encodings, omit_nulls=omit_nulls)
+    return EncodingPlan(encodings, omit_nulls=omit_nulls, early_dates=early_dates)
 
 
 def bigquery_schema(

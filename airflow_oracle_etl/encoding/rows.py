@@ -22,9 +22,11 @@ from typing import Any
 
 import msgspec
 
+from airflow_oracle_etl.encoding.early import EarlyFixer
 from airflow_oracle_etl.encoding.errors import EncodingError
 
 _FIELD_PREFIX = "f"
+EXTRA_FIELD_PREFIX = "x"
 _FIRST_PRINTABLE = " "
 _NEEDS_ESCAPE = frozenset('\\"')
 
@@ -34,17 +36,28 @@ def _renamable(name: str) -> bool:
     return not any(char in _NEEDS_ESCAPE or char < _FIRST_PRINTABLE for char in name)
 
 
-def row_type(names: Sequence[str], *, omit_nulls: bool = False) -> type[msgspec.Struct] | None:
+def row_type(
+    names: Sequence[str], *, omit_nulls: bool = False, extra: int = 0
+) -> type[msgspec.Struct] | None:
     """A Struct class whose instances encode as ``{"NAME": value, ...}`` in ``names`` order,
-    or None if a name needs escaping in JSON (see the module's docstring)."""
+    or None if a name needs escaping in JSON (see the module's docstring).
+
+    ``extra`` fields follow, for select items that are not columns (the text of values
+    before the year 1, :mod:`.early`): they default to None, and a field at its default is
+    left out, so they never reach the JSON once the encoder has moved their values.
+    """
     if not all(_renamable(name) for name in names):
         return None
     fields = [f"{_FIELD_PREFIX}{position}" for position in range(len(names))]
+    spec: list[tuple[str, Any] | tuple[str, Any, Any]] = [
+        (field, Any, None) if omit_nulls else (field, Any) for field in fields
+    ]
+    spec += [(f"{EXTRA_FIELD_PREFIX}{position}", Any, None) for position in range(extra)]
     return msgspec.defstruct(
         "OracleRow",
-        [(field, Any, None) if omit_nulls else (field, Any) for field in fields],
+        spec,
         rename=dict(zip(fields, names, strict=True)),
-        omit_defaults=omit_nulls,
+        omit_defaults=omit_nulls or extra > 0,
         gc=False,
     )
 
@@ -65,7 +78,7 @@ class RowEncoder:
     them) or tuples in column order (turned into Structs first, one check per batch).
     """
 
-    __slots__ = ("_encode_lines", "_names", "_omit_nulls", "_row_type")
+    __slots__ = ("_early", "_encode_lines", "_names", "_omit_nulls", "_row_type")
 
     def __init__(
         self,
@@ -73,10 +86,12 @@ class RowEncoder:
         row_type: type[msgspec.Struct] | None,
         *,
         omit_nulls: bool = False,
+        early: EarlyFixer | None = None,
     ) -> None:
         self._names = tuple(names)
         self._row_type = row_type
         self._omit_nulls = omit_nulls
+        self._early = early
         self._encode_lines = msgspec.json.Encoder(
             enc_hook=_unsupported, decimal_format="string"
         ).encode_lines
@@ -84,9 +99,13 @@ class RowEncoder:
     def encode(self, rows: Sequence[Any]) -> bytes:
         """One batch as JSON Lines bytes (empty for no rows)."""
         if self._row_type is None:
+            if self._early is not None:
+                rows = self._early.fix_tuples(rows, len(self._names))
             return self._encode_lines(self._dicts(rows))
         if rows and type(rows[0]) is not self._row_type:
             rows = list(itertools.starmap(self._row_type, rows))
+        if self._early is not None:
+            self._early.fix_structs(rows)
         return self._encode_lines(rows)
 
     def _dicts(self, rows: Sequence[Any]) -> list[dict[str, Any]]:

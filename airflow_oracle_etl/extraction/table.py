@@ -14,6 +14,7 @@ connection, so :meth:`TableExtraction.cancel` (``on_kill``) interrupts all of th
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from airflow_oracle_etl.encoding.early import is_early_date_error
 from airflow_oracle_etl.errors import ConfigurationError
 from airflow_oracle_etl.gcs import (
     Compression,
@@ -148,7 +150,19 @@ class TableExtraction:
             )
         self.reporter.enter("extracting")
         try:
-            parts, rows_read = self._write(plan, layout, attempt, resume)
+            try:
+                parts, rows_read = self._write(plan, layout, attempt, resume)
+            except ValueError as error:
+                if not (is_early_date_error(error) and plan.encoding.reads_early_dates):
+                    raise
+                log.warning(
+                    "%s holds a date before the year 1, which the driver cannot read as a "
+                    "datetime (%s); reading it again from the start with such values as text",
+                    plan.label,
+                    error,
+                )
+                plan = dataclasses.replace(plan, encoding=plan.encoding.with_early_dates())
+                parts, rows_read = self._write(plan, layout, attempt, _Resume())
         except SnapshotTooOldError as error:
             if plan.scn_from_checkpoint:
                 # the next try must not insist on this SCN: it starts over at a new one

@@ -9,8 +9,8 @@ exactly what the planning query wrote:
 key type             planning query reads             predicates compare with
 ===================  ===============================  ===================================
 NUMBER, FLOAT        ``TO_CHAR(key)``                 ``TO_NUMBER(:p_lo)``
-BINARY_FLOAT/DOUBLE  the value (a Python float,       ``CAST(:p_lo AS BINARY_DOUBLE)``
-                     written with ``repr``)           (``BINARY_FLOAT`` for those)
+BINARY_FLOAT/DOUBLE  the value (a Python float,       ``TO_BINARY_DOUBLE(:p_lo)``
+                     written with ``repr``)           (``TO_BINARY_FLOAT`` for those)
 DATE                 ``TO_CHAR(key, DATE_FORMAT)``    ``TO_DATE(:p_lo, DATE_FORMAT)``
 TIMESTAMP(n)         ``TO_CHAR(key, TS_FORMAT)``      ``TO_TIMESTAMP(:p_lo, TS_FORMAT)``
 ROWID                the value (18 characters)        ``:p_lo`` (Oracle converts character
@@ -18,10 +18,14 @@ ROWID                the value (18 characters)        ``:p_lo`` (Oracle converts
 ===================  ===============================  ===================================
 
 Floats are read as values rather than through ``TO_CHAR`` so that NaN and infinities need no
-server-side text, and bound back with ``CAST`` (``TO_BINARY_DOUBLE`` would be Oracle's
-documented spelling for ``'NaN'``/``'INF'``, but the emulator does not have it yet). ROWIDs
-are compared to the bind directly: Oracle converts a character value to ROWID when comparing
-it with one, as documented for implicit conversion.
+server-side text, and bound back with ``TO_BINARY_DOUBLE``/``TO_BINARY_FLOAT``, which Oracle
+documents for the texts ``'NaN'``, ``'INF'`` and ``'-INF'`` (``float_text`` writes those). Like
+``TO_NUMBER`` for NUMBER keys, they read the text with the session's decimal character, which
+must be ``.`` (Oracle's default NLS_NUMERIC_CHARACTERS; the text is Python's ``repr``). A bind
+of the float itself as a BINARY_DOUBLE would need no text at all, but the bounds travel
+through XCom (JSON, which has no NaN or infinities) and every bind is bound by its Python
+type, which for a float is NUMBER. ROWIDs are compared to the bind directly: Oracle converts
+a character value to ROWID when comparing it with one, as documented for implicit conversion.
 
 Text and number conversions run in the server under the same connection settings for the
 planning and the reading sessions, so a boundary always converts back to the same value; even
@@ -222,7 +226,7 @@ def range_key(metadata: TableMetadata, column: OracleColumn) -> RangeKey:
         )
     if kind in _BINARY_TYPES:
         return RangeKey(
-            sql=sql, label=column.name, value_sql=f"CAST({{bind}} AS {kind})", text_of=float_text
+            sql=sql, label=column.name, value_sql=f"TO_{kind}({{bind}})", text_of=float_text
         )
     if kind in ("DATE", "TIMESTAMP"):
         model, parse = (

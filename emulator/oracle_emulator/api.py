@@ -150,6 +150,24 @@ class NanoDateTime:
 
 
 @dataclass(frozen=True)
+class OracleDateTime:
+    """A DATE or TIMESTAMP before the year 1, which :class:`datetime.datetime` cannot hold.
+
+    ``year`` is Oracle's signed year, as SYYYY shows it and as the wire carries it: -4712 is
+    4712 BC, -1 is 1 BC, and there is no year 0 (ISO 8601 would call 1 BC the year 0000).
+    ``nanosecond`` is the whole fraction of the second.
+    """
+
+    year: int
+    month: int
+    day: int
+    hour: int = 0
+    minute: int = 0
+    second: int = 0
+    nanosecond: int = 0
+
+
+@dataclass(frozen=True)
 class IntervalYM:
     """INTERVAL YEAR TO MONTH: Python has no type for it (oracledb has its own, client side)."""
 

@@ -23,7 +23,7 @@ from airflow_oracle_etl.incremental import (
 )
 from airflow_oracle_etl.metadata import OracleColumn, TableMetadata
 
-TS = "TO_TIMESTAMP(:{}, 'YYYY-MM-DD HH24:MI:SS.FF9')"
+TS = "TO_TIMESTAMP(:{}, 'SYYYY-MM-DD HH24:MI:SS.FF9')"
 LOW, HIGH = TS.format("wm_low"), TS.format("wm_high")
 
 
@@ -210,7 +210,7 @@ def test_no_value_at_the_snapshot_reads_no_non_null_row() -> None:
     ("data_type", "low"),
     [
         ("NUMBER(12,2)", "TO_NUMBER(:wm_low)"),
-        ("DATE", "TO_DATE(:wm_low, 'YYYY-MM-DD HH24:MI:SS')"),
+        ("DATE", "TO_DATE(:wm_low, 'SYYYY-MM-DD HH24:MI:SS')"),
         ("TIMESTAMP(6) WITH TIME ZONE", f"FROM_TZ({TS.format('wm_low')}, 'UTC')"),
     ],
 )

@@ -93,9 +93,9 @@ def test_number_timestamp_and_float_keys_convert_their_bound_text() -> None:
     )
     assert created.description == "CREATED_AT >= 2023-01-01 10:00:00.123456"
     (rate,) = range_specs(_key("RATE"), ["NaN"], 2, "column")[1:]
-    assert rate.predicate == '"RATE" >= CAST(:p_lo AS BINARY_DOUBLE)'
+    assert rate.predicate == '"RATE" >= TO_BINARY_DOUBLE(:p_lo)'
     (weight,) = range_specs(_key("WEIGHT"), ["0.5"], 2, "column")[1:]
-    assert weight.predicate == '"WEIGHT" >= CAST(:p_lo AS BINARY_FLOAT)'
+    assert weight.predicate == '"WEIGHT" >= TO_BINARY_FLOAT(:p_lo)'
 
 
 def test_mixed_case_columns_stay_quoted_exactly() -> None:

@@ -21,6 +21,10 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
+from oracle_emulator.api import OracleError
+
+ORA_NUMERIC_OVERFLOW = 1426
+
 ZERO = b"\x80"
 #: exponent byte of a positive number = this + base-100 digits before the point
 _EXPONENT_BIAS = 192
@@ -39,6 +43,14 @@ _NONZERO_DIGITS = frozenset("123456789")
 _INVALID = 0xAA  # not a BCD byte: makes int() reject a corrupt mantissa
 _DIGIT_OFFSET = 1
 _NEGATIVE_BASE = 101
+
+
+class NumericOverflow(OracleError, ValueError):
+    """ORA-01426: a magnitude of 1e126 or more (or an infinity) where a NUMBER is due; still
+    a ValueError for callers that only check whether a value can be encoded."""
+
+    def __init__(self) -> None:
+        super().__init__(ORA_NUMERIC_OVERFLOW, "numeric overflow")
 
 
 def _bcd(value: int) -> int:
@@ -77,19 +89,23 @@ def encode_number(value: int | Decimal | float | str) -> bytes:
 
     Values with more digits than 20 base-100 digits hold (40, or 39 when the number of
     digits before the point is odd) are rounded half away from zero, as Oracle rounds
-    them; magnitudes below 1e-130 become zero; magnitudes of 1e126 and above, NaN and
-    infinities raise :class:`ValueError`.
+    them; magnitudes below 1e-130 become zero; magnitudes of 1e126 and above and infinities
+    raise :class:`NumericOverflow` (ORA-01426, as Oracle answers), NaN :class:`ValueError`.
     Floats are taken by their shortest text form (``repr``), which is what the driver sends
     for a float bound as NUMBER.
     """
     if isinstance(value, int):
         return encode_int(int(value))
     if isinstance(value, Decimal):
+        if value.is_infinite():
+            raise NumericOverflow()
         if not value.is_finite():
             raise ValueError(f"NUMBER cannot hold {value}")
         return _encode_number_text(str(value))
     if isinstance(value, float):
-        if not math.isfinite(value):
+        if math.isinf(value):
+            raise NumericOverflow()
+        if math.isnan(value):
             raise ValueError(f"NUMBER cannot hold {value}")
         return _encode_number_text(repr(value))
     if isinstance(value, str):
@@ -222,7 +238,7 @@ def _encode_digits(negative: bool, digits: str, point: int) -> bytes:
         return _encode_rounded(negative, digits, point)
     pairs = point >> 1
     if pairs > _MAX_POINT_PAIRS:
-        raise ValueError("NUMBER cannot hold a magnitude of 1e126 or more")
+        raise NumericOverflow()
     if pairs < _MIN_POINT_PAIRS:
         return ZERO  # underflow: Oracle stores magnitudes below 1e-130 as zero
     return _encode_aligned(negative, digits, pairs)

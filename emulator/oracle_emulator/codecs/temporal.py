@@ -1,6 +1,11 @@
 """DATE, TIMESTAMP (with time zones) and INTERVAL values in Oracle's wire format.
 
 DATE is 7 bytes: century+100, year-in-century+100, month, day, hour+1, minute+1, second+1.
+The year is Oracle's signed year (no year 0) split towards zero, so a BC year has both
+bytes below 100: 4712 BC is century -47 and year -12, bytes 53 and 88. Values before the
+year 1 travel as :class:`~oracle_emulator.api.OracleDateTime`, which holds that signed year;
+Python's datetime cannot (the thin driver fails on such a value; clients that must read one
+fetch it as text).
 TIMESTAMP appends the fraction as a 32-bit big-endian count of nanoseconds; Oracle sends 7
 bytes when the fraction is zero, and the driver reads both lengths. TIMESTAMP WITH TIME ZONE
 appends two more bytes, hour offset+20 and minute offset+60, to the UTC value; the emulator
@@ -17,7 +22,7 @@ import datetime as dt
 import struct
 from typing import Any
 
-from oracle_emulator.api import IntervalYM, NanoDateTime
+from oracle_emulator.api import IntervalYM, NanoDateTime, OracleDateTime
 
 DATE_SIZE = 7
 TIMESTAMP_SIZE = 11
@@ -47,29 +52,43 @@ _DATE_FRACTION = struct.Struct(">7BI")
 _INTERVAL_DS = struct.Struct(">I3BI")
 _INTERVAL_YM = struct.Struct(">IB")
 
-DateLike = dt.date | dt.datetime | NanoDateTime
+DateLike = dt.date | dt.datetime | NanoDateTime | OracleDateTime
+_Fields = tuple[int, int, int, int, int, int]
 IntervalDSLike = dt.timedelta | tuple[int, int, int]
 
 
-def _split(value: DateLike) -> tuple[dt.date, int]:
-    """The calendar value and its fraction of a second in nanoseconds."""
+def _split(value: DateLike) -> tuple[_Fields, int]:
+    """(Oracle year, month, day, hour, minute, second) and the fraction in nanoseconds."""
+    if isinstance(value, OracleDateTime):
+        fields = (value.year, value.month, value.day, value.hour, value.minute, value.second)
+        return fields, value.nanosecond
     if isinstance(value, NanoDateTime):
-        return value.value, value.nanosecond
+        return _python_fields(value.value), value.nanosecond
     if isinstance(value, dt.datetime):
-        return value, value.microsecond * _NANOS_PER_MICRO
+        return _python_fields(value), value.microsecond * _NANOS_PER_MICRO
     if isinstance(value, dt.date):
-        return value, 0
+        return _python_fields(value), 0
     raise TypeError(f"cannot encode {type(value).__name__} as a date")
 
 
-def _date_fields(value: dt.date) -> tuple[int, ...]:
-    year = value.year
-    century = (year // 100 + _CENTURY_OFFSET, year % 100 + _CENTURY_OFFSET)
+def _python_fields(value: dt.date) -> _Fields:
     if isinstance(value, dt.datetime):
-        clock = (value.hour, value.minute, value.second)
-    else:
-        clock = (0, 0, 0)
-    return (*century, value.month, value.day, *(part + _TIME_OFFSET for part in clock))
+        return value.year, value.month, value.day, value.hour, value.minute, value.second
+    return value.year, value.month, value.day, 0, 0, 0
+
+
+def _date_fields(fields: _Fields) -> tuple[int, ...]:
+    year, month, day, hour, minute, second = fields
+    century = int(year / 100)  # towards zero: -4712 is -47 centuries and -12 years
+    return (
+        century + _CENTURY_OFFSET,
+        year - century * 100 + _CENTURY_OFFSET,
+        month,
+        day,
+        hour + _TIME_OFFSET,
+        minute + _TIME_OFFSET,
+        second + _TIME_OFFSET,
+    )
 
 
 def encode_date(value: DateLike) -> bytes:
@@ -97,7 +116,7 @@ def encode_timestamp_tz(value: DateLike) -> bytes:
     return _DATE_FRACTION.pack(*_date_fields(calendar), nanos) + _UTC_TZ_BYTES
 
 
-def decode_datetime(data: bytes) -> dt.datetime | NanoDateTime:
+def decode_datetime(data: bytes) -> dt.datetime | NanoDateTime | OracleDateTime:
     """Decode DATE, TIMESTAMP and TIMESTAMP WITH (LOCAL) TIME ZONE bytes.
 
     A time zone value comes back as its naive UTC value: the stored value is UTC whatever
@@ -109,8 +128,12 @@ def decode_datetime(data: bytes) -> dt.datetime | NanoDateTime:
         raise ValueError("named time zone regions are not supported")
     cent, year, month, day, hour, minute, second = data[:DATE_SIZE]
     nanos = int.from_bytes(data[DATE_SIZE:TIMESTAMP_SIZE], "big")
+    full_year = (cent - _CENTURY_OFFSET) * 100 + year - _CENTURY_OFFSET
+    if full_year < 1:
+        clock = (hour - _TIME_OFFSET, minute - _TIME_OFFSET, second - _TIME_OFFSET)
+        return OracleDateTime(full_year, month, day, *clock, nanos)
     value = dt.datetime(
-        (cent - _CENTURY_OFFSET) * 100 + year - _CENTURY_OFFSET,
+        full_year,
         month,
         day,
         hour - _TIME_OFFSET,

@@ -8,8 +8,8 @@ Errors are raised from inside DuckDB with ``error('ORA-NNNNN: ...')``, which
 :mod:`.errors` turns back into :class:`OracleError`.
 
 Read wrappers are applied to plain column references in the outermost select list only:
-DuckDB's Python conversion truncates TIMESTAMP_NS to microseconds and turns month intervals
-into approximate timedeltas, and exact NUMBER text must replace its DOUBLE view.
+DuckDB's Python conversion turns month intervals into approximate timedeltas, and the exact
+twin (NUMBER text, TIMESTAMP(7-9) nanoseconds) must replace the view queries compute with.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from oracle_emulator.sql.oratypes import (
 )
 
 ORA_INVALID_NUMBER = "ORA-01722: invalid number"
+ORA_NUMERIC_OVERFLOW = "ORA-01426: numeric overflow"
 #: read wrappers tag the value so the result layer knows how to turn it into Python
 READ_NANOS = "nanos"
 READ_MONTHS = "months"
@@ -66,6 +67,8 @@ def _number(decl: DeclaredType, value: str) -> str:
         return (
             f"CASE WHEN {text} IS NULL OR {text} = '' THEN NULL "
             f"WHEN TRY_CAST({text} AS DOUBLE) IS NULL THEN error({sql_string(ORA_INVALID_NUMBER)}) "
+            f"WHEN abs(TRY_CAST({text} AS DOUBLE)) >= 1e126 "
+            f"THEN error({sql_string(ORA_NUMERIC_OVERFLOW)}) "
             f"ELSE {text} END"
         )
     width, scale = decl._decimal_shape()
@@ -107,11 +110,11 @@ def _timestamp(decl: DeclaredType, value: str) -> str:
         rounded = f"make_timestamp(CAST(round(epoch_us({cast}) / {step}) AS BIGINT) * {step})"
         return f"CAST({rounded} AS TIMESTAMPTZ)"
     if digits > MICRO_DIGITS:
-        cast = f"CAST({value} AS TIMESTAMP_NS)"
+        nanos = f"ora_epoch_ns({value})"
         if digits == NANO_DIGITS:
-            return cast
+            return nanos
         step = 10 ** (NANO_DIGITS - digits)
-        return f"make_timestamp_ns(CAST(round(epoch_ns({cast}) / {step}) AS BIGINT) * {step})"
+        return f"({nanos} + {step // 2}) // {step} * {step}"
     cast = f"CAST({value} AS TIMESTAMP)"
     if digits == MICRO_DIGITS:
         return cast
@@ -147,7 +150,7 @@ def read_kind(decl: DeclaredType) -> str | None:
 def read_sql(kind: str, value: str) -> str:
     """Wrap a column reference for fetching (``READ_EXACT`` references the text column)."""
     if kind == READ_NANOS:
-        return f"epoch_ns({value})"
+        return value  # stored as the count of nanoseconds
     if kind == READ_MONTHS:
         return f"CAST(datepart('year', {value}) * 12 + datepart('month', {value}) AS INTEGER)"
     return value

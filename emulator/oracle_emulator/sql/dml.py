@@ -228,7 +228,7 @@ def _update(session: EmulatorSession, node: exp.Update, binds: Sequence[Any]) ->
     items: list[exp.Expression] = []
     for column in table.columns:
         items.append(exp.column(column.name, table=qualifier.copy(), quoted=True))
-        if column.type.exact_text:
+        if column.type.has_twin:
             items.append(exp.column(exact_name(column.name), table=qualifier.copy(), quoted=True))
     items.append(exp.column(RID, table=qualifier.copy()))
     for index, name in enumerate(assignments):
@@ -294,7 +294,7 @@ def _update_insert_sql(
         if column.name in set_index:
             source = f'__u."__set_{set_index[column.name]}"'
             values.append(write_sql(column.type, source, label(table, column)))
-        elif column.type.exact_text:
+        elif column.type.has_twin:
             values.append(f"__u.{quote_ident(exact_name(column.name))}")
         else:
             values.append(f"__u.{quote_ident(column.name)}")
@@ -365,8 +365,8 @@ def check_unique(session: EmulatorSession, table: Table, tag: int) -> None:
 def _key_sql(table: Table, name: str) -> str:
     column = table.column(name)
     ref = f"__KEY__.{quote_ident(name)}"
-    if column is not None and column.type.exact_text:
-        return f"CAST({ref} AS DOUBLE)"
+    if column is not None:
+        return column.type.query_sql(ref)
     return ref
 
 

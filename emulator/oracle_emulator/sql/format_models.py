@@ -12,8 +12,12 @@ numbers through :class:`~oracle_emulator.api.OracleError`.
 :func:`strftime_pattern` gives the exact DuckDB ``strftime`` equivalent of a model when one
 exists, so the common numeric formats run vectorized inside DuckDB instead of in Python.
 
+Years before 1 are Oracle's signed years: ``SYYYY`` and ``SCC`` show the sign (a blank for
+AD), the other year elements the year of the era, ``BC``/``AD`` the era; ``J`` is Oracle's
+Julian day (:func:`calendar.julian_day`).
+
 Out of scope: the ``TH``/``SP`` suffixes, ``RM`` (roman months), ``SYEAR``/``YEAR`` spelled
-out, ``B.C.`` dates, ``E``/``EE`` era names and NLS languages other than American English.
+out, ``E``/``EE`` era names and NLS languages other than American English.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from dataclasses import dataclass
 
 from oracle_emulator.api import ORA_INVALID_YEAR as ORA_INVALID_YEAR  # for format_parse
 from oracle_emulator.api import OracleError
+from oracle_emulator.sql import calendar
 
 ORA_DATE_FORMAT_NOT_RECOGNIZED = 1821
 ORA_LITERAL_MISMATCH = 1861
@@ -94,7 +99,9 @@ NUMERIC_WIDTH = {
     "SSSSS": 5,
     "SS": 2,
 }
-_TEXT_ELEMENTS = ("MONTH", "MON", "DAY", "DY", "AM", "PM", "A.M.", "P.M.", "AD", "BC")
+_TEXT_ELEMENTS = (
+    "MONTH", "MON", "DAY", "DY", "AM", "PM", "A.M.", "P.M.", "AD", "BC", "A.D.", "B.C.",
+)  # fmt: skip
 _OTHER_ELEMENTS = ("TZH", "TZM", "TZR", "TZD", "FM", "FX", "X")
 _FF = re.compile(r"FF[1-9]?", re.IGNORECASE)
 #: every keyword, longest first so that MONTH wins over MON and MI, HH24 over HH
@@ -164,6 +171,14 @@ class DateTimeValue:
     nanosecond: int = 0
     tz_offset_minutes: int | None = None
     tz_region: str | None = None
+    #: years to add to ``value.year`` for the astronomical year: a value outside Python's
+    #: years 1..9999 is held 400-year cycles away (see :func:`calendar.python_moment`)
+    year_shift: int = 0
+
+    @property
+    def oracle_year(self) -> int:
+        """Oracle's signed year (-4712 for 4712 BC, no year 0)."""
+        return calendar.oracle_year(self.value.year + self.year_shift)
 
 
 def format_datetime(value: DateTimeValue, model: str) -> str | None:
@@ -184,12 +199,16 @@ def _apply_case(text: str, written: str) -> str:
 def _format_element(element: Element, value: DateTimeValue) -> str:
     if element.literal:
         return element.name
-    name, moment = element.name, value.value
+    name = element.name
     if name.startswith("FF"):
         digits = int(name[2:]) if len(name) > 2 else _default_fraction_digits(value)
         return f"{value.nanosecond:09d}"[:digits]
     if name in NUMERIC_WIDTH:
-        number = _numeric_field(name, moment, value.nanosecond)
+        number = _numeric_field(name, value)
+        if name in ("SYYYY", "SCC"):
+            sign = "-" if number < 0 else ("" if element.fill else " ")
+            digits = str(abs(number)) if element.fill else f"{abs(number):0{NUMERIC_WIDTH[name]}d}"
+            return sign + digits
         if name == "Y,YYY":
             return f"{number // 1000},{number % 1000:03d}"
         width = NUMERIC_WIDTH[name]
@@ -204,23 +223,27 @@ def _default_fraction_digits(value: DateTimeValue) -> int:
     return _FRACTION_DIGITS if value.nanosecond % 1000 else 6
 
 
-def _numeric_field(name: str, moment: dt.datetime, nanosecond: int) -> int:
+def _numeric_field(name: str, value: DateTimeValue) -> int:
+    moment = value.value
+    signed = value.oracle_year
+    year = abs(signed)
     iso_year, iso_week, _ = moment.isocalendar()
+    iso_year = abs(calendar.oracle_year(iso_year + value.year_shift))
     fields = {
-        "SYYYY": moment.year,
-        "YYYY": moment.year,
-        "RRRR": moment.year,
-        "Y,YYY": moment.year,
-        "YYY": moment.year,
-        "YY": moment.year,
-        "RR": moment.year,
-        "Y": moment.year,
+        "SYYYY": signed,
+        "YYYY": year,
+        "RRRR": year,
+        "Y,YYY": year,
+        "YYY": year,
+        "YY": year,
+        "RR": year,
+        "Y": year,
         "IYYY": iso_year,
         "IYY": iso_year,
         "IY": iso_year,
         "I": iso_year,
-        "CC": (moment.year + 99) // 100,
-        "SCC": (moment.year + 99) // 100,
+        "CC": (year + 99) // 100,
+        "SCC": (year + 99) // 100 * (-1 if signed < 0 else 1),
         "Q": (moment.month - 1) // 3 + 1,
         "MM": moment.month,
         "WW": (moment.timetuple().tm_yday - 1) // 7 + 1,
@@ -229,7 +252,7 @@ def _numeric_field(name: str, moment: dt.datetime, nanosecond: int) -> int:
         "DDD": moment.timetuple().tm_yday,
         "DD": moment.day,
         "D": moment.isoweekday() % 7 + 1,  # Sunday = 1 (NLS_TERRITORY AMERICA)
-        "J": moment.toordinal() + 1721425,
+        "J": calendar.julian_day(moment.year + value.year_shift, moment.month, moment.day),
         "HH24": moment.hour,
         "HH12": (moment.hour + 11) % 12 + 1,
         "HH": (moment.hour + 11) % 12 + 1,
@@ -255,8 +278,11 @@ def _format_other(element: Element, value: DateTimeValue) -> str:
         if "." in name:
             meridian = f"{meridian[0]}.{meridian[1]}."
         return _apply_case(meridian, element.written)
-    if name in ("AD", "BC"):
-        return _apply_case("AD", element.written)
+    if name in ("AD", "BC", "A.D.", "B.C."):
+        era = "BC" if value.oracle_year < 0 else "AD"
+        if "." in name:
+            era = f"{era[0]}.{era[1]}."
+        return _apply_case(era, element.written)
     if name == "X":
         return "."
     return _format_zone(name, value)
@@ -283,6 +309,9 @@ def _format_zone(name: str, value: DateTimeValue) -> str:
 
 _STRFTIME = {
     "YYYY": "%Y",
+    # the strftime form only runs for the years 1 to 9999 (see translate_exprs), where SYYYY
+    # is a blank and the year
+    "SYYYY": " %Y",
     "MM": "%m",
     "DD": "%d",
     "DDD": "%j",

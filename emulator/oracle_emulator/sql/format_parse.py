@@ -14,10 +14,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from oracle_emulator.api import OracleError
+from oracle_emulator.sql import calendar
 from oracle_emulator.sql import format_models as fm
 
-_JULIAN_OFFSET = 1721425
 _MAX_YEAR = 9999
+_MAX_JULIAN_DAY = 5_373_484
+_ORA_INVALID_JULIAN = 1854
 _RR_PIVOT = 50
 _MERIDIANS = {"AM": "AM", "A.M.": "AM", "PM": "PM", "P.M.": "PM"}
 _TWELVE_HOUR = ("HH", "HH12")
@@ -48,6 +50,7 @@ class _Fields:
     tz_hours: int | None = None
     tz_minutes: int = 0
     tz_region: str | None = None
+    before_christ: bool = False  # a BC/B.C. indicator was read
 
 
 def parse_datetime(text: str, model: str, *, now: dt.datetime | None = None) -> fm.DateTimeValue:
@@ -103,7 +106,8 @@ class _Scanner:
         start = self.pos
         if signed and not self.at_end() and self.text[self.pos] in "+-":
             self.pos += 1
-        while not self.at_end() and self.text[self.pos].isdigit() and self.pos - start < width:
+        first = self.pos
+        while not self.at_end() and self.text[self.pos].isdigit() and self.pos - first < width:
             self.pos += 1
         token = self.text[start : self.pos]
         if not token.lstrip("+-"):
@@ -143,8 +147,11 @@ def _read_element(scanner: _Scanner, element: fm.Element, fields: _Fields) -> No
         if found is None:
             raise OracleError(fm.ORA_INVALID_MERIDIAN, "AM/A.M. or PM/P.M. required")
         fields.meridian = _MERIDIANS[found]
-    elif name in ("AD", "BC"):
-        scanner.word(["AD", "A.D."])
+    elif name in ("AD", "BC", "A.D.", "B.C."):
+        era = scanner.word(["AD", "A.D.", "BC", "B.C."])
+        if era is None:
+            raise OracleError(1856, "BC/B.C. or AD/A.D. required")
+        fields.before_christ = era.startswith("B")
     elif name == "X":
         scanner.literal(".")
     elif name in ("TZH", "TZM", "TZR", "TZD"):
@@ -250,15 +257,17 @@ def _resolve(fields: _Fields, now: dt.datetime) -> fm.DateTimeValue:
         minute, second = divmod(rest, 60)
     _check(0 <= minute <= 59, fm.ORA_INVALID_MINUTE, "minutes must be between 0 and 59")
     _check(0 <= second <= 59, fm.ORA_INVALID_SECOND, "seconds must be between 0 and 59")
-    date = _resolve_date(fields, year, now)
-    value = dt.datetime.combine(date, dt.time(hour, minute, second, fields.nanosecond // 1000))
+    astronomical, month, day = _resolve_date(fields, year, now)
+    moment, shift = calendar.python_moment(astronomical, month, day, hour, minute, second)
+    moment = moment.replace(microsecond=fields.nanosecond // 1000)
     offset = None
     if fields.tz_hours is not None:
         offset = fields.tz_sign * (fields.tz_hours * 60 + fields.tz_minutes)
-    return fm.DateTimeValue(value, fields.nanosecond, offset, fields.tz_region)
+    return fm.DateTimeValue(moment, fields.nanosecond, offset, fields.tz_region, shift)
 
 
 def _resolve_year(fields: _Fields, now: dt.datetime) -> int:
+    """Oracle's signed year (-4712 for 4712 BC), from SYYYY's sign or a BC indicator."""
     year = now.year if fields.year is None else fields.year
     if fields.partial_year_digits:
         unit = 10**fields.partial_year_digits
@@ -272,8 +281,10 @@ def _resolve_year(fields: _Fields, now: dt.datetime) -> int:
             year = century + year if this_half else century + 100 + year
         else:
             year = century - 100 + year if this_half else century + year
+    if fields.before_christ:
+        year = -year
     _check(
-        1 <= year <= _MAX_YEAR,
+        calendar.ORACLE_MIN_YEAR <= year <= _MAX_YEAR and year != 0,
         fm.ORA_INVALID_YEAR,
         "(full) year must be between -4713 and +9999, and not be 0",
     )
@@ -292,25 +303,39 @@ def _resolve_hour(fields: _Fields) -> int:
     return hour
 
 
-def _resolve_date(fields: _Fields, year: int, now: dt.datetime) -> dt.date:
+def _resolve_date(fields: _Fields, year: int, now: dt.datetime) -> tuple[int, int, int]:
+    """(astronomical year, month, day) of the fields and Oracle's signed ``year``."""
+    astronomical = calendar.astronomical_year(year)
     if fields.julian is not None:
-        return dt.date.fromordinal(fields.julian - _JULIAN_OFFSET)
+        _check(
+            1 <= fields.julian <= _MAX_JULIAN_DAY,
+            _ORA_INVALID_JULIAN,
+            "julian date must be between 1 and 5373484",
+        )
+        return calendar.from_julian_day(fields.julian)
     if fields.day_of_year is not None:
         _check(
-            1 <= fields.day_of_year <= (366 if _leap(year) else 365),
+            1 <= fields.day_of_year <= (366 if _leap(astronomical) else 365),
             fm.ORA_INVALID_DAY_OF_YEAR,
             "day of year must be between 1 and 365 (366 for leap year)",
         )
-        return dt.date(year, 1, 1) + dt.timedelta(days=fields.day_of_year - 1)
+        first = calendar.days_from_civil(astronomical, 1, 1)
+        return calendar.civil_from_days(first + fields.day_of_year - 1)
     month = now.month if fields.month is None else fields.month
     _check(1 <= month <= 12, fm.ORA_INVALID_MONTH, "not a valid month")
     day = 1 if fields.day is None else fields.day
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        raise OracleError(
-            fm.ORA_INVALID_DAY, "day of month must be between 1 and last day of month"
-        ) from None
+    _check(
+        1 <= day <= _month_days(astronomical, month),
+        fm.ORA_INVALID_DAY,
+        "day of month must be between 1 and last day of month",
+    )
+    return astronomical, month, day
+
+
+def _month_days(year: int, month: int) -> int:
+    if month == 2:
+        return 29 if _leap(year) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
 
 
 def _leap(year: int) -> bool:

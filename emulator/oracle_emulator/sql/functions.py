@@ -8,7 +8,9 @@ bind time, so the translator needs no type information. The type conventions thi
 which the engine's storage must follow:
 
 - Oracle DATE is a DuckDB TIMESTAMP (microseconds, always whole seconds);
-- Oracle TIMESTAMP(n) is TIMESTAMP_NS; TIMESTAMP WITH [LOCAL] TIME ZONE is TIMESTAMPTZ;
+- Oracle TIMESTAMP(0-6) is TIMESTAMP; expressions with 7-9 fraction digits are TIMESTAMP_NS
+  (1677-2262 only); TIMESTAMP WITH [LOCAL] TIME ZONE is TIMESTAMPTZ. Years before 1 are
+  astronomical in DuckDB (0 is 1 BC) and Oracle's signed years in format models;
 - Oracle NUMBER(p,s) is DECIMAL(p,s); where a scale must be chosen for a value whose scale
   Oracle lets float (division, TO_NUMBER, CAST AS NUMBER) it is :data:`NUMBER_TYPE`.
 
@@ -32,6 +34,11 @@ from oracle_emulator.sql import functions_udf as udf
 
 log = logging.getLogger(__name__)
 
+#: a constant TIMESTAMP with sub-microsecond digits outside 1677-2262, which no DuckDB
+#: timestamp type holds: its nanoseconds since 1970, tagged by a struct so that it is
+#: described, fetched, formatted and stored as a TIMESTAMP(9) (not computed with)
+WIDE_NANOS_FIELD = "ora_epoch_ns"
+WIDE_NANOS_TYPE = f"STRUCT({WIDE_NANOS_FIELD} HUGEINT)"
 NUMBER_TYPE = f"DECIMAL({udf.NUMBER_PRECISION}, {udf.NUMBER_SCALE})"
 _NUMBER = duckdb.decimal_type(udf.NUMBER_PRECISION, udf.NUMBER_SCALE)
 _SCALE_UNIT = "0." + "0" * (udf.NUMBER_SCALE - 1) + "1"
@@ -40,9 +47,17 @@ _ORA_MESSAGE = re.compile(r"ORA-(\d{5}): ([^\n]*)")
 _UDFS = (
     ("ora_div_exact", udf.div_exact, [sqltypes.VARCHAR, sqltypes.VARCHAR], _NUMBER),
     ("ora_num_text", udf.num_text, [sqltypes.VARCHAR], sqltypes.VARCHAR),
+    ("ora_parse_double", udf.parse_binary_double, [sqltypes.VARCHAR], sqltypes.DOUBLE),
     ("ora_num_format", udf.num_format, [sqltypes.VARCHAR, sqltypes.VARCHAR], sqltypes.VARCHAR),
     ("ora_parse_number", udf.parse_number, [sqltypes.VARCHAR, sqltypes.VARCHAR], _NUMBER),
     ("ora_dt_format", udf.dt_format, [sqltypes.TIMESTAMP_NS, sqltypes.VARCHAR], sqltypes.VARCHAR),
+    (
+        "ora_dt_format_us",
+        udf.dt_format_us,
+        [sqltypes.TIMESTAMP, sqltypes.VARCHAR],
+        sqltypes.VARCHAR,
+    ),
+    ("ora_ns_format", udf.ns_format, [sqltypes.HUGEINT, sqltypes.VARCHAR], sqltypes.VARCHAR),
     (
         "ora_tstz_format",
         udf.tstz_format,
@@ -99,15 +114,23 @@ _MACROS = (
     "(a TIMESTAMPTZ, b DOUBLE) AS date_trunc('second', CAST(a AS TIMESTAMP)) - ora_days(b), "
     "(a, b) AS a - b",
     # Oracle text of any value (implicit conversion to VARCHAR2)
-    f"ora_str(x VARCHAR) AS x, (x TIMESTAMP) AS ora_dt_format(x, '{_D}'), "
+    f"ora_str(x VARCHAR) AS x, (x TIMESTAMP) AS ora_dt_format_us(x, '{_D}'), "
     f"(x TIMESTAMP_NS) AS ora_dt_format(x, '{_T}'), "
     f"(x TIMESTAMPTZ) AS ora_tstz_format(x, '{_TZ}'), "
     "(x BIGINT) AS CAST(x AS VARCHAR), "
     "(x) AS ora_num_text(CAST(x AS VARCHAR))",
     "ora_to_char(x VARCHAR, f VARCHAR) AS x, "
+    f"(x {WIDE_NANOS_TYPE}, f VARCHAR) AS ora_ns_format(x.{WIDE_NANOS_FIELD}, f), "
+    "(x TIMESTAMP, f VARCHAR) AS ora_dt_format_us(x, f), "
     "(x TIMESTAMP_NS, f VARCHAR) AS ora_dt_format(x, f), "
     "(x TIMESTAMPTZ, f VARCHAR) AS ora_tstz_format(x, f), "
     "(x, f) AS ora_num_format(CAST(x AS VARCHAR), f)",
+    # a TIMESTAMP(7-9) column's stored form: nanoseconds since 1970 as a HUGEINT (any year)
+    f"ora_epoch_ns(x {WIDE_NANOS_TYPE}) AS x.{WIDE_NANOS_FIELD}, "
+    "(x HUGEINT) AS x, (x TIMESTAMP_NS) AS CAST(epoch_ns(x) AS HUGEINT), "
+    "(x TIMESTAMP) AS CAST(epoch_us(x) AS HUGEINT) * 1000, "
+    "(x TIMESTAMPTZ) AS CAST(epoch_us(x) AS HUGEINT) * 1000, "
+    "(x) AS CAST(epoch_ns(CAST(x AS TIMESTAMP_NS)) AS HUGEINT)",
     f"ora_to_number(s VARCHAR) AS ora_parse_number(s, 'TM9'), (s) AS CAST(s AS {NUMBER_TYPE})",
     f"ora_cast_date(x VARCHAR) AS ora_parse_date(x, '{_D}'), "
     "(x) AS date_trunc('second', CAST(x AS TIMESTAMP))",
@@ -116,6 +139,12 @@ _MACROS = (
     " * CAST(pow(10, 9 - p) AS BIGINT)) END",
     f"ora_cast_timestamp(x VARCHAR, p) AS ora_round_ns(ora_parse_timestamp(x, '{_T}'), p), "
     "(x, p) AS ora_round_ns(CAST(x AS TIMESTAMP_NS), p)",
+    # TO_BINARY_DOUBLE / TO_BINARY_FLOAT: text is parsed as Oracle reads it ('NaN', 'INF'...)
+    "ora_to_binary_double(x VARCHAR) AS ora_parse_double(x), (x) AS CAST(x AS DOUBLE)",
+    "ora_to_binary_float(x VARCHAR) AS CAST(ora_parse_double(x) AS FLOAT), (x) AS CAST(x AS FLOAT)",
+    # TO_BLOB: RAW is BLOB already; text is taken as hexadecimal digits, as Oracle converts
+    # text to RAW
+    "ora_to_blob(x VARCHAR) AS unhex(x), (x) AS CAST(x AS BLOB)",
     # strings: Oracle has no empty string (it is NULL)
     "ora_substr(s, p) AS CASE WHEN p < 0 AND -p > length(s) THEN NULL ELSE "
     "nullif(substring(s, CAST(CASE WHEN p = 0 THEN 1 ELSE trunc(p) END AS BIGINT)), '')"
@@ -207,8 +236,9 @@ _MACROS = (
     "ora_tz_name(z) AS CASE WHEN regexp_full_match(z, '[+-][0-9]{1,2}:[0-9]{2}') "
     "THEN 'GMT' || z ELSE z END",
     "ora_from_tz(t, z) AS timezone(ora_tz_name(z), CAST(t AS TIMESTAMP))",
-    "ora_sys_extract_utc(t TIMESTAMPTZ) AS CAST(timezone('UTC', t) AS TIMESTAMP_NS), "
-    "(t) AS CAST(t AS TIMESTAMP_NS)",
+    # the emulator's TIMESTAMP WITH TIME ZONE has microseconds: so has its UTC value, which
+    # then holds every Oracle year (TIMESTAMP_NS stops at 1677-2262)
+    "ora_sys_extract_utc(t TIMESTAMPTZ) AS timezone('UTC', t), (t) AS CAST(t AS TIMESTAMP_NS)",
     "ora_at_time_zone(x TIMESTAMPTZ, z VARCHAR) AS timezone(ora_tz_name(z), x), "
     "(x, z) AS timezone(ora_tz_name(z), CAST(x AS TIMESTAMPTZ))",
 )

@@ -11,14 +11,18 @@ nanoseconds are never rounded through ``datetime``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import decimal
+import math
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import pyarrow as pa
 
 from oracle_emulator.api import ORA_INVALID_NUMBER, ORA_UNIMPLEMENTED, OracleError
+from oracle_emulator.sql import calendar
 from oracle_emulator.sql import format_models as fm
 from oracle_emulator.sql import format_numbers as fnum
 from oracle_emulator.sql import format_parse as fp
@@ -28,11 +32,10 @@ ORA_NUMERIC_OVERFLOW = 1426
 #: scale of Oracle NUMBER values whose scale DuckDB cannot float (see functions.NUMBER_TYPE)
 NUMBER_SCALE = 18
 NUMBER_PRECISION = 38
-_EPOCH = dt.datetime(1970, 1, 1)
 _NANOS = 1_000_000_000
 #: the 64-bit range of a TIMESTAMP_NS, without the extremes DuckDB keeps for +-infinity
-_NANOS_MAX = 2**63 - 2
-_NANOS_MIN = -_NANOS_MAX
+NANOS_MAX = 2**63 - 2
+NANOS_MIN = -NANOS_MAX
 _QUANTUM = decimal.Decimal(1).scaleb(-NUMBER_SCALE)
 _LIMIT = decimal.Decimal(10) ** (NUMBER_PRECISION - NUMBER_SCALE)
 _DIVISION = decimal.Context(prec=NUMBER_PRECISION + 2, rounding=decimal.ROUND_HALF_UP)
@@ -107,18 +110,54 @@ def parse_number(texts: pa.Array, models: pa.Array) -> pa.Array:
     )
 
 
+_FLOAT_TEXT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_FLOAT_WORDS = {"NAN": math.nan, "INF": math.inf, "+INF": math.inf, "-INF": -math.inf}
+
+
+def _binary_double(text: str) -> float:
+    """Oracle's text of a BINARY_DOUBLE: a number, or NaN / INF / -INF in any case; a
+    ``d``/``f`` suffix is not allowed in text (ORA-01722)."""
+    stripped = text.strip()
+    word = _FLOAT_WORDS.get(stripped.upper())
+    if word is not None:
+        return word
+    if not _FLOAT_TEXT.fullmatch(stripped):
+        raise OracleError(ORA_INVALID_NUMBER, "invalid number")
+    return float(stripped)
+
+
+def parse_binary_double(texts: pa.Array) -> pa.Array:
+    """``TO_BINARY_DOUBLE(text)`` / ``TO_BINARY_FLOAT(text)`` (the latter casts after)."""
+    return _map(_binary_double, (texts,), pa.float64())
+
+
 # -- datetimes -------------------------------------------------------------------------------
 
 
 def _from_nanos(nanos: int, offset: int | None = None) -> fm.DateTimeValue:
-    seconds, fraction = divmod(nanos, _NANOS)
-    value = _EPOCH + dt.timedelta(seconds=seconds, microseconds=fraction // 1000)
-    return fm.DateTimeValue(value, fraction, offset, None)
+    year, month, day, hour, minute, second, fraction = calendar.fields_from_nanos(nanos)
+    moment, shift = calendar.python_moment(year, month, day, hour, minute, second)
+    return fm.DateTimeValue(
+        moment.replace(microsecond=fraction // 1000), fraction, offset, None, shift
+    )
+
+
+def epoch_nanos(value: fm.DateTimeValue) -> int:
+    """Nanoseconds since 1970-01-01 of a parsed value (any Oracle year)."""
+    return _to_nanos(value)
 
 
 def _to_nanos(value: fm.DateTimeValue) -> int:
-    whole = value.value.replace(microsecond=0) - _EPOCH
-    return (whole.days * 86_400 + whole.seconds) * _NANOS + value.nanosecond
+    moment = value.value
+    return calendar.nanos_from_fields(
+        moment.year + value.year_shift,
+        moment.month,
+        moment.day,
+        moment.hour,
+        moment.minute,
+        moment.second,
+        value.nanosecond,
+    )
 
 
 def dt_format(values: pa.Array, models: pa.Array) -> pa.Array:
@@ -130,13 +169,33 @@ def dt_format(values: pa.Array, models: pa.Array) -> pa.Array:
     )
 
 
+def dt_format_us(values: pa.Array, models: pa.Array) -> pa.Array:
+    """``TO_CHAR(date or timestamp, model)`` for TIMESTAMP (microsecond) input, whose range
+    (4713 BC and beyond) TIMESTAMP_NS cannot hold."""
+    return _map(
+        lambda micros, model: fm.format_datetime(_from_nanos(micros * 1000), model),
+        (_as_ints(values), models),
+        pa.string(),
+    )
+
+
+def ns_format(values: pa.Array, models: pa.Array) -> pa.Array:
+    """``TO_CHAR`` of epoch nanoseconds as a HUGEINT (a TIMESTAMP(7-9) column's stored
+    value, whose range no DuckDB timestamp type holds with nanoseconds)."""
+    return _map(
+        lambda nanos, model: fm.format_datetime(_from_nanos(int(nanos)), model),
+        (values, models),
+        pa.string(),
+    )
+
+
 def tstz_format(values: pa.Array, models: pa.Array) -> pa.Array:
     """``TO_CHAR(timestamp with time zone, model)``: DuckDB keeps the instant but not the
     zone, so the value is shown in UTC (TZH:TZM = +00:00, TZR = UTC)."""
 
     def one(micros: int, model: str) -> str | None:
         value = _from_nanos(micros * 1000, 0)
-        return fm.format_datetime(fm.DateTimeValue(value.value, value.nanosecond, 0, "UTC"), model)
+        return fm.format_datetime(dataclasses.replace(value, tz_region="UTC"), model)
 
     return _map(one, (_as_ints(values), models), pa.string())
 
@@ -154,19 +213,20 @@ def parse_date(texts: pa.Array, models: pa.Array) -> pa.Array:
 
 
 def parse_timestamp(texts: pa.Array, models: pa.Array) -> pa.Array:
-    """``TO_TIMESTAMP``: nanosecond precision, as a TIMESTAMP_NS."""
+    """``TO_TIMESTAMP`` with nanoseconds, as a TIMESTAMP_NS."""
     return _map(
-        lambda text, model: _in_nanosecond_range(_to_nanos(fp.parse_datetime(text, model))),
+        lambda text, model: in_nanosecond_range(_to_nanos(fp.parse_datetime(text, model))),
         (texts, models),
         pa.timestamp("ns"),
     )
 
 
-def _in_nanosecond_range(nanos: int) -> int:
-    """A TIMESTAMP_NS is 64 bits of nanoseconds (1677-09-21 to 2262-04-11): Oracle's
-    timestamps go on to 9999, but the emulator keeps nanoseconds in this type, so what
-    lies beyond is refused as unimplemented rather than wrapped around or crashed on."""
-    if not _NANOS_MIN <= nanos <= _NANOS_MAX:
+def in_nanosecond_range(nanos: int) -> int:
+    """A TIMESTAMP_NS is 64 bits of nanoseconds (1677-09-21 to 2262-04-11). Expressions
+    with more than 6 fraction digits use it; beyond its range they are refused as
+    unimplemented rather than wrapped around (a TIMESTAMP literal is exact at any year, and
+    a TIMESTAMP(7-9) column stores any value; see :mod:`.conversions`)."""
+    if not NANOS_MIN <= nanos <= NANOS_MAX:
         raise OracleError(
             ORA_UNIMPLEMENTED,
             "unimplemented feature: TIMESTAMP with nanoseconds outside 1677-09-21 to 2262-04-11",

@@ -18,14 +18,30 @@ BINARY_FLOAT / BINARY_DOUBLE       FLOAT / DOUBLE
 VARCHAR2, NVARCHAR2, CLOB, NCLOB   VARCHAR ('' is written as NULL; lengths checked ->
                                    ORA-12899, in bytes for BYTE semantics)
 CHAR, NCHAR                        VARCHAR, blank-padded to the declared length on write
-DATE                               TIMESTAMP truncated to seconds
-TIMESTAMP(0-6) / (7-9)             TIMESTAMP / TIMESTAMP_NS, rounded to the precision
+DATE                               TIMESTAMP truncated to seconds (DuckDB's proleptic
+                                   Gregorian calendar: fields are kept as written, from
+                                   4712 BC, but Oracle's Julian-calendar days before
+                                   1582-10-15 are not modelled)
+TIMESTAMP(0-6)                     TIMESTAMP (microseconds), rounded to the precision
+TIMESTAMP(7-9)                     HUGEINT: nanoseconds since 1970-01-01, rounded to the
+                                   precision. Queries see it as TIMESTAMP_NS, which only
+                                   holds 1677-09-21 to 2262-04-11 (computing with a value
+                                   beyond is ORA-03001); a plain column reference, or TO_CHAR
+                                   of one, in the select list is read from the count, so any
+                                   Oracle TIMESTAMP(9) (4712 BC to 9999) round-trips exactly
 TIMESTAMP WITH [LOCAL] TIME ZONE   TIMESTAMPTZ (the UTC instant: the original offset is not
                                    kept; microseconds at most)
 INTERVAL DAY TO SECOND             INTERVAL
 INTERVAL YEAR TO MONTH             INTERVAL (months only); fetched as :class:`IntervalYM`
 RAW(n), BLOB                       BLOB (RAW length checked)
 =================================  ===========================================================
+
+Why a count for TIMESTAMP(7-9): no DuckDB timestamp holds Oracle's range (4712 BC to 9999)
+with nanoseconds. TIMESTAMP keeps microseconds (and goes back far enough, so DATE and
+TIMESTAMP(0-6) use it); TIMESTAMP_NS keeps nanoseconds in 64 bits, 1677-09-21 to 2262-04-11.
+A HUGEINT of nanoseconds since 1970 holds the whole range exactly and sorts like the values;
+queries get the TIMESTAMP_NS view so that Oracle's timestamp semantics (a difference is an
+interval) hold where DuckDB can compute them, as NUMBER's DOUBLE view does for arithmetic.
 """
 
 from __future__ import annotations
@@ -34,6 +50,13 @@ from dataclasses import dataclass
 
 from oracle_emulator.api import ColumnInfo, OracleType
 
+#: the largest count of nanoseconds a TIMESTAMP_NS holds (DuckDB keeps the extremes for
+#: +-infinity)
+NANOS_IN_TIMESTAMP_NS = 2**63 - 2
+_ORA_WIDE_NANOS = (
+    "ORA-03001: unimplemented feature: computing with a TIMESTAMP(7-9) value outside "
+    "1677-09-21 to 2262-04-11 (select the column, or TO_CHAR of it)"
+)
 #: precision/scale Oracle reports for NUMBER without precision (and scale for FLOAT)
 UNCONSTRAINED_SCALE = -127
 MAX_NUMBER_PRECISION = 38
@@ -132,12 +155,29 @@ class DeclaredType:
     def nanoseconds(self) -> bool:
         return self.kind is OracleType.TIMESTAMP and (self.scale or 0) > MICRO_DIGITS
 
+    @property
+    def has_twin(self) -> bool:
+        """Queries see a lossy view of the stored value, and an exact twin is read back."""
+        return self.exact_text or self.nanoseconds
+
+    def query_sql(self, ref: str) -> str:
+        """What queries see of the stored value ``ref``."""
+        if self.exact_text:
+            return f"CAST({ref} AS DOUBLE)"
+        if self.nanoseconds:
+            return (
+                f"CASE WHEN {ref} BETWEEN {-NANOS_IN_TIMESTAMP_NS} AND {NANOS_IN_TIMESTAMP_NS} "
+                f"THEN make_timestamp_ns(CAST({ref} AS BIGINT)) "
+                f"ELSE error({sql_string(_ORA_WIDE_NANOS)}) END"
+            )
+        return ref
+
     def storage_sql(self) -> str:
         """The DuckDB column type."""
         if self.kind is OracleType.NUMBER:
             return self._number_storage()
         if self.kind is OracleType.TIMESTAMP:
-            return "TIMESTAMP_NS" if self.nanoseconds else "TIMESTAMP"
+            return "HUGEINT" if self.nanoseconds else "TIMESTAMP"
         return _STORAGE.get(self.kind, "VARCHAR")
 
     def _number_storage(self) -> str:

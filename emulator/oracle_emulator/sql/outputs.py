@@ -32,7 +32,20 @@ from oracle_emulator.sql.storage import VER, exact_name
 MAX_NAME_LENGTH = 128
 #: Oracle's conversion of text to ROWID: its result is described as a ROWID
 CHARTOROWID = "CHARTOROWID"
+#: functions whose result Oracle describes with a type DuckDB's result type cannot tell
+_FUNCTION_TYPES = {
+    CHARTOROWID: OracleType.ROWID,
+    "TO_CLOB": OracleType.CLOB,
+    "TO_NCLOB": OracleType.NCLOB,
+    "TO_BLOB": OracleType.BLOB,
+}
 MONTHS_MACRO = "__emu_months"
+#: TO_CHAR of a TIMESTAMP(7-9) column reads the stored nanoseconds (any year), not the
+#: TIMESTAMP_NS queries see (1677-2262)
+READ_NANOS_TEXT = "nanos_text"
+#: TO_CHAR as written, and the calls it is translated to
+TO_CHAR_NAMES = ("to_char", "ora_to_char", "ora_dt_format_us")
+NANOS_FORMAT_UDF = "ora_ns_format"
 #: the output placeholder of an unexpanded ``alias.*`` (its columns are named by DuckDB)
 STAR_NAME = "*"
 
@@ -104,7 +117,8 @@ def describe_items(
         name = oracle_name(item)
         column = _plain_column(item, sources)
         if is_set_op or column is None:
-            outputs.append(OutputColumn(name, _rowid_info(item, name)))
+            read = READ_NANOS_TEXT if _nanos_to_char(item, sources) else None
+            outputs.append(OutputColumn(name, _rowid_info(item, name), read))
             continue
         _, declared = column
         outputs.append(
@@ -115,14 +129,38 @@ def describe_items(
     return outputs
 
 
+def _to_char_parts(item: exp.Expression) -> tuple[exp.Column, exp.Expression] | None:
+    """(column, model) of a ``TO_CHAR(column, model)`` select item, as written (when the
+    items are described) or as translated (when they are wrapped)."""
+    inner = item.this if isinstance(item, exp.Alias) else item
+    if isinstance(inner, exp.Case):  # the strftime form: its default is the UDF's
+        inner = inner.args.get("default")
+    if not (isinstance(inner, exp.Anonymous) and str(inner.this).lower() in TO_CHAR_NAMES):
+        return None
+    args = inner.expressions
+    if len(args) != 2:
+        return None
+    value = args[0].this if isinstance(args[0], exp.Cast) else args[0]
+    return (value, args[1]) if isinstance(value, exp.Column) else None
+
+
+def _nanos_to_char(item: exp.Expression, sources: list[Source]) -> bool:
+    """A TO_CHAR of a TIMESTAMP(7-9) column, formatted from the stored nanoseconds."""
+    parts = _to_char_parts(item)
+    if parts is None:
+        return False
+    column = _plain_column(parts[0], sources)
+    return column is not None and column[1].type.nanoseconds
+
+
 def _rowid_info(item: exp.Expression, name: str) -> ColumnInfo | None:
     inner = item.this if isinstance(item, exp.Alias) else item
     if isinstance(inner, exp.Column) and ident_name(inner.this) == ROWID:
         return ColumnInfo(name, OracleType.ROWID, nullable=False)
     if isinstance(inner, exp.Anonymous) and str(inner.this) == ROWID_TEXT_MACRO:
         return ColumnInfo(name, OracleType.ROWID, nullable=False)
-    if isinstance(inner, exp.Anonymous) and str(inner.this).upper() == CHARTOROWID:
-        return ColumnInfo(name, OracleType.ROWID)
+    if isinstance(inner, exp.Anonymous) and str(inner.this).upper() in _FUNCTION_TYPES:
+        return ColumnInfo(name, _FUNCTION_TYPES[str(inner.this).upper()])
     return None
 
 
@@ -170,7 +208,16 @@ def _wrap(inner: exp.Expression, output: OutputColumn, simple: bool) -> exp.Expr
         output.read = None
         return inner
     if output.read == READ_NANOS:
+        if simple and isinstance(inner, exp.Column):
+            return exp.column(exact_name(inner.name), table=inner.args.get("table"), quoted=True)
         return exp.Anonymous(this="epoch_ns", expressions=[inner])
+    if output.read == READ_NANOS_TEXT:
+        parts = _to_char_parts(inner)
+        if simple and parts is not None:
+            column, model = parts
+            twin = exp.column(exact_name(column.name), table=column.args.get("table"), quoted=True)
+            return exp.Anonymous(this=NANOS_FORMAT_UDF, expressions=[twin, model.copy()])
+        return inner
     if output.read == READ_MONTHS:
         return exp.Anonymous(this=MONTHS_MACRO, expressions=[inner])
     return inner

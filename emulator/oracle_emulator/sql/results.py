@@ -15,14 +15,16 @@ from typing import Any
 
 from oracle_emulator.api import (
     ORA_INVALID_YEAR,
-    ORA_UNIMPLEMENTED,
     ColumnInfo,
     IntervalYM,
     NanoDateTime,
+    OracleDateTime,
     OracleError,
     OracleType,
 )
+from oracle_emulator.sql import calendar
 from oracle_emulator.sql.conversions import READ_EXACT, READ_MONTHS, READ_NANOS
+from oracle_emulator.sql.functions import WIDE_NANOS_FIELD, WIDE_NANOS_TYPE
 from oracle_emulator.sql.outputs import STAR_NAME, OutputColumn
 
 Converter = Callable[[Any], Any]
@@ -38,8 +40,11 @@ _INTEGER_PRECISION = {
     "UTINYINT": 3, "USMALLINT": 5, "UINTEGER": 10, "UBIGINT": 20, "UHUGEINT": 38,
 }  # fmt: skip
 _TIMESTAMP_KINDS = {"TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS"}
-#: how DuckDB writes a year before 1 in the text of an out-of-range value
-_BEFORE_CHRIST = "(BC)"
+#: DuckDB's text of a value Python cannot hold: a BC year is written "4713-01-01 (BC)"
+_DUCKDB_TEXT = re.compile(
+    r"(\d+)-(\d+)-(\d+)( \(BC\))?(?: (\d+):(\d+):(\d+)(?:\.(\d+))?)?(?:[+-][\d:]+)?"
+)
+_ORA_INVALID_YEAR_TEXT = "(full) year must be between -4713 and +9999, and not be 0"
 _TEXT_KINDS = {"VARCHAR", "TIME", "UUID", "TIME WITH TIME ZONE", "BIT", "BIGNUM", "VARINT"}
 
 
@@ -68,6 +73,8 @@ def infer_column(name: str, duck_type: str) -> ColumnInfo:
     }
     if text in simple:
         return simple[text]
+    if duck_type == WIDE_NANOS_TYPE:
+        return ColumnInfo(name, OracleType.TIMESTAMP, scale=9)
     return ColumnInfo(name, OracleType.VARCHAR2, size=DEFAULT_VARCHAR_SIZE)
 
 
@@ -92,6 +99,8 @@ def _converter(info: ColumnInfo, duck_type: str, read: str | None) -> Converter 
         return _exact
     if read == READ_NANOS:
         return nanos_to_datetime
+    if duck_type == WIDE_NANOS_TYPE:
+        return _wide_nanos
     if read == READ_MONTHS:
         return months_to_interval
     upper = duck_type.upper()
@@ -111,20 +120,31 @@ def _converter(info: ColumnInfo, duck_type: str, read: str | None) -> Converter 
 
 
 def _in_year_range(convert: Converter | None) -> Converter:
-    """``convert``, after refusing what DuckDB computed beyond Python's years 1 to 9999
-    (``DATE '9999-12-31' + 1``), which it hands over as text: Oracle stops at 9999 too,
-    with ORA-01841; before the year 1 Oracle goes on, the emulator does not."""
+    """``convert``, after turning what DuckDB hands over as text (values outside Python's
+    years 1 to 9999) into Oracle's: a BC value as :class:`OracleDateTime`, and ORA-01841
+    beyond Oracle's range (``DATE '9999-12-31' + 1``), as Oracle answers."""
 
     def checked(value: Any) -> Any:
         if isinstance(value, str):
-            if _BEFORE_CHRIST in value:
-                raise OracleError(ORA_UNIMPLEMENTED, "unimplemented feature: dates before 0001")
-            raise OracleError(
-                ORA_INVALID_YEAR, "(full) year must be between -4713 and +9999, and not be 0"
-            )
+            return wide_datetime(value)
         return value if convert is None else convert(value)
 
     return checked
+
+
+def wide_datetime(text: str) -> OracleDateTime:
+    """DuckDB's text of a date or timestamp outside Python's range, if Oracle's range holds it
+    (a time zone suffix is dropped: the emulator's session time zone is UTC)."""
+    match = _DUCKDB_TEXT.fullmatch(text.strip())
+    if match is None or not match.group(4):
+        raise OracleError(ORA_INVALID_YEAR, _ORA_INVALID_YEAR_TEXT)
+    year = -int(match.group(1))
+    if year < calendar.ORACLE_MIN_YEAR:
+        raise OracleError(ORA_INVALID_YEAR, _ORA_INVALID_YEAR_TEXT)
+    clock = [int(part) for part in match.group(5, 6, 7) if part is not None]
+    fraction = (match.group(8) or "").ljust(9, "0")
+    month, day = int(match.group(2)), int(match.group(3))
+    return OracleDateTime(year, month, day, *clock, nanosecond=int(fraction))
 
 
 def _exact(value: Any) -> Any:
@@ -132,14 +152,24 @@ def _exact(value: Any) -> Any:
 
 
 def nanos_to_datetime(value: Any) -> Any:
-    """Epoch nanoseconds as a datetime, or NanoDateTime when sub-microsecond digits exist."""
+    """Epoch nanoseconds as a datetime, NanoDateTime when sub-microsecond digits exist, or
+    OracleDateTime before the year 1 (ORA-01841 beyond Oracle's range)."""
     if value is None:
         return None
-    seconds, nanos = divmod(int(value), NANOS_PER_SECOND)
-    moment = _EPOCH + dt.timedelta(seconds=seconds, microseconds=nanos // NANOS_PER_MICRO)
+    year, month, day, hour, minute, second, nanos = calendar.fields_from_nanos(int(value))
+    if not 1 <= year <= calendar.ORACLE_MAX_YEAR:
+        signed = calendar.oracle_year(year)
+        if not calendar.ORACLE_MIN_YEAR <= signed <= calendar.ORACLE_MAX_YEAR:
+            raise OracleError(ORA_INVALID_YEAR, _ORA_INVALID_YEAR_TEXT)
+        return OracleDateTime(signed, month, day, hour, minute, second, nanos)
+    moment = dt.datetime(year, month, day, hour, minute, second, nanos // NANOS_PER_MICRO)
     if nanos % NANOS_PER_MICRO:
         return NanoDateTime(moment, nanos)
     return moment
+
+
+def _wide_nanos(value: Any) -> Any:
+    return None if value is None else nanos_to_datetime(value[WIDE_NANOS_FIELD])
 
 
 def months_to_interval(value: Any) -> Any:

@@ -35,7 +35,8 @@ RID = "__rid"
 INS = "__ins"
 DEL = "__del"
 HIDDEN = (VER, RID, INS, DEL)
-#: prefix of the exact-text twin a live view exposes for NUMBER/FLOAT columns
+#: prefix of the exact twin a live view exposes for NUMBER/FLOAT (text) and TIMESTAMP(7-9)
+#: (nanoseconds) columns
 EXACT_PREFIX = "__x_"
 STATEMENT_BITS = 24
 STATEMENT_MASK = (1 << STATEMENT_BITS) - 1
@@ -91,13 +92,14 @@ def create_table_sql(table: Table) -> str:
 
 def projection_sql(table: Table, alias: str = "", hidden: bool = True) -> list[str]:
     """The select items of a table's live view: declared columns as queries see them (exact
-    NUMBER text as DOUBLE, with the text beside it), plus the hidden ids."""
+    NUMBER text as DOUBLE, TIMESTAMP(7-9) nanoseconds as TIMESTAMP_NS, with the stored
+    value beside it), plus the hidden ids."""
     prefix = f"{alias}." if alias else ""
     items = []
     for column in table.columns:
         name = quote_ident(column.name)
-        if column.type.exact_text:
-            items.append(f"CAST({prefix}{name} AS DOUBLE) AS {name}")
+        if column.type.has_twin:
+            items.append(f"{column.type.query_sql(prefix + name)} AS {name}")
             items.append(f"{prefix}{name} AS {quote_ident(exact_name(column.name))}")
         else:
             items.append(f"{prefix}{name}")

@@ -72,7 +72,15 @@ class EmulatorOracleParser(OracleParser):
     }
 
 
+class EmulatorOracleTokenizer(Oracle.Tokenizer):
+    """Oracle's tokens plus its floating-point literals: ``1e300d`` is a BINARY_DOUBLE,
+    ``1.5f`` a BINARY_FLOAT (a cast of the number, which a NUMBER literal could not hold)."""
+
+    NUMERIC_LITERALS = {"D": "BINARY_DOUBLE", "F": "BINARY_FLOAT"}
+
+
 class EmulatorOracle(Oracle):
     """Oracle as the emulator reads it; generation is unchanged (the output is DuckDB's)."""
 
+    Tokenizer = EmulatorOracleTokenizer
     Parser = EmulatorOracleParser

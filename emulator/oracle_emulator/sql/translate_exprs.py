@@ -10,6 +10,7 @@ argument is wrapped in ``ora_str()``, whose typed overloads give Oracle's text f
 
 from __future__ import annotations
 
+import decimal
 import re
 from collections.abc import Callable
 
@@ -17,15 +18,27 @@ from sqlglot import exp
 
 from oracle_emulator.api import ORA_INVALID_SQL, OracleError
 from oracle_emulator.sql import format_models as fm
+from oracle_emulator.sql import format_parse as fp
 from oracle_emulator.sql import functions
+from oracle_emulator.sql import functions_udf as udf
 from oracle_emulator.sql import translate_dialect as dialect
 from oracle_emulator.sql.rowid_sql import CHARTOROWID_MACRO
 
 ORA_INVALID_ARGUMENT_COUNT = 909
 ORA_INVALID_INTERVAL = 1867
+ORA_NUMERIC_OVERFLOW = 1426
+_NUMBER_OVERFLOW = decimal.Decimal("1e126")
+_NUMBER_UNDERFLOW = decimal.Decimal("1e-130")
 _MAX_DECIMAL_PRECISION = 38
 _DEFAULT_TIMESTAMP_PRECISION = 6
-_DATE_LITERAL = re.compile(r"\d{1,4}-\d{1,2}-\d{1,2}")
+_DATE_LITERAL = re.compile(r"[+-]?\d{1,4}-\d{1,2}-\d{1,2}")
+_TIMESTAMP_LITERAL = re.compile(
+    r"[+-]?\d{1,4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}(?::\d{1,2}(?::\d{1,2}(?:\.\d{0,9})?)?)?)?"
+)
+_TIMESTAMP_LITERAL_MODEL = "SYYYY-MM-DD HH24:MI:SS.FF9"
+_PARSE_TIMESTAMP = "ora_parse_timestamp"
+#: the UDF formatting microsecond timestamps of any year (TO_CHAR before the year 1)
+EARLY_FORMAT_UDF = "ora_dt_format_us"
 _TZ_SUFFIX = re.compile(r"\s([+-]\d{1,2}:\d{2}|[A-Za-z][A-Za-z_/+-]*)$")
 _MICROS = {"DAY": 86_400_000_000, "HOUR": 3_600_000_000, "MINUTE": 60_000_000, "SECOND": 1_000_000}
 _MONTHS = {"YEAR": 12, "MONTH": 1}
@@ -153,18 +166,36 @@ def _to_char(args: list[exp.Expression]) -> exp.Expression:
             pattern = fm.strftime_pattern(model.this)
         except OracleError:
             pattern = None  # not a datetime model: a number model, checked when it runs
-        if pattern is not None:
-            return _call("strftime", _cast(value, "TIMESTAMP_NS"), exp.Literal.string(pattern))
+        if pattern is not None and not isinstance(value, exp.Struct):  # not a wide constant
+            return _strftime(value, pattern, model)
     return _call("ora_to_char", value, model)
 
 
-def _parser(name: str, udf: str, default_model: str) -> Callable[..., exp.Expression]:
+def _strftime(value: exp.Expression, pattern: str, model: exp.Expression) -> exp.Expression:
+    """TO_CHAR by DuckDB's strftime (vectorised, exact) for the years 1 to 9999; strftime
+    writes a BC year astronomically ("-4712" for 4713 BC), so earlier values go to the UDF.
+    No overloaded macro here: DuckDB cannot pick an overload for an aggregate argument
+    (``TO_CHAR(MAX(d), ...)``)."""
+    in_range = exp.GTE(this=_call("year", value.copy()), expression=exp.Literal.number(1))
+    rendered = _call("strftime", value.copy(), exp.Literal.string(pattern))
+    early = _call(EARLY_FORMAT_UDF, _cast(value, "TIMESTAMP"), model)
+    return exp.Case(ifs=[exp.If(this=in_range, true=rendered)], default=early)
+
+
+def _parser(name: str, udf_name: str, default_model: str) -> Callable[..., exp.Expression]:
     def build(args: list[exp.Expression]) -> exp.Expression:
         _arity(name, args, 1, 3)
         model = args[1] if len(args) > 1 else exp.Literal.string(default_model)
-        return _call(udf, _text(args[0]), model)
+        if udf_name == _PARSE_TIMESTAMP and _is_text(args[0]) and _is_text(model):
+            value = fp.parse_datetime(args[0].name, model.name)
+            return _epoch_timestamp(udf.epoch_nanos(value))
+        return _call(udf_name, _text(args[0]), model)
 
     return build
+
+
+def _is_text(node: exp.Expression) -> bool:
+    return isinstance(node, exp.Literal) and node.is_string
 
 
 def _to_number(args: list[exp.Expression]) -> exp.Expression:
@@ -187,20 +218,101 @@ def _chartorowid(args: list[exp.Expression]) -> exp.Expression:
 
 
 def _date_literal(args: list[exp.Expression]) -> exp.Expression:
-    text = args[0].name
-    if not _DATE_LITERAL.fullmatch(text.strip()):
+    """DATE 'SYYYY-MM-DD': Oracle's signed year (DATE '-4712-01-01' is 4712 BC), checked
+    as TO_DATE checks it, as a microsecond TIMESTAMP built from its epoch count."""
+    text = args[0].name.strip()
+    if not _DATE_LITERAL.fullmatch(text):
         raise OracleError(1861, "literal does not match format string")
-    return _cast(exp.Literal.string(text.strip()), "TIMESTAMP")
+    micros = udf.epoch_nanos(fp.parse_datetime(text, "SYYYY-MM-DD")) // 1000
+    return _call("make_timestamp", _cast(exp.Literal.number(micros), "BIGINT"))
 
 
 def _timestamp_literal(args: list[exp.Expression]) -> exp.Expression:
-    """TIMESTAMP '...' keeps nanoseconds (TIMESTAMP_NS); one with a zone is a TIMESTAMPTZ."""
+    """TIMESTAMP 'SYYYY-MM-DD HH24:MI:SS[.FF]' (see :func:`_epoch_timestamp`); one with a
+    zone is a TIMESTAMPTZ."""
     text = args[0].name.strip()
     zone = _TZ_SUFFIX.search(text)
     if zone and ":" in text[: zone.start()]:
-        local = exp.Literal.string(text[: zone.start()].strip())
-        return _call("ora_from_tz", _cast(local, "TIMESTAMP"), exp.Literal.string(zone.group(1)))
-    return _cast(exp.Literal.string(text), "TIMESTAMP_NS")
+        local = text[: zone.start()].strip()
+        if not _TIMESTAMP_LITERAL.fullmatch(local):
+            raise OracleError(1861, "literal does not match format string")
+        nanos = udf.epoch_nanos(fp.parse_datetime(local, _TIMESTAMP_LITERAL_MODEL))
+        micros = _cast(exp.Literal.number(nanos // 1000), "BIGINT")
+        zone_name = exp.Literal.string(zone.group(1))
+        return _call("ora_from_tz", _call("make_timestamp", micros), zone_name)
+    if not _TIMESTAMP_LITERAL.fullmatch(text):
+        raise OracleError(1861, "literal does not match format string")
+    nanos = udf.epoch_nanos(fp.parse_datetime(text, _TIMESTAMP_LITERAL_MODEL))
+    return _epoch_timestamp(nanos)
+
+
+def _epoch_timestamp(nanos: int) -> exp.Expression:
+    """A constant timestamp: TIMESTAMP_NS (Oracle TIMESTAMP semantics: a difference is an
+    interval) within 1677-2262; beyond, a microsecond TIMESTAMP, which holds every Oracle
+    year exactly when there are no sub-microsecond digits, or else the tagged count of
+    nanoseconds (:data:`functions.WIDE_NANOS_TYPE`), which can be selected, formatted and
+    stored but not computed with."""
+    if udf.NANOS_MIN <= nanos <= udf.NANOS_MAX:
+        return _call("make_timestamp_ns", _cast(exp.Literal.number(nanos), "BIGINT"))
+    if nanos % 1000:
+        count = _cast(exp.Literal.number(nanos), "HUGEINT")
+        return exp.Struct(
+            expressions=[
+                exp.PropertyEQ(this=exp.to_identifier(functions.WIDE_NANOS_FIELD), expression=count)
+            ]
+        )
+    return _call("make_timestamp", _cast(exp.Literal.number(nanos // 1000), "BIGINT"))
+
+
+def _to_binary(name: str) -> Callable[[list[exp.Expression]], exp.Expression]:
+    """TO_BINARY_DOUBLE / TO_BINARY_FLOAT of a number or text, with an optional number
+    format model (the text is then read as TO_NUMBER reads it)."""
+
+    def build(args: list[exp.Expression]) -> exp.Expression:
+        _arity(name, args, 1, 3)
+        value = args[0]
+        if len(args) > 1:
+            value = _call("ora_parse_number", _text(args[0]), args[1])
+        return _call(f"ora_{name.lower()}", value)
+
+    return build
+
+
+def _to_lob(name: str) -> Callable[[list[exp.Expression]], exp.Expression]:
+    """TO_CLOB / TO_NCLOB of character data (a CLOB here is text; the select list describes
+    it as a CLOB, see outputs) and TO_BLOB of RAW."""
+
+    def build(args: list[exp.Expression]) -> exp.Expression:
+        _arity(name, args, 1, 1)
+        if name == "TO_BLOB":
+            return _call("ora_to_blob", args[0])
+        return _text(args[0])
+
+    return build
+
+
+#: Oracle's floating-point constants, as DuckDB values of the same type
+FLOAT_CONSTANTS = {
+    "BINARY_DOUBLE_NAN": "CAST('NaN' AS DOUBLE)",
+    "BINARY_DOUBLE_INFINITY": "CAST('Infinity' AS DOUBLE)",
+    "BINARY_DOUBLE_MAX_NORMAL": "CAST(1.7976931348623157E+308 AS DOUBLE)",
+    "BINARY_DOUBLE_MIN_NORMAL": "CAST(2.2250738585072014E-308 AS DOUBLE)",
+    "BINARY_DOUBLE_MAX_SUBNORMAL": "CAST(2.2250738585072009E-308 AS DOUBLE)",
+    "BINARY_DOUBLE_MIN_SUBNORMAL": "CAST(4.9406564584124654E-324 AS DOUBLE)",
+    "BINARY_FLOAT_NAN": "CAST('NaN' AS FLOAT)",
+    "BINARY_FLOAT_INFINITY": "CAST('Infinity' AS FLOAT)",
+    "BINARY_FLOAT_MAX_NORMAL": "CAST(3.40282347E+38 AS FLOAT)",
+    "BINARY_FLOAT_MIN_NORMAL": "CAST(1.17549435E-038 AS FLOAT)",
+    "BINARY_FLOAT_MAX_SUBNORMAL": "CAST(1.17549421E-038 AS FLOAT)",
+    "BINARY_FLOAT_MIN_SUBNORMAL": "CAST(1.40129846E-045 AS FLOAT)",
+}
+
+
+def _float_constant(node: exp.Column) -> exp.Expression | None:
+    if node.args.get("table") is not None or node.this.args.get("quoted"):
+        return None
+    sql = FLOAT_CONSTANTS.get(node.name.upper())
+    return None if sql is None else exp.maybe_parse(sql, dialect="duckdb")
 
 
 FUNCTIONS: dict[str, Callable[[list[exp.Expression]], exp.Expression]] = {
@@ -231,6 +343,11 @@ FUNCTIONS: dict[str, Callable[[list[exp.Expression]], exp.Expression]] = {
     "ROWIDTOCHAR": _rowidtochar,
     "CHARTOROWID": _chartorowid,
     "TO_NUMBER": _to_number,
+    "TO_BINARY_DOUBLE": _to_binary("TO_BINARY_DOUBLE"),
+    "TO_BINARY_FLOAT": _to_binary("TO_BINARY_FLOAT"),
+    "TO_CLOB": _to_lob("TO_CLOB"),
+    "TO_NCLOB": _to_lob("TO_NCLOB"),
+    "TO_BLOB": _to_lob("TO_BLOB"),
     "TO_DATE": _parser("TO_DATE", "ora_parse_date", fm.NLS_DATE_FORMAT),
     "TO_TIMESTAMP": _parser("TO_TIMESTAMP", "ora_parse_timestamp", fm.NLS_TIMESTAMP_FORMAT),
     "TO_TIMESTAMP_TZ": _parser(
@@ -334,6 +451,33 @@ def _interval_parts(text: str, start: str, end: str) -> tuple[int, int]:
 _SYSDATE = "CAST(date_trunc('second', current_localtimestamp()) AS TIMESTAMP)"
 
 
+def _number_literal(node: exp.Literal) -> exp.Expression:
+    """A NUMBER literal within Oracle's range: ORA-01426 from 1e126 on, 0 below 1e-130 (as
+    Oracle stores it)."""
+    try:
+        value = decimal.Decimal(node.this)
+    except decimal.InvalidOperation:
+        return node
+    magnitude = abs(value)
+    if magnitude >= _NUMBER_OVERFLOW:
+        raise OracleError(ORA_NUMERIC_OVERFLOW, "numeric overflow")
+    if 0 < magnitude < _NUMBER_UNDERFLOW:
+        return exp.Literal.number(0)
+    return node
+
+
+def _is_float_literal(node: exp.Expression) -> bool:
+    """``1e300d`` / ``1.5f``: the tokenizer's cast of the number (an explicit CAST also has
+    its FORMAT, SAFE... arguments), exempt from NUMBER's range."""
+    return (
+        isinstance(node, exp.Cast)
+        and set(node.args) == {"this", "to"}
+        and isinstance(node.this, exp.Literal)
+        and not node.this.is_string
+        and node.args["to"].this in (exp.DType.DOUBLE, exp.DType.FLOAT)
+    )
+
+
 def _is_number_literal(node: exp.Expression) -> bool:
     while isinstance(node, (exp.Paren, exp.Neg)):
         node = node.this
@@ -358,7 +502,11 @@ def _dpipe_operands(node: exp.Expression) -> list[exp.Expression]:
 def _rewrite_node(node: exp.Expression) -> exp.Expression:
     """Rewrite one node whose children are already rewritten."""
     if isinstance(node, exp.Literal):
-        return exp.Null() if node.is_string and node.this == "" else node
+        if node.is_string:
+            return exp.Null() if node.this == "" else node
+        return _number_literal(node)
+    if isinstance(node, exp.Column) and isinstance(node.this, exp.Identifier):
+        return _float_constant(node) or node
     if isinstance(node, exp.Anonymous):
         builder = FUNCTIONS.get(node.name.upper())
         return builder(list(node.expressions)) if builder else node
@@ -389,6 +537,8 @@ def rewrite(node: exp.Expression) -> exp.Expression:
     """Rewrite ``node`` and everything under it, children first."""
     if isinstance(node, exp.DPipe):  # flattened before its operands turn into calls
         return _concat([rewrite(operand) for operand in _dpipe_operands(node)])
+    if _is_float_literal(node):
+        return node
     for key, value in list(node.args.items()):
         if isinstance(value, exp.Expression):
             new = rewrite(value)

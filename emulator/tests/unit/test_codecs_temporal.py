@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from oracle_emulator.api import IntervalYM, NanoDateTime
+from oracle_emulator.api import IntervalYM, NanoDateTime, OracleDateTime
 from oracle_emulator.codecs import (
     decode_datetime,
     decode_interval_ds,
@@ -151,3 +151,14 @@ def test_interval_year_to_month() -> None:
         assert decode_interval_ym(encode_interval_ym(value)) == value
     with pytest.raises(ValueError):
         decode_interval_ym(b"\x80\x00")
+
+
+def test_bc_dates_in_oracle_bytes() -> None:
+    """Oracle splits its signed year towards zero: 4712 BC is century -47, year -12."""
+    first = OracleDateTime(-4712, 1, 1)
+    assert encode_date(first) == bytes((53, 88, 1, 1, 1, 1, 1))
+    assert decode_datetime(encode_date(first)) == first
+    last_bc = OracleDateTime(-1, 12, 31, 23, 59, 59, 999_999_999)
+    data = encode_timestamp(last_bc)
+    assert data[:2] == bytes((100, 99))
+    assert decode_datetime(data) == last_bc

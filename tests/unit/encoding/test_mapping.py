@@ -14,13 +14,15 @@ from airflow_oracle_etl.encoding.converters import (
     interval_ym_to_iso,
     value_as_text,
 )
+from airflow_oracle_etl.encoding.early import signed_text_to_iso
 from airflow_oracle_etl.metadata import OracleColumn
 
 AS_IS = "{column}"
-TS9_TEXT = "TO_CHAR({column}, 'YYYY-MM-DD\"T\"HH24:MI:SS.FF9')"
-UTC6_TEXT = 'TO_CHAR(SYS_EXTRACT_UTC({column}), \'YYYY-MM-DD"T"HH24:MI:SS.FF6"Z"\')'
-UTC0_TEXT = 'TO_CHAR(SYS_EXTRACT_UTC({column}), \'YYYY-MM-DD"T"HH24:MI:SS"Z"\')'
-UTC9_TEXT = 'TO_CHAR(SYS_EXTRACT_UTC({column}), \'YYYY-MM-DD"T"HH24:MI:SS.FF9"Z"\')'
+SGN = signed_text_to_iso
+TS9_TEXT = "TO_CHAR({column}, 'SYYYY-MM-DD\"T\"HH24:MI:SS.FF9')"
+UTC6_TEXT = 'TO_CHAR(SYS_EXTRACT_UTC({column}), \'SYYYY-MM-DD"T"HH24:MI:SS.FF6"Z"\')'
+UTC0_TEXT = 'TO_CHAR(SYS_EXTRACT_UTC({column}), \'SYYYY-MM-DD"T"HH24:MI:SS"Z"\')'
+UTC9_TEXT = 'TO_CHAR(SYS_EXTRACT_UTC({column}), \'SYYYY-MM-DD"T"HH24:MI:SS.FF9"Z"\')'
 
 
 def col(data_type: str, precision: int | None = None, scale: int | None = None) -> OracleColumn:
@@ -58,13 +60,13 @@ CONTRACT = [
     (col("TIMESTAMP(0)", scale=0), JsonKind.DATETIME, AS_IS, FetchMode.DEFAULT, None, "DATETIME"),
     (col("TIMESTAMP(6)", scale=6), JsonKind.DATETIME, AS_IS, FetchMode.DEFAULT, None, "DATETIME"),
     (col("TIMESTAMP"), JsonKind.DATETIME, AS_IS, FetchMode.DEFAULT, None, "DATETIME"),
-    (col("TIMESTAMP(9)", scale=9), JsonKind.DATETIME, TS9_TEXT, FetchMode.DEFAULT, None, "STRING"),
+    (col("TIMESTAMP(9)", scale=9), JsonKind.DATETIME, TS9_TEXT, FetchMode.DEFAULT, SGN, "STRING"),
     (
         col("TIMESTAMP(6) WITH TIME ZONE", scale=6),
         JsonKind.TIMESTAMP,
         UTC6_TEXT,
         FetchMode.DEFAULT,
-        None,
+        SGN,
         "TIMESTAMP",
     ),
     (
@@ -72,7 +74,7 @@ CONTRACT = [
         JsonKind.TIMESTAMP,
         UTC0_TEXT,
         FetchMode.DEFAULT,
-        None,
+        SGN,
         "TIMESTAMP",
     ),
     (
@@ -80,7 +82,7 @@ CONTRACT = [
         JsonKind.TIMESTAMP,
         UTC9_TEXT,
         FetchMode.DEFAULT,
-        None,
+        SGN,
         "STRING",
     ),
     (
@@ -158,8 +160,14 @@ def test_trim_char_selects_rtrim_and_is_never_required() -> None:
 
 def test_select_expression_aliases_expressions_only() -> None:
     ts9 = encode_column(OracleColumn(name="T", data_type="TIMESTAMP(9)", scale=9))
-    assert ts9.select_expression('"T"') == ('TO_CHAR("T", \'YYYY-MM-DD"T"HH24:MI:SS.FF9\') AS "T"')
-    assert encode_column(col("DATE")).select_expression('"C"') == '"C"'
+    assert ts9.select_expression('"T"') == ('TO_CHAR("T", \'SYYYY-MM-DD"T"HH24:MI:SS.FF9\') AS "T"')
+    assert encode_column(col("VARCHAR2")).select_expression('"C"') == '"C"'
+    # a DATE is selected as it is; reading early dates, NULL before the year 1
+    date = encode_column(col("DATE"))
+    assert date.select_expression('"C"') == '"C"'
+    assert date.select_expression('"C"', early=True) == (
+        'CASE WHEN "C" >= DATE \'0001-01-01\' THEN "C" END AS "C"'
+    )
 
 
 def test_required_and_description_follow_the_column() -> None:

@@ -26,8 +26,8 @@ def test_select_list_quotes_and_aliases() -> None:
     assert plan.select_list(quote_identifier) == (
         '"ID", '
         'RTRIM("Mixed Case") AS "Mixed Case", '
-        'TO_CHAR("TS9", \'YYYY-MM-DD"T"HH24:MI:SS.FF9\') AS "TS9", '
-        'TO_CHAR(SYS_EXTRACT_UTC("AT"), \'YYYY-MM-DD"T"HH24:MI:SS.FF3"Z"\') AS "AT", '
+        'TO_CHAR("TS9", \'SYYYY-MM-DD"T"HH24:MI:SS.FF9\') AS "TS9", '
+        'TO_CHAR(SYS_EXTRACT_UTC("AT"), \'SYYYY-MM-DD"T"HH24:MI:SS.FF3"Z"\') AS "AT", '
         'TO_CHAR("LEN") AS "LEN"'
     )
 
