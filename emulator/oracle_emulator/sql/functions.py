@@ -29,6 +29,8 @@ from duckdb import sqltypes
 from oracle_emulator.api import OracleError
 from oracle_emulator.sql import format_models as fm
 from oracle_emulator.sql import functions_udf as udf
+from oracle_emulator.sql import nls_functions
+from oracle_emulator.sql.nls import NlsSettings
 
 log = logging.getLogger(__name__)
 
@@ -235,6 +237,8 @@ def install_functions(conn: duckdb.DuckDBPyConnection) -> None:
         )
     for macro in _MACROS:
         conn.execute(f"CREATE OR REPLACE TEMP MACRO {macro}")
+    # the NLS-dependent macros, with Oracle's defaults until a session installs its own
+    nls_functions.install(conn, NlsSettings())
     log.debug("installed %d UDFs and %d macros", len(_UDFS), len(_MACROS))
 
 

@@ -158,11 +158,13 @@ def _to_char(args: list[exp.Expression]) -> exp.Expression:
     return _call("ora_to_char", value, model)
 
 
-def _parser(name: str, udf: str, default_model: str) -> Callable[..., exp.Expression]:
+def _parser(name: str) -> Callable[..., exp.Expression]:
+    """TO_DATE / TO_TIMESTAMP[_TZ]: the session's macro, whose one-argument form reads the
+    text with the session's NLS format."""
+
     def build(args: list[exp.Expression]) -> exp.Expression:
         _arity(name, args, 1, 3)
-        model = args[1] if len(args) > 1 else exp.Literal.string(default_model)
-        return _call(udf, _text(args[0]), model)
+        return _call(f"ora_{name.lower()}", _text(args[0]), *args[1:2])
 
     return build
 
@@ -171,7 +173,7 @@ def _to_number(args: list[exp.Expression]) -> exp.Expression:
     _arity("TO_NUMBER", args, 1, 3)
     if len(args) == 1:
         return _call("ora_to_number", args[0])
-    return _call("ora_parse_number", _text(args[0]), args[1])
+    return _call("ora_to_number", _text(args[0]), args[1])
 
 
 def _rowidtochar(args: list[exp.Expression]) -> exp.Expression:
@@ -231,11 +233,9 @@ FUNCTIONS: dict[str, Callable[[list[exp.Expression]], exp.Expression]] = {
     "ROWIDTOCHAR": _rowidtochar,
     "CHARTOROWID": _chartorowid,
     "TO_NUMBER": _to_number,
-    "TO_DATE": _parser("TO_DATE", "ora_parse_date", fm.NLS_DATE_FORMAT),
-    "TO_TIMESTAMP": _parser("TO_TIMESTAMP", "ora_parse_timestamp", fm.NLS_TIMESTAMP_FORMAT),
-    "TO_TIMESTAMP_TZ": _parser(
-        "TO_TIMESTAMP_TZ", "ora_parse_timestamp_tz", fm.NLS_TIMESTAMP_TZ_FORMAT
-    ),
+    "TO_DATE": _parser("TO_DATE"),
+    "TO_TIMESTAMP": _parser("TO_TIMESTAMP"),
+    "TO_TIMESTAMP_TZ": _parser("TO_TIMESTAMP_TZ"),
     dialect.DATE_LITERAL: _date_literal,
     dialect.TIMESTAMP_LITERAL: _timestamp_literal,
 }
@@ -250,12 +250,13 @@ def _cast_target(node: exp.Cast) -> exp.Expression | None:
     kind, params = target.this, [p.this for p in target.expressions]
     value = node.this
     numbers = [int(p.name) for p in params if isinstance(p, exp.Literal) and p.is_int]
+    # text becomes a number with the session's decimal character (ora_cast_number)
     if kind == exp.DType.DECIMAL:
-        return _cast(value, _decimal_type(numbers))
+        return _cast(_call("ora_cast_number", value), _decimal_type(numbers))
     if kind in (exp.DType.INT, exp.DType.SMALLINT, exp.DType.BIGINT, exp.DType.TINYINT):
-        return _cast(value, "DECIMAL(38, 0)")
+        return _cast(_call("ora_cast_number", value), "DECIMAL(38, 0)")
     if kind in (exp.DType.FLOAT, exp.DType.DOUBLE):
-        return _cast(value, "DOUBLE")
+        return _cast(_call("ora_cast_number", value), "DOUBLE")
     if kind in (exp.DType.CHAR, exp.DType.NCHAR) and numbers:
         return _call("rpad", _text(value), exp.Literal.number(numbers[0]), exp.Literal.string(" "))
     if kind in (exp.DType.VARCHAR, exp.DType.NVARCHAR, exp.DType.CHAR, exp.DType.NCHAR):
@@ -331,7 +332,8 @@ def _interval_parts(text: str, start: str, end: str) -> tuple[int, int]:
 
 # -- the rewrite -----------------------------------------------------------------------------
 
-_SYSDATE = "CAST(date_trunc('second', current_localtimestamp()) AS TIMESTAMP)"
+#: functions whose value is the session's (NLS or time zone), macros of :mod:`.nls_functions`
+_SESSION_VALUES = {"SESSIONTIMEZONE": "ora_sessiontimezone", "DBTIMEZONE": "ora_dbtimezone"}
 
 
 def _is_number_literal(node: exp.Expression) -> bool:
@@ -370,14 +372,16 @@ def _rewrite_node(node: exp.Expression) -> exp.Expression:
         return _call("ora_extract_second", node.expression)
     if isinstance(node, exp.Trim):
         return exp.Nullif(this=node, expression=exp.Literal.string(""))
-    if isinstance(node, (exp.CurrentTimestamp, exp.CurrentDate)) and (
-        node.args.get("sysdate") or isinstance(node, exp.CurrentDate)
-    ):
-        return exp.maybe_parse(_SYSDATE, dialect="duckdb")
+    if isinstance(node, exp.CurrentTimestamp) and node.args.get("sysdate"):
+        return _call("ora_sysdate")  # the server's clock
+    if isinstance(node, exp.CurrentDate):
+        return _call("ora_current_date")  # the session's time zone
     if isinstance(node, (exp.CurrentTimestamp, exp.Systimestamp)):
         return exp.maybe_parse("current_timestamp", dialect="duckdb")
     if isinstance(node, exp.Localtimestamp):
-        return _cast(_call("current_localtimestamp"), "TIMESTAMP_NS")
+        return _call("ora_localtimestamp")
+    if isinstance(node, exp.Column) and not node.table and node.name.upper() in _SESSION_VALUES:
+        return _call(_SESSION_VALUES[node.name.upper()])
     if isinstance(node, exp.AtTimeZone):
         return _call("ora_at_time_zone", node.this, node.args["zone"])
     if isinstance(node, exp.Interval):
