@@ -32,7 +32,6 @@ from oracle_emulator.sql.dictionary import (
 )
 from oracle_emulator.sql.dictionary_columns import LAST_NUMBER_FUNCTION, NUM_ROWS_FUNCTION
 from oracle_emulator.sql.dispatch import Dispatcher
-from oracle_emulator.sql.nls import NlsSettings
 from oracle_emulator.sql.errors import (
     ORA_SEQUENCE_EXHAUSTED,
     ORA_SEQUENCE_NOT_YET_DEFINED,
@@ -41,6 +40,7 @@ from oracle_emulator.sql.errors import (
     map_duckdb_error,
     table_not_found,
 )
+from oracle_emulator.sql.nls import NlsSettings
 from oracle_emulator.sql.oratypes import DeclaredType, quote_ident
 from oracle_emulator.sql.outputs import MONTHS_MACRO
 from oracle_emulator.sql.rewrite import (
