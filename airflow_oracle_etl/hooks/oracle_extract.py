@@ -48,6 +48,7 @@ from airflow_oracle_etl.hooks.introspection import (
     TABLE_SQL,
     table_metadata,
 )
+from airflow_oracle_etl.hooks.session_nls import SESSION_NLS_SQL
 from airflow_oracle_etl.hooks.settings import (
     ConnectRetrySettings,
     FetchSettings,
@@ -108,6 +109,9 @@ class OracleExtractHook(OracleHook):
 
     #: where the SCN of a consistent snapshot is read
     current_scn_sql = query.CURRENT_SCN_SQL
+    #: run on every new connection before anything else: the NLS values the provider's SQL
+    #: depends on (see :mod:`airflow_oracle_etl.hooks.session_nls`); None sets nothing
+    session_nls_sql: str | None = SESSION_NLS_SQL
 
     build_select = staticmethod(query.build_select)
     wrap_query = staticmethod(query.wrap_query)
@@ -156,8 +160,11 @@ class OracleExtractHook(OracleHook):
     # -- connections -------------------------------------------------------------------------
 
     def _connect(self) -> oracledb.Connection:
-        """OracleHook's ``get_conn``, waiting out a database that is down (see the module)."""
-        return connect_with_retries(
+        """OracleHook's ``get_conn``, waiting out a database that is down (see the module),
+        then the session's NLS set to what the provider's SQL relies on (one round trip:
+        ``NLS_NUMERIC_CHARACTERS='.,'``, ``NLS_SORT`` and ``NLS_COMP`` ``BINARY``, whatever
+        the database's territory and language; see :mod:`.session_nls`)."""
+        connection = connect_with_retries(
             self.get_conn,
             self.connect_retry_settings,
             conn_id=self.get_conn_id(),
@@ -165,6 +172,14 @@ class OracleExtractHook(OracleHook):
             wait=self._connections.cancelled.wait,
             refused_error=LogonRefusedTaskError,
         )
+        if self.session_nls_sql:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute(self.session_nls_sql)
+            except BaseException:
+                connection.close()
+                raise
+        return connection
 
     def session(self) -> contextlib.AbstractContextManager[oracledb.Connection]:
         """Hold one connection for a block; the hook's methods called inside share it.

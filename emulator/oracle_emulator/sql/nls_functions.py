@@ -97,9 +97,7 @@ def _parse_date(texts: pa.Array, models: pa.Array, names: pa.Array) -> pa.Array:
 
 def _parse_timestamp(texts: pa.Array, models: pa.Array, names: pa.Array) -> pa.Array:
     return udf._map(
-        lambda text, model, key: udf._in_nanosecond_range(
-            udf._to_nanos(_parsed(text, model, key))
-        ),
+        lambda text, model, key: udf._in_nanosecond_range(udf._to_nanos(_parsed(text, model, key))),
         (texts, models, names),
         pa.timestamp("ns"),
     )

@@ -17,7 +17,7 @@ from sqlglot import exp
 
 from oracle_emulator.api import ORA_INVALID_SQL, OracleError
 from oracle_emulator.sql import format_models as fm
-from oracle_emulator.sql import functions
+from oracle_emulator.sql import functions, nls
 from oracle_emulator.sql import translate_dialect as dialect
 from oracle_emulator.sql.rowid_sql import CHARTOROWID_MACRO
 
@@ -29,6 +29,7 @@ _DATE_LITERAL = re.compile(r"\d{1,4}-\d{1,2}-\d{1,2}")
 _TZ_SUFFIX = re.compile(r"\s([+-]\d{1,2}:\d{2}|[A-Za-z][A-Za-z_/+-]*)$")
 _MICROS = {"DAY": 86_400_000_000, "HOUR": 3_600_000_000, "MINUTE": 60_000_000, "SECOND": 1_000_000}
 _MONTHS = {"YEAR": 12, "MONTH": 1}
+_NLS_NUMERIC = re.compile(r"NLS_NUMERIC_CHARACTERS\s*=\s*'([^']*)'", re.IGNORECASE)
 
 
 def _call(name: str, *args: exp.Expression) -> exp.Expression:
@@ -143,11 +144,27 @@ def _concat(operands: list[exp.Expression]) -> exp.Expression:
     return exp.Nullif(this=_call("concat", *kept), expression=exp.Literal.string(""))
 
 
+def _numeric_characters(args: list[exp.Expression]) -> exp.Expression | None:
+    """The NLS_NUMERIC_CHARACTERS of a third ``'nlsparam'`` argument (TO_CHAR, TO_NUMBER),
+    checked as ALTER SESSION checks it; None when there is none."""
+    if len(args) < 3 or not (isinstance(args[2], exp.Literal) and args[2].is_string):
+        return None
+    found = _NLS_NUMERIC.search(args[2].this)
+    if found is None:
+        return None
+    return exp.Literal.string(
+        nls.NlsSettings().set("NLS_NUMERIC_CHARACTERS", found.group(1)).numeric_characters
+    )
+
+
 def _to_char(args: list[exp.Expression]) -> exp.Expression:
     _arity("TO_CHAR", args, 1, 3)
     if len(args) == 1:
         return _call("ora_str", args[0])
     value, model = args[0], args[1]
+    numeric = _numeric_characters(args)
+    if numeric is not None:
+        return _call("ora_num_format_nls", _cast(value, "VARCHAR"), model, numeric)
     if isinstance(model, exp.Literal) and model.is_string:
         try:
             pattern = fm.strftime_pattern(model.this)
@@ -173,6 +190,9 @@ def _to_number(args: list[exp.Expression]) -> exp.Expression:
     _arity("TO_NUMBER", args, 1, 3)
     if len(args) == 1:
         return _call("ora_to_number", args[0])
+    numeric = _numeric_characters(args)
+    if numeric is not None:
+        return _call("ora_parse_number_nls", _text(args[0]), args[1], numeric)
     return _call("ora_to_number", _text(args[0]), args[1])
 
 

@@ -96,6 +96,9 @@ def test_decimal_comma_conversions(connection: oracledb.Connection) -> None:
     assert _one(connection, "SELECT TO_NUMBER(:1) FROM dual", "-2,25") == -2.25
     assert _one(connection, "SELECT TO_NUMBER('1.234,5', '9G999D9') FROM dual") == 1234.5
     assert _one(connection, "SELECT CAST(:1 AS BINARY_DOUBLE) FROM dual", "0,5") == 0.5
+    period = "'NLS_NUMERIC_CHARACTERS=''.,'''"  # the nlsparam argument wins over the session
+    assert _one(connection, f"SELECT TO_NUMBER('1.5', '9D9', {period}) FROM dual") == 1.5
+    assert _one(connection, f"SELECT TO_CHAR(1.5, '9D9', {period}) FROM dual") == " 1.5"
     for sql in ("SELECT TO_NUMBER('1.5') FROM dual", "SELECT TO_NUMBER(:1) FROM dual"):
         with pytest.raises(oracledb.DatabaseError) as error:
             _one(connection, sql, *(["1.5"] if ":1" in sql else []))
