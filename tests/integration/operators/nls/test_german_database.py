@@ -140,7 +140,10 @@ def test_incremental_watermarks_read_exactly_the_new_rows(
     oracle_connect: Callable[..., oracledb.Connection],
 ) -> None:
     dag = extract_dag(
-        gcs_bucket.name, table=typed_table, transport=f"inc_{column}", incremental={"column": column}
+        gcs_bucket.name,
+        table=typed_table,
+        transport=f"inc_{column}",
+        incremental={"column": column},
     )
     first = _rows(gcs_bucket, run_dag(dag))
     assert sorted(row["ID"] for row in first) == list(range(ROWS))
