@@ -58,8 +58,10 @@ def execute_ddl(session: EmulatorSession, sql: str) -> None:
     handler = _VERBS.get(verb)
     if handler is None:
         raise OracleError(900, "invalid SQL statement")
+    session_only = verb == "ALTER" and stream.at_word("SESSION")
     handler(session, stream)
-    session.db.after_ddl()
+    if not session_only:  # ALTER SESSION changes no catalogue object: plans elsewhere stay
+        session.db.after_ddl()
 
 
 def _owner(session: EmulatorSession, owner: str | None) -> str:

@@ -158,6 +158,11 @@ def macros(nls: NlsSettings) -> list[str]:
         f"(x, f) AS ora_parse_timestamp_nls(x, f, {names})",
         f"ora_to_timestamp_tz(x) AS ora_parse_timestamp_tz_nls(x, {tz}, {names}), "
         f"(x, f) AS ora_parse_timestamp_tz_nls(x, f, {names})",
+        # text written to a datetime column: read with the session's format for its type
+        f"ora_text_to_date(x VARCHAR) AS ora_parse_date_nls(x, {d}, {names}), (x) AS x",
+        f"ora_text_to_timestamp(x VARCHAR) AS ora_parse_timestamp_nls(x, {t}, {names}), (x) AS x",
+        f"ora_text_to_timestamp_tz(x VARCHAR) AS ora_parse_timestamp_tz_nls(x, {tz}, {names}), "
+        "(x) AS x",
         # time zones: the session's (LOCALTIMESTAMP, CURRENT_DATE) and the server's (SYSDATE)
         f"ora_sessiontimezone() AS {q(nls.time_zone)}",
         f"ora_dbtimezone() AS {q(nls.db_time_zone)}",

@@ -126,6 +126,27 @@ def test_date_formats_follow_the_session(connection: oracledb.Connection) -> Non
     assert _code(error) in (1843, 1847, 1861)
 
 
+def test_text_written_to_datetime_columns_uses_the_session_formats(
+    german: oracledb.Connection,
+) -> None:
+    with german.cursor() as cursor:
+        cursor.execute("CREATE TABLE NLS_WRITTEN (D DATE, TS TIMESTAMP(3))")
+        try:
+            cursor.execute(
+                "INSERT INTO NLS_WRITTEN VALUES ('05.03.24', :1)", ["05.03.24 10:11:12,5"]
+            )
+            cursor.execute("SELECT D, TS FROM NLS_WRITTEN")
+            assert cursor.fetchone() == (
+                dt.datetime(2024, 3, 5),
+                dt.datetime(2024, 3, 5, 10, 11, 12, 500000),
+            )
+            with pytest.raises(oracledb.DatabaseError) as error:
+                cursor.execute("INSERT INTO NLS_WRITTEN (D) VALUES ('2024-03-05')")
+            assert _code(error) in (1830, 1843, 1861)
+        finally:
+            cursor.execute("DROP TABLE NLS_WRITTEN PURGE")
+
+
 @pytest.mark.parametrize(
     ("statement", "code"),
     [
