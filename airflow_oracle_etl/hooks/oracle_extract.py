@@ -5,6 +5,13 @@ Connection handling is OracleHook's (thin mode by default, ``thick_mode``, walle
 the service name is not also made the session's current schema (see
 :mod:`airflow_oracle_etl.hooks.settings`, which also documents how to fill the connection).
 
+Every connection the hook opens first runs ``session_nls_sql``: ``ALTER SESSION SET
+NLS_NUMERIC_CHARACTERS = '.,' NLS_SORT = 'BINARY' NLS_COMP = 'BINARY'``, the values the
+provider's SQL depends on whatever the database's territory and language (numbers crossing as
+text with a decimal point; restart keys and partition ranges compared byte for byte). Date
+formats and the time zone are left alone: no SQL of the provider converts them implicitly
+(see :mod:`airflow_oracle_etl.hooks.session_nls`).
+
 Fetch options are set per cursor and per execute (``arraysize``, ``prefetchrows``,
 ``fetch_decimals=False``, ``fetch_lobs=True``, the output type handler and row factory), never
 through OracleHook's ``fetch_decimals``/``fetch_lobs``, which change python-oracledb's
