@@ -33,6 +33,10 @@ from oracle_emulator.sql.oratypes import sql_string
 _NUMBER = duckdb.decimal_type(udf.NUMBER_PRECISION, udf.NUMBER_SCALE)
 NUMBER_TYPE = f"DECIMAL({udf.NUMBER_PRECISION}, {udf.NUMBER_SCALE})"
 _V = sqltypes.VARCHAR
+#: the text form of a nanosecond TIMESTAMP bind (see :func:`.binds.oracle_value`)
+_NANO_BIND = (
+    "regexp_full_match(x, '-?[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}[.][0-9]{9}')"
+)
 #: the ICU collation standing for each linguistic sort's base name
 _COLLATIONS = {
     "GERMAN": "de",
@@ -159,10 +163,14 @@ def macros(nls: NlsSettings) -> list[str]:
         f"ora_to_timestamp_tz(x) AS ora_parse_timestamp_tz_nls(x, {tz}, {names}), "
         f"(x, f) AS ora_parse_timestamp_tz_nls(x, f, {names})",
         # text written to a datetime column: read with the session's format for its type
-        f"ora_text_to_date(x VARCHAR) AS ora_parse_date_nls(x, {d}, {names}), (x) AS x",
-        f"ora_text_to_timestamp(x VARCHAR) AS ora_parse_timestamp_nls(x, {t}, {names}), (x) AS x",
-        f"ora_text_to_timestamp_tz(x VARCHAR) AS ora_parse_timestamp_tz_nls(x, {tz}, {names}), "
-        "(x) AS x",
+        # (a TIMESTAMP bind with nanoseconds arrives as text in the form binds.oracle_value
+        # gives it, which is a typed value, not text to read with a format)
+        f"ora_text_to_date(x VARCHAR) AS CASE WHEN {_NANO_BIND} THEN CAST(x AS TIMESTAMP_NS) "
+        f"ELSE ora_parse_date_nls(x, {d}, {names}) END, (x) AS x",
+        f"ora_text_to_timestamp(x VARCHAR) AS CASE WHEN {_NANO_BIND} THEN "
+        f"CAST(x AS TIMESTAMP_NS) ELSE ora_parse_timestamp_nls(x, {t}, {names}) END, (x) AS x",
+        f"ora_text_to_timestamp_tz(x VARCHAR) AS CASE WHEN {_NANO_BIND} THEN "
+        f"CAST(x AS TIMESTAMPTZ) ELSE ora_parse_timestamp_tz_nls(x, {tz}, {names}) END, (x) AS x",
         # time zones: the session's (LOCALTIMESTAMP, CURRENT_DATE) and the server's (SYSDATE)
         f"ora_sessiontimezone() AS {q(nls.time_zone)}",
         f"ora_dbtimezone() AS {q(nls.db_time_zone)}",
