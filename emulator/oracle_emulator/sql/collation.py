@@ -6,6 +6,8 @@ Both are done by wrapping the expressions in ``ora_sortkey()``, the session's ma
 (:mod:`.nls_functions`), which collates character values and leaves others as they are. An
 ordinal or an alias in ORDER BY is replaced by the select item it names first, since a
 wrapped ``1`` would be a constant. Under BINARY nothing is changed, so plans stay as fast.
+Not done: the ORDER BY of a set operation (UNION ...), GROUP BY and DISTINCT under a ``_CI``
+sort, and IN/BETWEEN/LIKE under NLS_COMP=LINGUISTIC.
 """
 
 from __future__ import annotations
@@ -24,8 +26,13 @@ def apply_collation(tree: exp.Expression, nls: NlsSettings) -> None:
     if nls.sort == "BINARY":
         return
     for ordered in list(tree.find_all(exp.Ordered)):
+        if isinstance(ordered.parent, exp.Order) and isinstance(
+            ordered.parent.parent, exp.SetOperation
+        ):
+            continue  # keys of a UNION's ORDER BY name its output columns: left binary
         key = _resolved(ordered)
-        ordered.set("this", _wrap(key))
+        if key is not None:
+            ordered.set("this", _wrap(key))
     if nls.comp != "LINGUISTIC":
         return
     for node in list(tree.find_all(*_COMPARISONS)):
@@ -37,19 +44,27 @@ def _wrap(node: exp.Expression) -> exp.Expression:
     return exp.Anonymous(this=SORT_KEY, expressions=[node])
 
 
-def _resolved(ordered: exp.Ordered) -> exp.Expression:
-    """The ORDER BY key, with an ordinal or a select alias replaced by the item's expression."""
+def _resolved(ordered: exp.Ordered) -> exp.Expression | None:
+    """The ORDER BY key, with an ordinal or a select alias replaced by the item's expression;
+    None for one that cannot be (a ``*``, a window or an aggregate, which a copy would
+    compute again differently): it stays binary."""
     key = ordered.this
     select = ordered.parent.parent if isinstance(ordered.parent, exp.Order) else None
     if not isinstance(select, exp.Select):
         return key
     items = select.expressions
-    if isinstance(key, exp.Literal) and key.is_int and 1 <= int(key.this) <= len(items):
+    item: exp.Expression | None = None
+    if isinstance(key, exp.Literal) and key.is_int:
+        if not 1 <= int(key.this) <= len(items):
+            return None
         item = items[int(key.this) - 1]
-        if not isinstance(item, exp.Star) and not item.find(exp.Star):
-            return item.unalias().copy()
-    if isinstance(key, exp.Column) and not key.table:
-        for item in items:
-            if isinstance(item, exp.Alias) and item.alias.upper() == key.name.upper():
-                return item.this.copy()
-    return key
+    elif isinstance(key, exp.Column) and not key.table:
+        item = next(
+            (i for i in items if isinstance(i, exp.Alias) and i.alias.upper() == key.name.upper()),
+            None,
+        )
+    if item is None:
+        return key
+    if item.find(exp.Star, exp.Window, exp.AggFunc):
+        return None
+    return item.unalias().copy()

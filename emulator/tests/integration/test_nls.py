@@ -180,11 +180,15 @@ def test_linguistic_sort_and_comparison(connection: oracledb.Connection, table_n
         cursor.execute("ALTER SESSION SET NLS_SORT = GERMAN")
         german = [row[0] for row in cursor.execute(query)]
         by_alias = [row[0] for row in cursor.execute(f"SELECT s w FROM {table_name} ORDER BY w")]
+        numbered = cursor.execute(
+            f"SELECT s, ROW_NUMBER() OVER (ORDER BY s) FROM {table_name} ORDER BY 2"
+        ).fetchall()
         cursor.execute("ALTER SESSION SET NLS_SORT = GERMAN_CI NLS_COMP = LINGUISTIC")
         equal = sorted(r[0] for r in cursor.execute(f"SELECT s FROM {table_name} WHERE s = 'a'"))
     assert binary == sorted(WORDS)
     assert [w.lower() for w in german] == ["a", "a", "ä", "ä", "b", "b"]
     assert by_alias == german
+    assert [word for word, _ in numbered] == german  # the window orders linguistically too
     assert equal == ["A", "a"]
 
 
