@@ -196,8 +196,15 @@ def _sort_key(sort: str) -> str:
     return f"{value} COLLATE {collation}" if collation else value
 
 
-def install(cursor: Any, nls: NlsSettings) -> None:
-    """Give one cursor the NLS functions and the session's macros (again after a change)."""
+def install(cursor: Any, nls: NlsSettings, previous: NlsSettings | None = None) -> None:
+    """Give one cursor the NLS functions and the session's macros; after ALTER SESSION
+    (``previous`` given) only the macros whose text changed are made again."""
+    if previous is not None:
+        before = set(macros(previous))
+        for macro in macros(nls):
+            if macro not in before:
+                cursor.execute(f"CREATE OR REPLACE TEMP MACRO {macro}")
+        return
     existing = {
         row[0]
         for row in cursor.execute(

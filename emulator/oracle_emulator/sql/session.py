@@ -222,7 +222,9 @@ class EmulatorSession:
         nls = self.nls
         for parameter, value in changes:
             nls = nls.set(parameter, value)
-        nls_functions.install(self.cursor, nls)
+        if nls == self.nls:
+            return
+        nls_functions.install(self.cursor, nls, previous=self.nls)
         self.cursor.execute(nls_variable_sql(nls))
         self.nls = nls
         self.plans.clear()
