@@ -253,8 +253,9 @@ NLS_VARIABLE = "emu_nls"
 
 
 def _database_nls(db: EmulatorDatabase) -> list[tuple[str, str]]:
+    """Oracle's order: the character sets after NLS_DATE_LANGUAGE and NLS_DUAL_CURRENCY."""
     rows = db.nls.rows()
-    return rows[:8] + _CHARACTER_SETS[:1] + rows[8:] + _CHARACTER_SETS[1:]
+    return [*rows[:8], _CHARACTER_SETS[0], *rows[8:14], _CHARACTER_SETS[1], *rows[14:]]
 
 
 def nls_variable_sql(nls: NlsSettings) -> str:
