@@ -5,6 +5,13 @@ Connection handling is OracleHook's (thin mode by default, ``thick_mode``, walle
 the service name is not also made the session's current schema (see
 :mod:`airflow_oracle_etl.hooks.settings`, which also documents how to fill the connection).
 
+Every connection the hook opens first runs ``session_nls_sql``: ``ALTER SESSION SET
+NLS_NUMERIC_CHARACTERS = '.,' NLS_SORT = 'BINARY' NLS_COMP = 'BINARY'``, the values the
+provider's SQL depends on whatever the database's territory and language (numbers crossing as
+text with a decimal point; restart keys and partition ranges compared byte for byte). Date
+formats and the time zone are left alone: no SQL of the provider converts them implicitly
+(see :mod:`airflow_oracle_etl.hooks.session_nls`).
+
 Fetch options are set per cursor and per execute (``arraysize``, ``prefetchrows``,
 ``fetch_decimals=False``, ``fetch_lobs=True``, the output type handler and row factory), never
 through OracleHook's ``fetch_decimals``/``fetch_lobs``, which change python-oracledb's
@@ -48,6 +55,7 @@ from airflow_oracle_etl.hooks.introspection import (
     TABLE_SQL,
     table_metadata,
 )
+from airflow_oracle_etl.hooks.session_nls import SESSION_NLS_SQL
 from airflow_oracle_etl.hooks.settings import (
     ConnectRetrySettings,
     FetchSettings,
@@ -108,6 +116,9 @@ class OracleExtractHook(OracleHook):
 
     #: where the SCN of a consistent snapshot is read
     current_scn_sql = query.CURRENT_SCN_SQL
+    #: run on every new connection before anything else: the NLS values the provider's SQL
+    #: depends on (see :mod:`airflow_oracle_etl.hooks.session_nls`); None sets nothing
+    session_nls_sql: str | None = SESSION_NLS_SQL
 
     build_select = staticmethod(query.build_select)
     wrap_query = staticmethod(query.wrap_query)
@@ -156,8 +167,11 @@ class OracleExtractHook(OracleHook):
     # -- connections -------------------------------------------------------------------------
 
     def _connect(self) -> oracledb.Connection:
-        """OracleHook's ``get_conn``, waiting out a database that is down (see the module)."""
-        return connect_with_retries(
+        """OracleHook's ``get_conn``, waiting out a database that is down (see the module),
+        then the session's NLS set to what the provider's SQL relies on (one round trip:
+        ``NLS_NUMERIC_CHARACTERS='.,'``, ``NLS_SORT`` and ``NLS_COMP`` ``BINARY``, whatever
+        the database's territory and language; see :mod:`.session_nls`)."""
+        connection = connect_with_retries(
             self.get_conn,
             self.connect_retry_settings,
             conn_id=self.get_conn_id(),
@@ -165,6 +179,14 @@ class OracleExtractHook(OracleHook):
             wait=self._connections.cancelled.wait,
             refused_error=LogonRefusedTaskError,
         )
+        if self.session_nls_sql:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute(self.session_nls_sql)
+            except BaseException:
+                connection.close()
+                raise
+        return connection
 
     def session(self) -> contextlib.AbstractContextManager[oracledb.Connection]:
         """Hold one connection for a block; the hook's methods called inside share it.

@@ -16,10 +16,12 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from oracle_emulator.api import OracleError
 from oracle_emulator.control import FaultControlServer
 from oracle_emulator.demo_data import DEMO_SCHEMA, DemoSizes, load_demo
 from oracle_emulator.server import EmulatorServer
 from oracle_emulator.sql.engine import EmulatorDatabase
+from oracle_emulator.sql.nls import LANGUAGES, TERRITORIES, NlsSettings
 from oracle_emulator.tls import TlsFiles, certificate_subject, server_context
 
 log = logging.getLogger("oracle-emulator")
@@ -90,9 +92,44 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="write the bound control port here (before the --ready-file is written)",
     )
+    _add_nls_arguments(parser)
     _add_tls_arguments(parser)
     parser.add_argument("--log-level", default="INFO")
     return parser
+
+
+def _add_nls_arguments(parser: argparse.ArgumentParser) -> None:
+    nls = parser.add_argument_group(
+        "NLS", "the database's defaults, which sessions start from (NLS_DATABASE_PARAMETERS)"
+    )
+    nls.add_argument(
+        "--nls-territory",
+        default="AMERICA",
+        type=str.upper,
+        choices=sorted(TERRITORIES),
+        help="decimal character, date formats, currency, first day of the week",
+    )
+    nls.add_argument(
+        "--nls-language",
+        default="AMERICAN",
+        type=str.upper,
+        choices=sorted(LANGUAGES),
+        help="month and day names, and the default NLS_SORT",
+    )
+    nls.add_argument(
+        "--time-zone",
+        default="+00:00",
+        help="the server's time zone ('+hh:mi' or a region such as Europe/Berlin): "
+        "DBTIMEZONE, SYSDATE's clock, and a session's zone until the client sets its own",
+    )
+
+
+def nls_defaults(args: argparse.Namespace) -> NlsSettings:
+    """The database's NLS settings from the command line; a bad time zone names the option."""
+    try:
+        return NlsSettings.defaults(args.nls_territory, args.nls_language, args.time_zone)
+    except OracleError as exc:
+        raise SystemExit(f"oracle-emulator: --time-zone {args.time_zone!r}: {exc}") from None
 
 
 def _add_tls_arguments(parser: argparse.ArgumentParser) -> None:
@@ -151,6 +188,7 @@ def prepare_database(args: argparse.Namespace) -> EmulatorDatabase:
         service_name=args.service_name,
         users=users,
         path=str(args.database) if args.database else None,
+        nls=nls_defaults(args),
     )
     if args.demo:
         started = time.monotonic()

@@ -50,6 +50,10 @@ class EmulatorProcess(StartStop):
     tcps_port: int = 0
     tls_renegotiate: bool = False
     service_aliases: Sequence[str] = ()
+    #: the database's NLS defaults (``--nls-territory``, ``--nls-language``, ``--time-zone``)
+    nls_territory: str = "AMERICA"
+    nls_language: str = "AMERICAN"
+    time_zone: str = "+00:00"
     _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
@@ -105,6 +109,10 @@ class EmulatorProcess(StartStop):
             else []
         )
         alias_args = [arg for name in self.service_aliases for arg in ("--service-alias", name)]
+        nls_args = [
+            *("--nls-territory", self.nls_territory, "--nls-language", self.nls_language),
+            *("--time-zone", self.time_zone),
+        ]
         self.log_path = self.log_path or workdir / "emulator.log"
         command = [
             sys.executable,
@@ -121,6 +129,7 @@ class EmulatorProcess(StartStop):
             *control_args,
             *tls_args,
             *alias_args,
+            *nls_args,
             *self.args,
         ]
         with open(self.log_path, "ab") as log:

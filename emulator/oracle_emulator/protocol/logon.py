@@ -69,7 +69,9 @@ class LogonHandler:
         state = self._state
         state.session = state.database.open_session(logon.username)
         state.username = logon.username
-        self._alter_session(request.pairs.get(_ALTER_SESSION_KEY, ""))
+        refused = self._alter_session(request.pairs.get(_ALTER_SESSION_KEY, ""))
+        if refused is not None:
+            return EndOfCall(error=refused).encode()
         out = WriteBuffer()
         write_parameters(out, self._session_pairs(server_proof(session_key)))
         return out.getvalue() + EndOfCall().encode()
@@ -88,13 +90,19 @@ class LogonHandler:
             (AuthKey.MAX_OPEN_CURSORS.value, str(_MAX_OPEN_CURSORS), 0),
         ]
 
-    def _alter_session(self, statement: str) -> None:
-        """The driver's ``ALTER SESSION SET TIME_ZONE=...``: offered to the engine, which may
-        decline it (the session then keeps the engine's default time zone)."""
+    def _alter_session(self, statement: str) -> OracleError | None:
+        """The driver's ``ALTER SESSION SET TIME_ZONE=...`` (from ORA_SDTZ or the client's
+        UTC offset), applied as Oracle does: an invalid zone fails the logon with its error
+        (ORA-01882 for an unknown region), and the session is closed again."""
         statement = statement.rstrip("\x00").strip()
-        if not statement or self._state.session is None:
-            return
+        session = self._state.session
+        if not statement or session is None:
+            return None
         try:
-            self._state.session.execute(statement)
-        except Exception as exc:
-            log.debug("session %d: %s declined: %s", self._state.session_id, statement, exc)
+            session.execute(statement)
+        except OracleError as exc:
+            log.info("session %d: %s refused: %s", self._state.session_id, statement, exc)
+            self._state.session = None
+            session.close()
+            return exc
+        return None

@@ -1,8 +1,10 @@
 """SQL that turns a value into what a column stores (on write) or what a query gets (on read).
 
-Write conversions apply Oracle's rules that DuckDB does not know: '' is NULL for every
-character type, CHAR is blank-padded, lengths are checked (ORA-12899), NUMBER(p,s) rounds to
-its scale, DATE drops fractional seconds, TIMESTAMP(n) rounds to n digits. They are applied
+Write conversions apply Oracle's rules that DuckDB does not know: text written to a DATE or
+TIMESTAMP column is read with the session's NLS format (as Oracle's implicit conversion
+does), '' is NULL for every character type, CHAR is blank-padded, lengths are checked
+(ORA-12899), NUMBER(p,s) rounds to its scale, DATE drops fractional seconds, TIMESTAMP(n)
+rounds to n digits. They are applied
 to plain column references of a derived table, so the source expression is evaluated once.
 Errors are raised from inside DuckDB with ``error('ORA-NNNNN: ...')``, which
 :mod:`.errors` turns back into :class:`OracleError`.
@@ -46,9 +48,11 @@ def write_sql(decl: DeclaredType, value: str, label: str) -> str:
     if kind.is_character:
         return f"NULLIF(CAST({value} AS VARCHAR), '')"
     if kind is OracleType.DATE:
-        return f"date_trunc('second', CAST({value} AS TIMESTAMP))"
-    if kind in (OracleType.TIMESTAMP, OracleType.TIMESTAMP_TZ, OracleType.TIMESTAMP_LTZ):
-        return _timestamp(decl, value)
+        return f"date_trunc('second', CAST(ora_text_to_date({value}) AS TIMESTAMP))"
+    if kind is OracleType.TIMESTAMP:
+        return _timestamp(decl, f"ora_text_to_timestamp({value})")
+    if kind in (OracleType.TIMESTAMP_TZ, OracleType.TIMESTAMP_LTZ):
+        return _timestamp(decl, f"ora_text_to_timestamp_tz({value})")
     if kind is OracleType.INTERVAL_DS:
         return f"CAST({value} AS INTERVAL)"
     if kind is OracleType.INTERVAL_YM:

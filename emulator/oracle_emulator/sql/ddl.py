@@ -58,8 +58,10 @@ def execute_ddl(session: EmulatorSession, sql: str) -> None:
     handler = _VERBS.get(verb)
     if handler is None:
         raise OracleError(900, "invalid SQL statement")
+    session_only = verb == "ALTER" and stream.at_word("SESSION")
     handler(session, stream)
-    session.db.after_ddl()
+    if not session_only:  # ALTER SESSION changes no catalogue object: plans elsewhere stay
+        session.db.after_ddl()
 
 
 def _owner(session: EmulatorSession, owner: str | None) -> str:
@@ -381,15 +383,23 @@ def _comment(session: EmulatorSession, stream: TokenStream) -> None:
     catalogue.replace_table(table, columns=columns)
 
 
+#: ALTER SESSION SET options Oracle has that change nothing the emulator models
+_ACCEPTED_SESSION_OPTIONS = frozenset(
+    {
+        "CONTAINER", "EDITION", "ISOLATION_LEVEL", "TXN_PRIORITY", "OPTIMIZER_MODE",
+        "SQL_TRACE", "STATISTICS_LEVEL", "DDL_LOCK_TIMEOUT", "TRACEFILE_IDENTIFIER",
+        "SKIP_UNUSABLE_INDEXES", "SESSION_CACHED_CURSORS", "WORKAREA_SIZE_POLICY",
+        "SORT_AREA_SIZE", "HASH_AREA_SIZE", "PLSQL_OPTIMIZE_LEVEL", "PLSQL_WARNINGS",
+    }
+)  # fmt: skip
+
+
 def _alter(session: EmulatorSession, stream: TokenStream) -> None:
     if stream.accept_word("SESSION"):
-        stream.expect_word("SET")
-        parameter = stream.name()
-        stream.expect_punct("=")
-        value = stream.next().value
-        if parameter == "CURRENT_SCHEMA":
-            _check_user(session, value)
-            session.schema = value
+        if stream.accept_word("SET"):
+            _alter_session_set(session, stream)
+        else:  # ENABLE/DISABLE PARALLEL DML, CLOSE DATABASE LINK...: nothing to change here
+            log.info("ALTER SESSION accepted and ignored: %s", stream.text)
         return
     if not stream.accept_word("TABLE"):
         log.info("ALTER accepted and ignored: %s", stream.text)
@@ -402,6 +412,28 @@ def _alter(session: EmulatorSession, stream: TokenStream) -> None:
         _alter_add(session, stream, table)
     else:
         log.info("ALTER TABLE accepted and ignored: %s", stream.text)
+
+
+def _alter_session_set(session: EmulatorSession, stream: TokenStream) -> None:
+    """``ALTER SESSION SET p = v [p = v]...``: all the parameters or none (the first bad one
+    raises before any is applied)."""
+    changes: list[tuple[str, str]] = []
+    schema = None
+    while not stream.done:
+        parameter = stream.name()
+        stream.expect_punct("=")
+        value = stream.next().value
+        if parameter == "CURRENT_SCHEMA":
+            _check_user(session, value)
+            schema = value
+        elif parameter in _ACCEPTED_SESSION_OPTIONS:
+            log.info("ALTER SESSION SET %s accepted and ignored", parameter)
+        else:
+            changes.append((parameter, value))
+    if changes:
+        session.alter_nls(changes)
+    if schema is not None:
+        session.schema = schema
 
 
 def _alter_add(session: EmulatorSession, stream: TokenStream, table: Table) -> None:

@@ -26,6 +26,7 @@ from oracle_emulator.sql.rewrite import CURRENT_SCN_FUNCTION
 
 if TYPE_CHECKING:
     from oracle_emulator.sql.engine import EmulatorDatabase
+    from oracle_emulator.sql.nls import NlsSettings
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +138,15 @@ class Dictionary:
         self.public["V$DATABASE"] = self._relation("V$DATABASE")
         self.public[DATABASE_VIEW] = self._relation("V$DATABASE")  # as SYS.V_$DATABASE
         self.public.pop("__V_DATABASE", None)
+        session_rows = f"SELECT unnest(getvariable('{NLS_VARIABLE}'), recursive := true)"
+        charsets = " UNION ALL ".join(f"SELECT '{n}', '{v}'" for n, v in _CHARACTER_SETS)
+        views = {
+            "NLS_SESSION_PARAMETERS": session_rows,
+            "V$NLS_PARAMETERS": f"{session_rows} UNION ALL {charsets}",
+        }
+        for name, body in views.items():
+            cursor.execute(f"CREATE OR REPLACE VIEW {self._relation(name)} AS {body}")
+            self.public[name] = self._relation(name)
 
     def _fill(
         self, cursor: Any, name: str, columns: list[tuple[str, str]], rows: list[tuple[Any, ...]]
@@ -184,7 +194,6 @@ def _type_of(column: str) -> str:
 
 def _static_views(db: EmulatorDatabase) -> list[tuple[str, list[str], list[tuple[Any, ...]]]]:
     banners = [BANNER, EMULATOR_BANNER]
-    nls_session = [r for r in _NLS if r[0] not in ("NLS_CHARACTERSET", "NLS_NCHAR_CHARACTERSET")]
     parameter_view = ["PARAMETER", "VALUE"]
     return [
         (
@@ -209,10 +218,8 @@ def _static_views(db: EmulatorDatabase) -> list[tuple[str, list[str], list[tuple
             ["NAME", "TYPE", "VALUE", "DISPLAY_VALUE", "ISDEFAULT", "DESCRIPTION"],
             [(n, 2, v, v, "TRUE", n) for n, v in _parameters(db)],
         ),
-        ("NLS_SESSION_PARAMETERS", parameter_view, nls_session),
-        ("NLS_DATABASE_PARAMETERS", parameter_view, list(_NLS)),
-        ("NLS_INSTANCE_PARAMETERS", parameter_view, list(_NLS)),
-        ("V$NLS_PARAMETERS", parameter_view, list(_NLS)),
+        ("NLS_DATABASE_PARAMETERS", parameter_view, _database_nls(db)),
+        ("NLS_INSTANCE_PARAMETERS", parameter_view, db.nls.rows()),
         ("GLOBAL_NAME", ["GLOBAL_NAME"], [(db.service_name,)]),
         (
             "__V_DATABASE",
@@ -240,27 +247,24 @@ def _parameters(db: EmulatorDatabase) -> list[tuple[str, str]]:
     ]
 
 
-_NLS = [
-    ("NLS_LANGUAGE", "AMERICAN"),
-    ("NLS_TERRITORY", "AMERICA"),
-    ("NLS_CURRENCY", "$"),
-    ("NLS_ISO_CURRENCY", "AMERICA"),
-    ("NLS_NUMERIC_CHARACTERS", ".,"),
-    ("NLS_CALENDAR", "GREGORIAN"),
-    ("NLS_DATE_FORMAT", "DD-MON-RR"),
-    ("NLS_DATE_LANGUAGE", "AMERICAN"),
-    ("NLS_CHARACTERSET", "AL32UTF8"),
-    ("NLS_SORT", "BINARY"),
-    ("NLS_TIME_FORMAT", "HH.MI.SSXFF AM"),
-    ("NLS_TIMESTAMP_FORMAT", "DD-MON-RR HH.MI.SSXFF AM"),
-    ("NLS_TIME_TZ_FORMAT", "HH.MI.SSXFF AM TZR"),
-    ("NLS_TIMESTAMP_TZ_FORMAT", "DD-MON-RR HH.MI.SSXFF AM TZR"),
-    ("NLS_DUAL_CURRENCY", "$"),
-    ("NLS_NCHAR_CHARACTERSET", "AL16UTF16"),
-    ("NLS_COMP", "BINARY"),
-    ("NLS_LENGTH_SEMANTICS", "BYTE"),
-    ("NLS_NCHAR_CONV_EXCP", "FALSE"),
-]
+#: NLS parameters the database has but a session cannot change (not in NLS_SESSION_PARAMETERS)
+_CHARACTER_SETS = [("NLS_CHARACTERSET", "AL32UTF8"), ("NLS_NCHAR_CHARACTERSET", "AL16UTF16")]
+NLS_VARIABLE = "emu_nls"
+
+
+def _database_nls(db: EmulatorDatabase) -> list[tuple[str, str]]:
+    """Oracle's order: the character sets after NLS_DATE_LANGUAGE and NLS_DUAL_CURRENCY."""
+    rows = db.nls.rows()
+    return [*rows[:8], _CHARACTER_SETS[0], *rows[8:14], _CHARACTER_SETS[1], *rows[14:]]
+
+
+def nls_variable_sql(nls: NlsSettings) -> str:
+    """Set the DuckDB session variable NLS_SESSION_PARAMETERS and V$NLS_PARAMETERS read."""
+    items = ", ".join(
+        f"{{'PARAMETER': {sql_string(name)}, 'VALUE': {sql_string(value)}}}"
+        for name, value in nls.rows()
+    )
+    return f"SET VARIABLE {NLS_VARIABLE} = [{items}]"
 
 
 def user_variable_sql(user: str) -> str:

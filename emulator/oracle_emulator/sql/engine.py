@@ -21,12 +21,13 @@ from typing import Any
 import duckdb
 
 from oracle_emulator.api import OracleError, OracleType
-from oracle_emulator.sql import parsing, privileges
+from oracle_emulator.sql import nls_functions, parsing, privileges
 from oracle_emulator.sql.catalogue import SYS, Catalogue, Column, Table, User
 from oracle_emulator.sql.conversions import write_sql
 from oracle_emulator.sql.dictionary import (
     CURRENT_SCN_FUNCTION,
     Dictionary,
+    nls_variable_sql,
     user_variable_sql,
 )
 from oracle_emulator.sql.dictionary_columns import LAST_NUMBER_FUNCTION, NUM_ROWS_FUNCTION
@@ -39,6 +40,7 @@ from oracle_emulator.sql.errors import (
     map_duckdb_error,
     table_not_found,
 )
+from oracle_emulator.sql.nls import NlsSettings
 from oracle_emulator.sql.oratypes import DeclaredType, quote_ident
 from oracle_emulator.sql.outputs import MONTHS_MACRO
 from oracle_emulator.sql.rewrite import (
@@ -90,8 +92,11 @@ class EmulatorDatabase:
         users: dict[str, str] | None = None,
         path: str | None = None,
         lock_timeout: float = 30.0,
+        nls: NlsSettings | None = None,
     ) -> None:
         self.service_name = service_name
+        #: the database's NLS defaults and time zone (NLS_DATABASE_PARAMETERS, DBTIMEZONE)
+        self.nls = nls or NlsSettings()
         self.db_name = service_name.split(".")[0].upper()
         self.created = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
         self.path = path
@@ -184,6 +189,9 @@ class EmulatorDatabase:
         if session is None:
             self._create_functions(cursor)
         parsing.install_functions(cursor)
+        nls = session.nls if session is not None else self.nls
+        nls_functions.install(cursor, nls)
+        cursor.execute(nls_variable_sql(nls))
         return cursor
 
     def _create_functions(self, cursor: Any) -> None:

@@ -17,7 +17,9 @@ AD), the other year elements the year of the era, ``BC``/``AD`` the era; ``J`` i
 Julian day (:func:`calendar.julian_day`).
 
 Out of scope: the ``TH``/``SP`` suffixes, ``RM`` (roman months), ``SYEAR``/``YEAR`` spelled
-out, ``E``/``EE`` era names and NLS languages other than American English.
+out, ``E``/``EE`` era names. Names come from the session's date language and
+``X`` (the radix) and ``D`` (the day of the week) from its territory, through
+:class:`~oracle_emulator.sql.nls.DateNames`.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from dataclasses import dataclass
 from oracle_emulator.api import ORA_INVALID_YEAR as ORA_INVALID_YEAR  # for format_parse
 from oracle_emulator.api import OracleError
 from oracle_emulator.sql import calendar
+from oracle_emulator.sql.nls import AMERICAN_DATES, DateNames
 
 ORA_DATE_FORMAT_NOT_RECOGNIZED = 1821
 ORA_LITERAL_MISMATCH = 1861
@@ -44,27 +47,11 @@ ORA_NON_NUMERIC = 1858
 ORA_INVALID_DAY_OF_YEAR = 1848
 ORA_INVALID_MERIDIAN = 1855
 
-#: Oracle's session defaults for an American client (python-oracledb sets none)
+#: Oracle's defaults for territory AMERICA (a session's own are in :mod:`.nls`)
 NLS_DATE_FORMAT = "DD-MON-RR"
 NLS_TIMESTAMP_FORMAT = "DD-MON-RR HH.MI.SSXFF AM"
 NLS_TIMESTAMP_TZ_FORMAT = "DD-MON-RR HH.MI.SSXFF AM TZR"
 
-MONTH_NAMES = (
-    "JANUARY",
-    "FEBRUARY",
-    "MARCH",
-    "APRIL",
-    "MAY",
-    "JUNE",
-    "JULY",
-    "AUGUST",
-    "SEPTEMBER",
-    "OCTOBER",
-    "NOVEMBER",
-    "DECEMBER",
-)
-DAY_NAMES = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
-_NAME_WIDTH = 9  # Oracle pads MONTH and DAY to the longest English name
 _FRACTION_DIGITS = 9
 
 #: element name -> (zero-padded width for numbers, or 0 for text elements)
@@ -181,9 +168,11 @@ class DateTimeValue:
         return calendar.oracle_year(self.value.year + self.year_shift)
 
 
-def format_datetime(value: DateTimeValue, model: str) -> str | None:
+def format_datetime(
+    value: DateTimeValue, model: str, names: DateNames = AMERICAN_DATES
+) -> str | None:
     """Oracle ``TO_CHAR(datetime, model)``; an empty result is NULL, as in Oracle."""
-    parts = [_format_element(element, value) for element in compile_model(model)]
+    parts = [_format_element(element, value, names) for element in compile_model(model)]
     text = "".join(parts)
     return text or None
 
@@ -196,7 +185,7 @@ def _apply_case(text: str, written: str) -> str:
     return text.upper()
 
 
-def _format_element(element: Element, value: DateTimeValue) -> str:
+def _format_element(element: Element, value: DateTimeValue, names: DateNames) -> str:
     if element.literal:
         return element.name
     name = element.name
@@ -204,7 +193,7 @@ def _format_element(element: Element, value: DateTimeValue) -> str:
         digits = int(name[2:]) if len(name) > 2 else _default_fraction_digits(value)
         return f"{value.nanosecond:09d}"[:digits]
     if name in NUMERIC_WIDTH:
-        number = _numeric_field(name, value)
+        number = _numeric_field(name, value, names.first_day)
         if name in ("SYYYY", "SCC"):
             sign = "-" if number < 0 else ("" if element.fill else " ")
             digits = str(abs(number)) if element.fill else f"{abs(number):0{NUMERIC_WIDTH[name]}d}"
@@ -215,7 +204,7 @@ def _format_element(element: Element, value: DateTimeValue) -> str:
         if name in ("YYY", "IYY", "YY", "RR", "IY", "Y", "I"):
             number %= 10**width
         return str(number) if element.fill else f"{number:0{width}d}"
-    return _format_other(element, value)
+    return _format_other(element, value, names)
 
 
 def _default_fraction_digits(value: DateTimeValue) -> int:
@@ -223,7 +212,7 @@ def _default_fraction_digits(value: DateTimeValue) -> int:
     return _FRACTION_DIGITS if value.nanosecond % 1000 else 6
 
 
-def _numeric_field(name: str, value: DateTimeValue) -> int:
+def _numeric_field(name: str, value: DateTimeValue, first_day: int) -> int:
     moment = value.value
     signed = value.oracle_year
     year = abs(signed)
@@ -251,7 +240,7 @@ def _numeric_field(name: str, value: DateTimeValue) -> int:
         "W": (moment.day - 1) // 7 + 1,
         "DDD": moment.timetuple().tm_yday,
         "DD": moment.day,
-        "D": moment.isoweekday() % 7 + 1,  # Sunday = 1 (NLS_TERRITORY AMERICA)
+        "D": (moment.isoweekday() - first_day) % 7 + 1,  # the territory's first day is 1
         "J": calendar.julian_day(moment.year + value.year_shift, moment.month, moment.day),
         "HH24": moment.hour,
         "HH12": (moment.hour + 11) % 12 + 1,
@@ -263,16 +252,19 @@ def _numeric_field(name: str, value: DateTimeValue) -> int:
     return fields[name]
 
 
-def _format_other(element: Element, value: DateTimeValue) -> str:
+def _format_other(element: Element, value: DateTimeValue, names: DateNames) -> str:
     name, moment, fill = element.name, value.value, element.fill
+    language = names.names
     if name in ("MONTH", "DAY"):
-        full = MONTH_NAMES[moment.month - 1] if name == "MONTH" else DAY_NAMES[moment.weekday()]
-        text = full if fill else full.ljust(_NAME_WIDTH)
+        choices = language.months if name == "MONTH" else language.days
+        full = choices[moment.month - 1] if name == "MONTH" else choices[moment.weekday()]
+        # Oracle pads MONTH and DAY to the longest name of the language
+        text = full if fill else full.ljust(max(len(c) for c in choices))
         return _apply_case(text, element.written)
     if name == "MON":
-        return _apply_case(MONTH_NAMES[moment.month - 1][:3], element.written)
+        return _apply_case(language.month_abbreviations[moment.month - 1], element.written)
     if name == "DY":
-        return _apply_case(DAY_NAMES[moment.weekday()][:3], element.written)
+        return _apply_case(language.day_abbreviations[moment.weekday()], element.written)
     if name in ("AM", "PM", "A.M.", "P.M."):
         meridian = "AM" if moment.hour < 12 else "PM"
         if "." in name:
@@ -284,7 +276,7 @@ def _format_other(element: Element, value: DateTimeValue) -> str:
             era = f"{era[0]}.{era[1]}."
         return _apply_case(era, element.written)
     if name == "X":
-        return "."
+        return names.radix
     return _format_zone(name, value)
 
 
@@ -326,14 +318,14 @@ _STRFTIME = {
     "IW": "%V",
     "AM": "%p",
     "PM": "%p",
-    "X": ".",
 }
 
 
 @functools.lru_cache(maxsize=256)
 def strftime_pattern(model: str) -> str | None:
     """The DuckDB strftime pattern giving exactly Oracle's output, or None when there is none
-    (names, FM, elements strftime lacks); unknown elements raise like :func:`compile_model`."""
+    (names, FM, elements strftime lacks, ``X`` whose radix is the session's); unknown elements
+    raise like :func:`compile_model`."""
     pieces: list[str] = []
     for element in compile_model(model):
         if element.literal:

@@ -8,6 +8,12 @@ plus one position for the sign; a value that does not fit gives ``#`` over the w
 values are rounded half away from zero to the model's decimals; a zero integer part prints as
 blank before a decimal point (``.50``) unless a ``0`` asks for it. Not supported: ``V``,
 ``RN``, ``L``/``C``/``U`` currency symbols (raise ORA-01481).
+
+``D`` and ``G`` are the session's decimal character and group separator
+(NLS_NUMERIC_CHARACTERS, passed as ``numeric``), while ``.`` and ``,`` in a model are always
+a period and a comma. Without a model (``TO_CHAR(n)``, ``TO_NUMBER(s)``, implicit
+conversions) the decimal character is the session's and no group separator is allowed, so
+``TO_NUMBER('1.5')`` is ORA-01722 where the decimal character is a comma, as in Oracle.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ class NumberModel:
 
     integer_part: str  # the 9/0/,/G characters before the decimal point
     fraction_digits: int
-    decimal_char: str  # "" when the model has no decimal point
+    decimal_char: str  # ".", "D" or "" when the model has no decimal point
     fill: bool
     dollar: bool
     blank_zero: bool
@@ -55,15 +61,16 @@ def compile_number_model(model: str) -> NumberModel:
     core = upper[len(match.group(1) or "") + len(prefix) + len(match.group(3) or "") :]
     core = core[: len(core) - len(trailing)].removesuffix("EEEE").replace("$", "")
     integer_part, point, fraction = re.split(r"[.D]", core, maxsplit=1)[0], "", ""
-    if re.search(r"[.D]", core):
+    found = re.search(r"[.D]", core)
+    if found:
         integer_part, fraction = re.split(r"[.D]", core, maxsplit=1)
-        point = "."
+        point = found.group(0)
     dollar = "$" in upper
     sign_width = 2 if trailing == "PR" else 1
     width = len(integer_part) + len(point) + len(fraction) + sign_width
     width += (4 if scientific else 0) + (1 if dollar else 0)
     return NumberModel(
-        integer_part=integer_part.replace("G", ","),
+        integer_part=integer_part,
         fraction_digits=len(fraction),
         decimal_char=point,
         fill=fill,
@@ -76,8 +83,14 @@ def compile_number_model(model: str) -> NumberModel:
     )
 
 
-def canonical_text(value: decimal.Decimal | int | float | str) -> str:
-    """Oracle's text for a NUMBER without a model: no trailing zeros, no leading ``0``."""
+def canonical_text(value: decimal.Decimal | int | float | str, decimal_char: str = ".") -> str:
+    """Oracle's text for a NUMBER without a model: no trailing zeros, no leading ``0``, the
+    session's decimal character."""
+    text = _canonical(value)
+    return text if decimal_char == "." else text.replace(".", decimal_char)
+
+
+def _canonical(value: decimal.Decimal | int | float | str) -> str:
     number = decimal.Decimal(str(value)) if not isinstance(value, decimal.Decimal) else value
     if not number.is_finite():
         return {"NaN": "NaN"}.get(str(number), "~" if number > 0 else "-~")
@@ -97,25 +110,31 @@ def canonical_text(value: decimal.Decimal | int | float | str) -> str:
     return text
 
 
-def format_number(value: decimal.Decimal | int | float | str, model: str) -> str:
-    """Oracle ``TO_CHAR(number, model)``."""
+def format_number(
+    value: decimal.Decimal | int | float | str, model: str, numeric: str = ".,"
+) -> str:
+    """Oracle ``TO_CHAR(number, model)``; ``numeric`` is NLS_NUMERIC_CHARACTERS."""
     number = decimal.Decimal(str(value)) if not isinstance(value, decimal.Decimal) else value
     upper = model.strip().upper()
     if upper.startswith("TM"):
-        return canonical_text(number)
+        return canonical_text(number, numeric[0])
     if upper and set(upper) <= {"X"}:
         return _format_hex(number, model.strip())
     compiled = compile_number_model(model)
     if compiled.blank_zero and number.is_zero():
         return "" if compiled.fill else " " * compiled.width
-    body = _scientific(number, compiled) if compiled.scientific else _digits(number, compiled)
+    body = (
+        _scientific(number, compiled, numeric)
+        if compiled.scientific
+        else _digits(number, compiled, numeric)
+    )
     if body is None:
         return "#" * compiled.width
     text = _with_sign(body, number < 0, compiled)
     return text if compiled.fill else text.rjust(compiled.width)
 
 
-def _digits(number: decimal.Decimal, model: NumberModel) -> str | None:
+def _digits(number: decimal.Decimal, model: NumberModel, numeric: str) -> str | None:
     rounded = abs(number).quantize(
         decimal.Decimal(1).scaleb(-model.fraction_digits), context=_CONTEXT
     )
@@ -136,14 +155,19 @@ def _digits(number: decimal.Decimal, model: NumberModel) -> str | None:
             out.append(padded[digit_index] if digit_index >= start else " ")
             digit_index += 1
         else:  # group separator: only once a digit has been printed
-            out.append("," if digit_index > start else " ")
+            separator = numeric[1] if ch == "G" else ch
+            out.append(separator if digit_index > start else " ")
     integer_out = "".join(out)
     if model.fill:
         integer_out = integer_out.lstrip()
     if model.dollar:
         integer_out = _insert_before_digits(integer_out, "$")
     fraction_out = (fraction_text or "").ljust(model.fraction_digits, "0")
-    return integer_out + model.decimal_char + fraction_out
+    return integer_out + _decimal_of(model, numeric) + fraction_out
+
+
+def _decimal_of(model: NumberModel, numeric: str) -> str:
+    return numeric[0] if model.decimal_char == "D" else model.decimal_char
 
 
 def _insert_before_digits(text: str, symbol: str) -> str:
@@ -151,9 +175,10 @@ def _insert_before_digits(text: str, symbol: str) -> str:
     return text[: len(text) - len(stripped)] + symbol + stripped
 
 
-def _scientific(number: decimal.Decimal, model: NumberModel) -> str:
+def _scientific(number: decimal.Decimal, model: NumberModel, numeric: str) -> str:
     digits = model.fraction_digits
     mantissa, exponent = f"{abs(number):.{digits}E}".split("E")
+    mantissa = mantissa.replace(".", _decimal_of(model, numeric) or ".")
     body = f"{mantissa}E{int(exponent):+03d}"
     return body if not model.fill else body.lstrip()
 
@@ -182,15 +207,22 @@ def _format_hex(number: decimal.Decimal, model: str) -> str:
     return text.rjust(len(model) + 1)
 
 
-def parse_number(text: str, model: str | None = None) -> decimal.Decimal:
-    """Oracle ``TO_NUMBER(text[, model])``; invalid text is ORA-01722."""
+def parse_number(text: str, model: str | None = None, numeric: str = ".,") -> decimal.Decimal:
+    """Oracle ``TO_NUMBER(text[, model])``; invalid text is ORA-01722. ``numeric`` is
+    NLS_NUMERIC_CHARACTERS (``TM`` models and no model use its decimal character)."""
     cleaned = text.strip()
     negative = False
-    if model:
-        upper = model.strip().upper()
-        if upper and set(upper) <= {"X"}:
+    upper = (model or "").strip().upper()
+    if not upper or upper.startswith("TM"):
+        cleaned = _with_period(cleaned, numeric[0], None)
+    else:
+        if set(upper) <= {"X"}:
             return _parse_hex(cleaned)
-        cleaned = cleaned.replace(",", "").replace("$", "").replace(" ", "")
+        compiled = compile_number_model(model or "")
+        group = numeric[1] if "G" in compiled.integer_part else ","
+        point = _decimal_of(compiled, numeric) or "."
+        kept = group if group != point else None
+        cleaned = _with_period(cleaned.replace("$", "").replace(" ", ""), point, kept)
         if cleaned.startswith("<") and cleaned.endswith(">"):
             negative, cleaned = True, cleaned[1:-1]
         elif cleaned.endswith(("-", "+")):
@@ -204,6 +236,16 @@ def parse_number(text: str, model: str | None = None) -> decimal.Decimal:
     if model and not model.strip().upper().startswith("TM"):
         _check_fits(number, compile_number_model(model))
     return -number if negative else number
+
+
+def _with_period(text: str, point: str, group: str | None) -> str:
+    """The text with its decimal character made a period and its group separators dropped;
+    a period that is not the decimal character (nor a group separator) is invalid."""
+    if group is not None:
+        text = text.replace(group, "")
+    if point != "." and "." in text:
+        raise OracleError(ORA_INVALID_NUMBER, "invalid number")
+    return text.replace(point, ".")
 
 
 def _check_fits(number: decimal.Decimal, model: NumberModel) -> None:

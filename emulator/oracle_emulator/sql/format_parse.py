@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from oracle_emulator.api import OracleError
 from oracle_emulator.sql import calendar
 from oracle_emulator.sql import format_models as fm
+from oracle_emulator.sql.nls import AMERICAN_DATES, DateNames
 
 _MAX_YEAR = 9999
 _MAX_JULIAN_DAY = 5_373_484
@@ -53,9 +54,16 @@ class _Fields:
     before_christ: bool = False  # a BC/B.C. indicator was read
 
 
-def parse_datetime(text: str, model: str, *, now: dt.datetime | None = None) -> fm.DateTimeValue:
+def parse_datetime(
+    text: str,
+    model: str,
+    *,
+    now: dt.datetime | None = None,
+    names: DateNames = AMERICAN_DATES,
+) -> fm.DateTimeValue:
     """Oracle ``TO_TIMESTAMP_TZ(text, model)``; ``TO_DATE`` and ``TO_TIMESTAMP`` use the same
-    scan and drop what their type cannot hold."""
+    scan and drop what their type cannot hold. Month and day names are those of the
+    session's date language, ``X`` its radix character."""
     fields = _Fields()
     scanner = _Scanner(text)
     elements = fm.compile_model(model)
@@ -66,7 +74,7 @@ def parse_datetime(text: str, model: str, *, now: dt.datetime | None = None) -> 
             following = elements[index + 1].name if index + 1 < len(elements) else ""
             scanner.literal(element.name, keep_sign=following in _SIGNED_ELEMENTS)
         else:
-            _read_element(scanner, element, fields)
+            _read_element(scanner, element, fields, names)
     scanner.skip_blanks()
     if not scanner.at_end():
         raise OracleError(
@@ -127,7 +135,10 @@ class _Scanner:
         return None
 
 
-def _read_element(scanner: _Scanner, element: fm.Element, fields: _Fields) -> None:
+def _read_element(
+    scanner: _Scanner, element: fm.Element, fields: _Fields, names: DateNames
+) -> None:
+    language = names.names
     name = element.name
     if name.startswith("FF"):
         width = int(name[2:]) if len(name) > 2 else 9
@@ -137,10 +148,9 @@ def _read_element(scanner: _Scanner, element: fm.Element, fields: _Fields) -> No
         digits = scanner.pos - start
         fields.nanosecond = value * 10 ** (9 - digits)
     elif name in ("MONTH", "MON") or (name == "MM" and _starts_alpha(scanner)):
-        fields.month = _read_month(scanner)
+        fields.month = _read_month(scanner, names)
     elif name in ("DAY", "DY"):
-        names = [*fm.DAY_NAMES, *(day[:3] for day in fm.DAY_NAMES)]
-        if scanner.word(names) is None:
+        if scanner.word([*language.days, *language.day_abbreviations]) is None:
             raise OracleError(1846, "not a valid day of the week")
     elif name in _MERIDIANS:
         found = scanner.word(list(_MERIDIANS))
@@ -153,7 +163,7 @@ def _read_element(scanner: _Scanner, element: fm.Element, fields: _Fields) -> No
             raise OracleError(1856, "BC/B.C. or AD/A.D. required")
         fields.before_christ = era.startswith("B")
     elif name == "X":
-        scanner.literal(".")
+        scanner.literal(names.radix)
     elif name in ("TZH", "TZM", "TZR", "TZD"):
         _read_zone(scanner, name, fields)
     else:
@@ -165,13 +175,16 @@ def _starts_alpha(scanner: _Scanner) -> bool:
     return not scanner.at_end() and scanner.text[scanner.pos].isalpha()
 
 
-def _read_month(scanner: _Scanner) -> int:
+def _read_month(scanner: _Scanner, names: DateNames) -> int:
     if not _starts_alpha(scanner):
         return scanner.digits(2)
-    found = scanner.word([*fm.MONTH_NAMES, *(month[:3] for month in fm.MONTH_NAMES)])
+    language = names.names
+    found = scanner.word([*language.months, *language.month_abbreviations])
     if found is None:
         raise OracleError(fm.ORA_INVALID_MONTH, "not a valid month")
-    return next(i for i, month in enumerate(fm.MONTH_NAMES, 1) if month.startswith(found))
+    if found in language.months:
+        return language.months.index(found) + 1
+    return language.month_abbreviations.index(found) + 1
 
 
 def _read_number(scanner: _Scanner, name: str, fields: _Fields) -> None:

@@ -31,14 +31,13 @@ from duckdb import sqltypes
 from oracle_emulator.api import OracleError
 from oracle_emulator.sql import format_models as fm
 from oracle_emulator.sql import functions_udf as udf
+from oracle_emulator.sql import nls_functions
+from oracle_emulator.sql.nls import NlsSettings
 
 log = logging.getLogger(__name__)
 
-#: a constant TIMESTAMP with sub-microsecond digits outside 1677-2262, which no DuckDB
-#: timestamp type holds: its nanoseconds since 1970, tagged by a struct so that it is
-#: described, fetched, formatted and stored as a TIMESTAMP(9) (not computed with)
-WIDE_NANOS_FIELD = "ora_epoch_ns"
-WIDE_NANOS_TYPE = f"STRUCT({WIDE_NANOS_FIELD} HUGEINT)"
+WIDE_NANOS_FIELD = udf.WIDE_NANOS_FIELD
+WIDE_NANOS_TYPE = udf.WIDE_NANOS_TYPE
 NUMBER_TYPE = f"DECIMAL({udf.NUMBER_PRECISION}, {udf.NUMBER_SCALE})"
 _NUMBER = duckdb.decimal_type(udf.NUMBER_PRECISION, udf.NUMBER_SCALE)
 _SCALE_UNIT = "0." + "0" * (udf.NUMBER_SCALE - 1) + "1"
@@ -265,6 +264,8 @@ def install_functions(conn: duckdb.DuckDBPyConnection) -> None:
         )
     for macro in _MACROS:
         conn.execute(f"CREATE OR REPLACE TEMP MACRO {macro}")
+    # the NLS-dependent macros, with Oracle's defaults until a session installs its own
+    nls_functions.install(conn, NlsSettings())
     log.debug("installed %d UDFs and %d macros", len(_UDFS), len(_MACROS))
 
 

@@ -33,6 +33,11 @@ ORA_NUMERIC_OVERFLOW = 1426
 NUMBER_SCALE = 18
 NUMBER_PRECISION = 38
 _NANOS = 1_000_000_000
+#: a constant TIMESTAMP with sub-microsecond digits outside 1677-2262, which no DuckDB
+#: timestamp type holds: its nanoseconds since 1970, tagged by a struct so that it is
+#: described, fetched, formatted and stored as a TIMESTAMP(9) (not computed with)
+WIDE_NANOS_FIELD = "ora_epoch_ns"
+WIDE_NANOS_TYPE = f"STRUCT({WIDE_NANOS_FIELD} HUGEINT)"
 #: the 64-bit range of a TIMESTAMP_NS, without the extremes DuckDB keeps for +-infinity
 NANOS_MAX = 2**63 - 2
 NANOS_MIN = -NANOS_MAX

@@ -13,6 +13,7 @@ from sqlglot import exp
 from oracle_emulator.api import ColumnInfo, QueryResult
 from oracle_emulator.sql import parsing
 from oracle_emulator.sql.binds import check_count, pick, renumber_placeholders
+from oracle_emulator.sql.collation import apply_collation
 from oracle_emulator.sql.outputs import (
     FastPlan,
     OutputColumn,
@@ -112,6 +113,7 @@ def cached_plan(session: EmulatorSession, sql: str, binds: Sequence[Any]) -> Que
 def build_template(
     session: EmulatorSession, tree: exp.Expression, binds: Sequence[Any]
 ) -> PlanTemplate:
+    apply_collation(tree, session.nls)
     context = session.rewrite_context(binds)
     context.snapshot = Snapshot(OWN_LO_MARK, OWN_HI_MARK)  # type: ignore[arg-type]
     rewriter = Rewriter(context)

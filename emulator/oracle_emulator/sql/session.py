@@ -26,9 +26,10 @@ from oracle_emulator.api import (
     OracleError,
     StatementResult,
 )
-from oracle_emulator.sql import parsing, privileges
+from oracle_emulator.sql import nls_functions, parsing, privileges
 from oracle_emulator.sql.binds import bind_value, number_placeholders
 from oracle_emulator.sql.catalogue import Table
+from oracle_emulator.sql.dictionary import nls_variable_sql
 from oracle_emulator.sql.errors import (
     ORA_SAVEPOINT_NOT_FOUND,
     cannot_serialize,
@@ -90,6 +91,8 @@ class EmulatorSession:
         #: query plans by (text, schema, catalogue version, fast path on)
         self.plans: dict[tuple[str, str, int, bool], Any] = {}
         self.session_id = db.register_session(self)
+        #: NLS parameters and time zone: the database's until ALTER SESSION changes them
+        self.nls = db.nls
         self.cursor = db.new_cursor(self)
 
     # -- api.Session -----------------------------------------------------------------------
@@ -213,6 +216,19 @@ class EmulatorSession:
     def _may_read(self, name: str, owner: str | None) -> bool:
         return privileges.may_read(self.db.catalogue, self.username, name, owner)
 
+    def alter_nls(self, changes: Sequence[tuple[str, str]]) -> None:
+        """Apply ALTER SESSION SET parameters (validated together, then all applied): the
+        session's macros carry the new values, and its plans are made again."""
+        nls = self.nls
+        for parameter, value in changes:
+            nls = nls.set(parameter, value)
+        if nls == self.nls:
+            return
+        nls_functions.install(self.cursor, nls, previous=self.nls)
+        self.cursor.execute(nls_variable_sql(nls))
+        self.nls = nls
+        self.plans.clear()
+
     def userenv(self) -> dict[str, str]:
         db = self.db
         return {
@@ -224,8 +240,8 @@ class EmulatorSession:
             "SERVICE_NAME": db.service_name,
             "INSTANCE_NAME": db.db_name,
             "ISDBA": "FALSE",
-            "LANG": "US",
-            "LANGUAGE": "AMERICAN_AMERICA.AL32UTF8",
+            "LANG": "D" if self.nls.language == "GERMAN" else "US",
+            "LANGUAGE": f"{self.nls.language}_{self.nls.territory}.AL32UTF8",
             "SID": str(id(self) % 100_000),
             "HOST": "emulator",
             "IP_ADDRESS": "127.0.0.1",

@@ -19,7 +19,7 @@ from sqlglot import exp
 from oracle_emulator.api import ORA_INVALID_SQL, OracleError
 from oracle_emulator.sql import format_models as fm
 from oracle_emulator.sql import format_parse as fp
-from oracle_emulator.sql import functions
+from oracle_emulator.sql import functions, nls
 from oracle_emulator.sql import functions_udf as udf
 from oracle_emulator.sql import translate_dialect as dialect
 from oracle_emulator.sql.rowid_sql import CHARTOROWID_MACRO
@@ -36,12 +36,15 @@ _TIMESTAMP_LITERAL = re.compile(
     r"[+-]?\d{1,4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}(?::\d{1,2}(?::\d{1,2}(?:\.\d{0,9})?)?)?)?"
 )
 _TIMESTAMP_LITERAL_MODEL = "SYYYY-MM-DD HH24:MI:SS.FF9"
-_PARSE_TIMESTAMP = "ora_parse_timestamp"
+#: format elements written as names (months, days, eras, meridians), read in the session's
+#: date language
+_NAMED_ELEMENTS = re.compile(r"MON|DAY|DY|AM|PM|A\.M|P\.M|AD|BC|A\.D|B\.C|RM", re.IGNORECASE)
 #: the UDF formatting microsecond timestamps of any year (TO_CHAR before the year 1)
 EARLY_FORMAT_UDF = "ora_dt_format_us"
 _TZ_SUFFIX = re.compile(r"\s([+-]\d{1,2}:\d{2}|[A-Za-z][A-Za-z_/+-]*)$")
 _MICROS = {"DAY": 86_400_000_000, "HOUR": 3_600_000_000, "MINUTE": 60_000_000, "SECOND": 1_000_000}
 _MONTHS = {"YEAR": 12, "MONTH": 1}
+_NLS_NUMERIC = re.compile(r"NLS_NUMERIC_CHARACTERS\s*=\s*'([^']*)'", re.IGNORECASE)
 
 
 def _call(name: str, *args: exp.Expression) -> exp.Expression:
@@ -156,11 +159,27 @@ def _concat(operands: list[exp.Expression]) -> exp.Expression:
     return exp.Nullif(this=_call("concat", *kept), expression=exp.Literal.string(""))
 
 
+def _numeric_characters(args: list[exp.Expression]) -> exp.Expression | None:
+    """The NLS_NUMERIC_CHARACTERS of a third ``'nlsparam'`` argument (TO_CHAR, TO_NUMBER),
+    checked as ALTER SESSION checks it; None when there is none."""
+    if len(args) < 3 or not (isinstance(args[2], exp.Literal) and args[2].is_string):
+        return None
+    found = _NLS_NUMERIC.search(args[2].this)
+    if found is None:
+        return None
+    return exp.Literal.string(
+        nls.NlsSettings().set("NLS_NUMERIC_CHARACTERS", found.group(1)).numeric_characters
+    )
+
+
 def _to_char(args: list[exp.Expression]) -> exp.Expression:
     _arity("TO_CHAR", args, 1, 3)
     if len(args) == 1:
         return _call("ora_str", args[0])
     value, model = args[0], args[1]
+    numeric = _numeric_characters(args)
+    if numeric is not None:
+        return _call("ora_num_format_nls", _cast(value, "VARCHAR"), model, numeric)
     if isinstance(model, exp.Literal) and model.is_string:
         try:
             pattern = fm.strftime_pattern(model.this)
@@ -182,14 +201,25 @@ def _strftime(value: exp.Expression, pattern: str, model: exp.Expression) -> exp
     return exp.Case(ifs=[exp.If(this=in_range, true=rendered)], default=early)
 
 
-def _parser(name: str, udf_name: str, default_model: str) -> Callable[..., exp.Expression]:
+def _parser(name: str) -> Callable[..., exp.Expression]:
+    """TO_DATE / TO_TIMESTAMP[_TZ]: the session's macro, whose one-argument form reads the
+    text with the session's NLS format. TO_TIMESTAMP of a literal text with a literal numeric
+    model is read here instead, so that a constant beyond DuckDB's nanosecond range
+    (1677-2262) keeps its value; a model with month, day or era names is left to the session's
+    macro, which reads them in the session's date language."""
+
     def build(args: list[exp.Expression]) -> exp.Expression:
         _arity(name, args, 1, 3)
-        model = args[1] if len(args) > 1 else exp.Literal.string(default_model)
-        if udf_name == _PARSE_TIMESTAMP and _is_text(args[0]) and _is_text(model):
-            value = fp.parse_datetime(args[0].name, model.name)
+        if (
+            name == "TO_TIMESTAMP"
+            and len(args) > 1
+            and _is_text(args[0])
+            and _is_text(args[1])
+            and not _NAMED_ELEMENTS.search(args[1].name)
+        ):
+            value = fp.parse_datetime(args[0].name, args[1].name)
             return _epoch_timestamp(udf.epoch_nanos(value))
-        return _call(udf_name, _text(args[0]), model)
+        return _call(f"ora_{name.lower()}", _text(args[0]), *args[1:2])
 
     return build
 
@@ -202,7 +232,10 @@ def _to_number(args: list[exp.Expression]) -> exp.Expression:
     _arity("TO_NUMBER", args, 1, 3)
     if len(args) == 1:
         return _call("ora_to_number", args[0])
-    return _call("ora_parse_number", _text(args[0]), args[1])
+    numeric = _numeric_characters(args)
+    if numeric is not None:
+        return _call("ora_parse_number_nls", _text(args[0]), args[1], numeric)
+    return _call("ora_to_number", _text(args[0]), args[1])
 
 
 def _rowidtochar(args: list[exp.Expression]) -> exp.Expression:
@@ -348,11 +381,9 @@ FUNCTIONS: dict[str, Callable[[list[exp.Expression]], exp.Expression]] = {
     "TO_CLOB": _to_lob("TO_CLOB"),
     "TO_NCLOB": _to_lob("TO_NCLOB"),
     "TO_BLOB": _to_lob("TO_BLOB"),
-    "TO_DATE": _parser("TO_DATE", "ora_parse_date", fm.NLS_DATE_FORMAT),
-    "TO_TIMESTAMP": _parser("TO_TIMESTAMP", "ora_parse_timestamp", fm.NLS_TIMESTAMP_FORMAT),
-    "TO_TIMESTAMP_TZ": _parser(
-        "TO_TIMESTAMP_TZ", "ora_parse_timestamp_tz", fm.NLS_TIMESTAMP_TZ_FORMAT
-    ),
+    "TO_DATE": _parser("TO_DATE"),
+    "TO_TIMESTAMP": _parser("TO_TIMESTAMP"),
+    "TO_TIMESTAMP_TZ": _parser("TO_TIMESTAMP_TZ"),
     dialect.DATE_LITERAL: _date_literal,
     dialect.TIMESTAMP_LITERAL: _timestamp_literal,
 }
@@ -367,12 +398,13 @@ def _cast_target(node: exp.Cast) -> exp.Expression | None:
     kind, params = target.this, [p.this for p in target.expressions]
     value = node.this
     numbers = [int(p.name) for p in params if isinstance(p, exp.Literal) and p.is_int]
+    # text becomes a number with the session's decimal character (ora_cast_number)
     if kind == exp.DType.DECIMAL:
-        return _cast(value, _decimal_type(numbers))
+        return _cast(_call("ora_cast_number", value), _decimal_type(numbers))
     if kind in (exp.DType.INT, exp.DType.SMALLINT, exp.DType.BIGINT, exp.DType.TINYINT):
-        return _cast(value, "DECIMAL(38, 0)")
+        return _cast(_call("ora_cast_number", value), "DECIMAL(38, 0)")
     if kind in (exp.DType.FLOAT, exp.DType.DOUBLE):
-        return _cast(value, "DOUBLE")
+        return _cast(_call("ora_cast_number", value), "DOUBLE")
     if kind in (exp.DType.CHAR, exp.DType.NCHAR) and numbers:
         return _call("rpad", _text(value), exp.Literal.number(numbers[0]), exp.Literal.string(" "))
     if kind in (exp.DType.VARCHAR, exp.DType.NVARCHAR, exp.DType.CHAR, exp.DType.NCHAR):
@@ -448,7 +480,8 @@ def _interval_parts(text: str, start: str, end: str) -> tuple[int, int]:
 
 # -- the rewrite -----------------------------------------------------------------------------
 
-_SYSDATE = "CAST(date_trunc('second', current_localtimestamp()) AS TIMESTAMP)"
+#: functions whose value is the session's (NLS or time zone), macros of :mod:`.nls_functions`
+_SESSION_VALUES = {"SESSIONTIMEZONE": "ora_sessiontimezone", "DBTIMEZONE": "ora_dbtimezone"}
 
 
 def _number_literal(node: exp.Literal) -> exp.Expression:
@@ -505,6 +538,8 @@ def _rewrite_node(node: exp.Expression) -> exp.Expression:
         if node.is_string:
             return exp.Null() if node.this == "" else node
         return _number_literal(node)
+    if isinstance(node, exp.Column) and not node.table and node.name.upper() in _SESSION_VALUES:
+        return _call(_SESSION_VALUES[node.name.upper()])
     if isinstance(node, exp.Column) and isinstance(node.this, exp.Identifier):
         return _float_constant(node) or node
     if isinstance(node, exp.Anonymous):
@@ -518,14 +553,14 @@ def _rewrite_node(node: exp.Expression) -> exp.Expression:
         return _call("ora_extract_second", node.expression)
     if isinstance(node, exp.Trim):
         return exp.Nullif(this=node, expression=exp.Literal.string(""))
-    if isinstance(node, (exp.CurrentTimestamp, exp.CurrentDate)) and (
-        node.args.get("sysdate") or isinstance(node, exp.CurrentDate)
-    ):
-        return exp.maybe_parse(_SYSDATE, dialect="duckdb")
+    if isinstance(node, exp.CurrentTimestamp) and node.args.get("sysdate"):
+        return _call("ora_sysdate")  # the server's clock
+    if isinstance(node, exp.CurrentDate):
+        return _call("ora_current_date")  # the session's time zone
     if isinstance(node, (exp.CurrentTimestamp, exp.Systimestamp)):
         return exp.maybe_parse("current_timestamp", dialect="duckdb")
     if isinstance(node, exp.Localtimestamp):
-        return _cast(_call("current_localtimestamp"), "TIMESTAMP_NS")
+        return _call("ora_localtimestamp")
     if isinstance(node, exp.AtTimeZone):
         return _call("ora_at_time_zone", node.this, node.args["zone"])
     if isinstance(node, exp.Interval):

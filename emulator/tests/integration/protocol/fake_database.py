@@ -233,6 +233,8 @@ class FakeSession:
             "delete from uniq": self._delete_unique,
             SLOW_SQL: self._slow,
             "create table": lambda binds: StatementResult(kind="DDL"),
+            # the driver's ALTER SESSION SET TIME_ZONE at logon, and CURRENT_SCHEMA
+            "alter session": lambda binds: StatementResult(kind="DDL"),
             ECHO_SQL: self._echo,
             BOOM_SQL: self._boom,
         }
