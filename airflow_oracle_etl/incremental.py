@@ -16,8 +16,8 @@ JSON encoder writes), DATE as ``YYYY-MM-DD HH24:MI:SS``, TIMESTAMP as
 UTC. A year before 1 is Oracle's signed year (``SYYYY``: ``-4712-01-01 00:00:00`` is 4712 BC),
 the form the text is bound back with. Dates are read with ``TO_CHAR`` and bound back with
 ``TO_DATE``/``TO_TIMESTAMP`` (``FROM_TZ(..., 'UTC')`` when zoned), numbers bound with
-``TO_NUMBER``, which assumes the session's decimal character is ``.`` (Oracle's default
-NLS_NUMERIC_CHARACTERS).
+``TO_NUMBER``, which reads ``.`` as the decimal character because the hook sets
+NLS_NUMERIC_CHARACTERS in every session it opens (:mod:`.hooks.session_nls`).
 
 Rules, in the order a planner applies them:
 

@@ -21,7 +21,8 @@ Floats are read as values rather than through ``TO_CHAR`` so that NaN and infini
 server-side text, and bound back with ``TO_BINARY_DOUBLE``/``TO_BINARY_FLOAT``, which Oracle
 documents for the texts ``'NaN'``, ``'INF'`` and ``'-INF'`` (``float_text`` writes those). Like
 ``TO_NUMBER`` for NUMBER keys, they read the text with the session's decimal character, which
-must be ``.`` (Oracle's default NLS_NUMERIC_CHARACTERS; the text is Python's ``repr``). A bind
+the hook sets to ``.`` in every session it opens (:mod:`..hooks.session_nls`; the text is
+Python's ``repr``). A bind
 of the float itself as a BINARY_DOUBLE would need no text at all, but the bounds travel
 through XCom (JSON, which has no NaN or infinities) and every bind is bound by its Python
 type, which for a float is NUMBER. ROWIDs are compared to the bind directly: Oracle converts
