@@ -15,8 +15,9 @@ Oracle names in occurrence order (for PL/SQL blocks: distinct names, as the driv
 them).
 
 Out of scope, by design: comparison semantics of blank-padded CHAR against VARCHAR2 (DuckDB
-compares the stored strings as they are); CONNECT BY (ORA-00900); Oracle's error offsets for
-errors found after parsing.
+compares the stored strings as they are); CONNECT BY other than the row generator over DUAL
+(:mod:`translate_connect`; the rest is ORA-00900); Oracle's error offsets for errors found
+after parsing.
 """
 
 from __future__ import annotations
