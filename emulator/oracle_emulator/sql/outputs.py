@@ -43,6 +43,8 @@ class OutputColumn:
     #: the declared type (renamed), or None to describe from DuckDB's type
     info: ColumnInfo | None = None
     read: str | None = None
+    #: an expression rather than a column reference (described without NUMBER precision)
+    expression: bool = False
 
 
 @dataclass
@@ -104,7 +106,9 @@ def describe_items(
         name = oracle_name(item)
         column = _plain_column(item, sources)
         if is_set_op or column is None:
-            outputs.append(OutputColumn(name, _rowid_info(item, name)))
+            info = _rowid_info(item, name) or _cast_info(item, name)
+            inner = item.this if isinstance(item, exp.Alias) else item
+            outputs.append(OutputColumn(name, info, expression=not isinstance(inner, exp.Column)))
             continue
         _, declared = column
         outputs.append(
@@ -124,6 +128,30 @@ def _rowid_info(item: exp.Expression, name: str) -> ColumnInfo | None:
     if isinstance(inner, exp.Anonymous) and str(inner.this).upper() == CHARTOROWID:
         return ColumnInfo(name, OracleType.ROWID)
     return None
+
+
+#: CAST targets Oracle describes as NUMBER(38, 0)
+_INTEGER_CASTS = (exp.DataType.Type.INT, exp.DataType.Type.SMALLINT, exp.DataType.Type.BIGINT)
+
+
+def _cast_info(item: exp.Expression, name: str) -> ColumnInfo | None:
+    """A CAST to NUMBER(p[, s]) or INTEGER is described with the precision it names (other
+    NUMBER expressions have none: see :func:`.results.infer_column`)."""
+    inner = item.this if isinstance(item, exp.Alias) else item
+    if not isinstance(inner, exp.Cast) or not isinstance(inner.to, exp.DataType):
+        return None
+    target = inner.to
+    if target.this in _INTEGER_CASTS:
+        return ColumnInfo(name, OracleType.NUMBER, precision=38, scale=0)
+    if target.this is not exp.DataType.Type.DECIMAL or not target.expressions:
+        return None
+    try:
+        params = [int(param.name) for param in target.expressions]
+    except ValueError:  # NUMBER(*, s)
+        return None
+    return ColumnInfo(
+        name, OracleType.NUMBER, precision=params[0], scale=params[1] if len(params) > 1 else 0
+    )
 
 
 def _plain_column(item: exp.Expression, sources: list[Source]) -> tuple[Source, Column] | None:
