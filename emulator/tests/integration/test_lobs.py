@@ -65,3 +65,38 @@ def test_data_frame_batches_with_lob_columns(
         "C": "A" * 10_000 + "1",
         "B": b"B" * 5_000 + b"\x01",
     }
+
+
+def test_open_and_close_are_checked(connection: oracledb.Connection, lob_table: str) -> None:
+    """Opening an open LOB is ORA-22293, closing a closed one ORA-22289, as on Oracle."""
+    with connection.cursor() as cursor:
+        (clob,) = cursor.execute(f"SELECT C FROM {lob_table} WHERE ID = 1").fetchone()
+    assert not clob.isopen()
+    clob.open()
+    with pytest.raises(oracledb.DatabaseError, match="ORA-22293"):
+        clob.open()
+    assert clob.isopen()
+    clob.close()
+    with pytest.raises(oracledb.DatabaseError, match="ORA-22289"):
+        clob.close()
+    assert not clob.isopen()
+
+
+def test_empty_lob_is_a_value_not_null(connection: oracledb.Connection, table_name: str) -> None:
+    """A bound LOB of length zero stores an empty LOB (NOT NULL holds, IS NULL is false);
+    the empty string stays NULL, as in Oracle."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {table_name} (ID NUMBER(3), C CLOB NOT NULL, B BLOB)")
+        empty_clob = connection.createlob(oracledb.DB_TYPE_CLOB, "")
+        empty_blob = connection.createlob(oracledb.DB_TYPE_BLOB, b"")
+        cursor.execute(f"INSERT INTO {table_name} VALUES (1, :1, :2)", [empty_clob, empty_blob])
+        cursor.execute(f"INSERT INTO {table_name} VALUES (2, 'x', :1)", [b""])
+        rows = cursor.execute(
+            f"SELECT ID, C, B, CASE WHEN B IS NULL THEN 'null' END FROM {table_name} ORDER BY ID"
+        ).fetchall()
+        assert [(i, c.read(), b.read() if b else b, n) for i, c, b, n in rows] == [
+            (1, "", b"", None),
+            (2, "x", None, "null"),
+        ]
+        with pytest.raises(oracledb.IntegrityError, match="ORA-01400"):
+            cursor.execute(f"INSERT INTO {table_name} (ID, C) VALUES (3, :1)", [""])
