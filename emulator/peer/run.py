@@ -13,6 +13,7 @@ import argparse
 import os
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -30,7 +31,16 @@ MAIN_USER, MAIN_PASSWORD = "pythontest", "peer_main"
 PROXY_USER, PROXY_PASSWORD = "pythontestproxy", "peer_proxy"
 ADMIN_USER, ADMIN_PASSWORD = "system", "manager"
 #: a test still running after this long fails (pytest-timeout) instead of stalling the build
-TEST_TIMEOUT_S = 60
+TEST_TIMEOUT_S = 30
+#: the whole run's budget (it takes 2 to 7 minutes): past it the run is stopped and fails, so
+#: a stall that makes many tests time out one after the other cannot hold up the build
+RUN_BUDGET_S = 15 * 60
+
+
+def _abort_after_budget(emulator: EmulatorProcess) -> None:
+    print(f"\npeer suite: still running after {RUN_BUDGET_S} s: stopped", flush=True)
+    emulator.stop()
+    os._exit(3)
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -96,9 +106,13 @@ def main(argv: list[str] | None = None) -> int:
         ]
         cwd = Path.cwd()
         os.chdir(root)
+        watchdog = threading.Timer(RUN_BUDGET_S, _abort_after_budget, args=[emulator])
+        watchdog.daemon = True
+        watchdog.start()
         try:
             pytest.main(pytest_args, plugins=[recorder])
         finally:
+            watchdog.cancel()
             os.chdir(cwd)
     seconds = time.monotonic() - started
     partial = bool(args.files or args.keyword)
