@@ -132,17 +132,31 @@ def _rowid_info(item: exp.Expression, name: str) -> ColumnInfo | None:
 
 #: CAST targets Oracle describes as NUMBER(38, 0)
 _INTEGER_CASTS = (exp.DataType.Type.INT, exp.DataType.Type.SMALLINT, exp.DataType.Type.BIGINT)
+#: CAST targets described with the length they name (VARCHAR2(n) is n characters)
+_TEXT_CASTS = {
+    exp.DataType.Type.VARCHAR: OracleType.VARCHAR2,
+    exp.DataType.Type.NVARCHAR: OracleType.NVARCHAR2,
+    exp.DataType.Type.CHAR: OracleType.CHAR,
+    exp.DataType.Type.NCHAR: OracleType.NCHAR,
+}
 
 
 def _cast_info(item: exp.Expression, name: str) -> ColumnInfo | None:
     """A CAST to NUMBER(p[, s]) or INTEGER is described with the precision it names (other
-    NUMBER expressions have none: see :func:`.results.infer_column`)."""
+    NUMBER expressions have none: see :func:`.results.infer_column`), a CAST to VARCHAR2(n),
+    NVARCHAR2(n), CHAR(n) or NCHAR(n) with its length."""
     inner = item.this if isinstance(item, exp.Alias) else item
     if not isinstance(inner, exp.Cast) or not isinstance(inner.to, exp.DataType):
         return None
     target = inner.to
     if target.this in _INTEGER_CASTS:
         return ColumnInfo(name, OracleType.NUMBER, precision=38, scale=0)
+    text_type = _TEXT_CASTS.get(target.this)
+    if text_type is not None and target.expressions:
+        try:
+            return ColumnInfo(name, text_type, size=int(target.expressions[0].name))
+        except ValueError:
+            return None
     if target.this is not exp.DataType.Type.DECIMAL or not target.expressions:
         return None
     try:

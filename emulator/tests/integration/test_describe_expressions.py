@@ -47,3 +47,17 @@ def test_literal_fetched_as_float64_in_data_frames(connection: oracledb.Connecti
     frame = pyarrow.table(connection.fetch_df_all("SELECT 1 AS INT_COL FROM DUAL"))
     assert frame.field("INT_COL").type == pyarrow.float64()
     assert frame.to_pylist() == [{"INT_COL": 1.0}]
+
+
+def test_character_casts_keep_their_length(connection: oracledb.Connection) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT CAST('X' AS VARCHAR2(1)) AS V, CAST('Y' AS NVARCHAR2(2)) AS NV,"
+            " CAST('Z' AS CHAR(3)) AS C FROM DUAL"
+        )
+        assert [(d.name, d.type_code, d.display_size) for d in cursor.description] == [
+            ("V", oracledb.DB_TYPE_VARCHAR, 1),
+            ("NV", oracledb.DB_TYPE_NVARCHAR, 2),
+            ("C", oracledb.DB_TYPE_CHAR, 3),
+        ]
+        assert cursor.fetchall() == [("X", "Y", "Z  ")]
