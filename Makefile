@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 RUNDIR := .run
 PYTEST_ARGS ?=
 
-.PHONY: install system-deps test lint typecheck format run stop bench lock clean
+.PHONY: install system-deps test peer-test lint typecheck format run stop bench lock clean
 
 install: $(STAMP)
 
@@ -44,10 +44,17 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# the emulator's own suite, then the provider's
+# the emulator's own suite, python-oracledb's own suite against it, then the provider's
 test: install system-deps lint typecheck
 	cd emulator && ../$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python emulator/peer/run.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# python-oracledb's own tests (from the pinned version's sdist, downloaded and checksum-verified
+# into .cache/) against a fresh emulator; fails when the outcome differs from
+# emulator/peer/expected_failures.txt
+peer-test: install
+	$(BIN)/python emulator/peer/run.py
 
 typecheck: install
 	$(BIN)/mypy

@@ -23,6 +23,7 @@ from oracle_emulator.protocol.constants import (
     MessageType,
 )
 from oracle_emulator.protocol.lobs import LobStore
+from oracle_emulator.sql.binds import EmptyLob
 
 _BOOLEAN = 252
 _ESCAPE = 0xFD
@@ -143,5 +144,6 @@ class BindReader:
         if data is None:
             return None
         if meta.ora_type in _LOB_TYPES:
-            return self._lobs.get(data).value
+            value = self._lobs.get(data).value
+            return value if value else EmptyLob(value)
         return codecs.decode_bind(meta.ora_type, meta.csfrm, data)

@@ -7,8 +7,8 @@ Re-executes carry the cursor id, an iteration count, two option words and bind r
 
 Replies: DESCRIBE_INFO when the statement is parsed or its columns changed, row data up to
 the number of rows asked for (never more, and none for queries with LOB columns, which the
-driver executes again with defines before it fetches), and the end-of-call record with the
-cursor id, the row count and ORA-01403 once a result is exhausted.
+driver executes again with defines: that second execute gets them), and the end-of-call
+record with the cursor id, the row count and ORA-01403 once a result is exhausted.
 
 Before rows are sent, the fault switchboard is asked how many a cursor may still send: an
 armed row fault (``drop_connection_after``, ``snapshot_too_old_after``) cuts fetches short so
@@ -157,6 +157,11 @@ class ExecuteHandler:
         if request.options & ExecOption.DEFINE:
             cursor.defines = read_metadata(buf, request.num_defines)
             cursor.encoder = None
+            if request.prefetch_rows and cursor.result is not None:
+                # the define call returns the first rows, up to the prefetch count it carries
+                # (its FETCH option is off: the driver marks LOB queries "no prefetch");
+                # fetch_df_batches() takes its first batch from them
+                return self.fetch_rows(cursor, request.prefetch_rows)
             return EndOfCall(cursor.cursor_id, rowcount=cursor.fetched).encode()
         # before the binds: a RETURNING INTO's rows lack the returned binds its metadata
         # lists, so reading them would wait for bytes that never come
@@ -227,7 +232,10 @@ class ExecuteHandler:
 
     def fetch(self, buf: ReadBuffer) -> bytes:
         cursor = self._state.cursor(buf.read_ub4())
-        count = buf.read_ub4()
+        return self.fetch_rows(cursor, buf.read_ub4())
+
+    def fetch_rows(self, cursor: CursorState, count: int) -> bytes:
+        """Up to ``count`` rows of the open result and the end of the fetch."""
         if cursor.result is None:
             raise OracleError(ORA_FETCH_OUT_OF_SEQUENCE, "fetch out of sequence")
         try:

@@ -23,6 +23,8 @@ from oracle_emulator.protocol.lobs import LobKind, LobStore
 
 _ARRAY_LOB_FIELDS = 3
 ORA_UNSUPPORTED_LOB_OP = 22992
+ORA_LOB_NOT_OPEN = 22289
+ORA_LOB_ALREADY_OPEN = 22293
 
 
 @dataclass(frozen=True)
@@ -87,8 +89,16 @@ def handle_lob_op(request: LobOpRequest, store: LobStore) -> bytes:
         lob.write(request.source_offset, lob.kind.decode(request.data or b""))
     elif op == LobOp.TRIM:
         lob.trim(request.amount or 0)
-    elif op in (LobOp.OPEN, LobOp.CLOSE):
-        lob.is_open = op == LobOp.OPEN
+    elif op == LobOp.OPEN:
+        if lob.is_open:
+            raise OracleError(ORA_LOB_ALREADY_OPEN, "LOB already opened in the same transaction")
+        lob.is_open = True
+    elif op == LobOp.CLOSE:
+        if not lob.is_open:
+            raise OracleError(
+                ORA_LOB_NOT_OPEN, "cannot perform CLOSE operation on an unopened file or LOB"
+            )
+        lob.is_open = False
     elif op == LobOp.FREE_TEMP:
         store.free(request.locator)
     elif op != LobOp.IS_OPEN:

@@ -23,8 +23,21 @@ ORA_BAD_BIND = 1036
 _HUGEINT_LIMIT = 2**127
 
 
+class EmptyLob:
+    """A bound LOB locator of length zero: an empty LOB is a value in Oracle, unlike the
+    empty string, which is NULL."""
+
+    def __init__(self, value: str | bytes) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"EmptyLob({self.value!r})"
+
+
 def oracle_value(value: Any) -> Any:
     """A client bind value as DuckDB should get it ('' is NULL in Oracle)."""
+    if isinstance(value, EmptyLob):
+        return value.value
     if isinstance(value, str) and value == "":
         return None
     if isinstance(value, bytes) and not value:

@@ -45,6 +45,10 @@ def write_sql(decl: DeclaredType, value: str, label: str) -> str:
         return f"CAST({value} AS {decl.storage_sql()})"
     if kind in (OracleType.VARCHAR2, OracleType.NVARCHAR2, OracleType.CHAR, OracleType.NCHAR):
         return _bounded_text(decl, value, label)
+    if kind in (OracleType.CLOB, OracleType.NCLOB):
+        # an empty LOB (a bound empty LOB locator) is a value, not NULL, as in Oracle; an
+        # empty character string never gets here (it is NULL already)
+        return f"CAST({value} AS VARCHAR)"
     if kind.is_character:
         return f"NULLIF(CAST({value} AS VARCHAR), '')"
     if kind is OracleType.DATE:
@@ -129,7 +133,7 @@ def _timestamp(decl: DeclaredType, value: str) -> str:
 def _binary(decl: DeclaredType, value: str, label: str) -> str:
     data = f"CAST({value} AS BLOB)"
     if decl.kind is OracleType.BLOB:
-        return f"CASE WHEN octet_length({data}) = 0 THEN NULL ELSE {data} END"
+        return data  # an empty BLOB is a value, as in Oracle
     message = (
         f"'ORA-12899: value too large for column {label.replace(chr(39), chr(39) * 2)} "
         f"(actual: ' || octet_length({data}) || ', maximum: {decl.size})'"

@@ -56,6 +56,8 @@ class OutputColumn:
     #: the declared type (renamed), or None to describe from DuckDB's type
     info: ColumnInfo | None = None
     read: str | None = None
+    #: an expression rather than a column reference (described without NUMBER precision)
+    expression: bool = False
 
 
 @dataclass
@@ -118,7 +120,10 @@ def describe_items(
         column = _plain_column(item, sources)
         if is_set_op or column is None:
             read = READ_NANOS_TEXT if _nanos_to_char(item, sources) else None
-            outputs.append(OutputColumn(name, _rowid_info(item, name), read))
+            info = _rowid_info(item, name) or _cast_info(item, name)
+            inner = item.this if isinstance(item, exp.Alias) else item
+            expression = not isinstance(inner, exp.Column)
+            outputs.append(OutputColumn(name, info, read, expression=expression))
             continue
         _, declared = column
         outputs.append(
@@ -162,6 +167,44 @@ def _rowid_info(item: exp.Expression, name: str) -> ColumnInfo | None:
     if isinstance(inner, exp.Anonymous) and str(inner.this).upper() in _FUNCTION_TYPES:
         return ColumnInfo(name, _FUNCTION_TYPES[str(inner.this).upper()])
     return None
+
+
+#: CAST targets Oracle describes as NUMBER(38, 0)
+_INTEGER_CASTS = (exp.DataType.Type.INT, exp.DataType.Type.SMALLINT, exp.DataType.Type.BIGINT)
+#: CAST targets described with the length they name (VARCHAR2(n) is n characters)
+_TEXT_CASTS = {
+    exp.DataType.Type.VARCHAR: OracleType.VARCHAR2,
+    exp.DataType.Type.NVARCHAR: OracleType.NVARCHAR2,
+    exp.DataType.Type.CHAR: OracleType.CHAR,
+    exp.DataType.Type.NCHAR: OracleType.NCHAR,
+}
+
+
+def _cast_info(item: exp.Expression, name: str) -> ColumnInfo | None:
+    """A CAST to NUMBER(p[, s]) or INTEGER is described with the precision it names (other
+    NUMBER expressions have none: see :func:`.results.infer_column`), a CAST to VARCHAR2(n),
+    NVARCHAR2(n), CHAR(n) or NCHAR(n) with its length."""
+    inner = item.this if isinstance(item, exp.Alias) else item
+    if not isinstance(inner, exp.Cast) or not isinstance(inner.to, exp.DataType):
+        return None
+    target = inner.to
+    if target.this in _INTEGER_CASTS:
+        return ColumnInfo(name, OracleType.NUMBER, precision=38, scale=0)
+    text_type = _TEXT_CASTS.get(target.this)
+    if text_type is not None and target.expressions:
+        try:
+            return ColumnInfo(name, text_type, size=int(target.expressions[0].name))
+        except ValueError:
+            return None
+    if target.this is not exp.DataType.Type.DECIMAL or not target.expressions:
+        return None
+    try:
+        params = [int(param.name) for param in target.expressions]
+    except ValueError:  # NUMBER(*, s)
+        return None
+    return ColumnInfo(
+        name, OracleType.NUMBER, precision=params[0], scale=params[1] if len(params) > 1 else 0
+    )
 
 
 def _plain_column(item: exp.Expression, sources: list[Source]) -> tuple[Source, Column] | None:

@@ -25,6 +25,7 @@ from oracle_emulator.api import (
 from oracle_emulator.sql import calendar
 from oracle_emulator.sql.conversions import READ_EXACT, READ_MONTHS, READ_NANOS
 from oracle_emulator.sql.functions import WIDE_NANOS_FIELD, WIDE_NANOS_TYPE
+from oracle_emulator.sql.oratypes import UNCONSTRAINED_SCALE
 from oracle_emulator.sql.outputs import STAR_NAME, OutputColumn
 
 Converter = Callable[[Any], Any]
@@ -35,6 +36,8 @@ NANOS_PER_SECOND = 1_000_000_000
 MONTHS_PER_YEAR = 12
 _EPOCH = dt.datetime(1970, 1, 1)
 _DECIMAL = re.compile(r"DECIMAL\((\d+),\s*(\d+)\)")
+#: the DuckDB type of an unconstrained NUMBER expression
+UNCONSTRAINED_DECIMAL = "DECIMAL(38,18)"
 _INTEGER_PRECISION = {
     "TINYINT": 3, "SMALLINT": 5, "INTEGER": 10, "BIGINT": 19, "HUGEINT": 38,
     "UTINYINT": 3, "USMALLINT": 5, "UINTEGER": 10, "UBIGINT": 20, "UHUGEINT": 38,
@@ -48,9 +51,18 @@ _ORA_INVALID_YEAR_TEXT = "(full) year must be between -4713 and +9999, and not b
 _TEXT_KINDS = {"VARCHAR", "TIME", "UUID", "TIME WITH TIME ZONE", "BIT", "BIGNUM", "VARINT"}
 
 
-def infer_column(name: str, duck_type: str) -> ColumnInfo:
-    """Describe an expression of DuckDB type ``duck_type`` as Oracle would."""
+def infer_column(name: str, duck_type: str, expression: bool = False) -> ColumnInfo:
+    """Describe a result column of DuckDB type ``duck_type`` as Oracle would.
+
+    Oracle describes a NUMBER ``expression`` (a literal, COUNT(*), LEVEL, arithmetic, a
+    division) as NUMBER without precision, (0, -127): DuckDB's integer types and the
+    emulator's unconstrained NUMBER (DECIMAL(38, 18), what divisions and NUMBER functions
+    return) are described so. A column read through a subquery or a view, and other
+    DECIMAL(p, s), keep the precision and scale DuckDB gives them.
+    """
     text = duck_type.upper()
+    if expression and (text in _INTEGER_PRECISION or text == UNCONSTRAINED_DECIMAL):
+        return ColumnInfo(name, OracleType.NUMBER, precision=0, scale=UNCONSTRAINED_SCALE)
     if text in _INTEGER_PRECISION:
         return ColumnInfo(name, OracleType.NUMBER, precision=_INTEGER_PRECISION[text], scale=0)
     match = _DECIMAL.fullmatch(text)
@@ -88,7 +100,7 @@ def describe(
     for index, entry in enumerate(description):
         duck_type = str(entry[1])
         output = outputs[index] if names_fit else OutputColumn(str(entry[0]))
-        info = output.info or infer_column(output.name, duck_type)
+        info = output.info or infer_column(output.name, duck_type, output.expression)
         infos.append(info)
         converters.append(_converter(info, duck_type, output.read))
     return infos, converters

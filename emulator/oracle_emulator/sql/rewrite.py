@@ -23,6 +23,7 @@ from oracle_emulator.sql import parsing
 from oracle_emulator.sql.catalogue import SYS, Catalogue, Table
 from oracle_emulator.sql.errors import table_not_found
 from oracle_emulator.sql.storage import RID, Snapshot, live_sql
+from oracle_emulator.sql.translate_connect import rewrite_row_generator
 
 _MARKER = re.compile(r'"?(__EMU_\d+__)"?')
 ROWID = "ROWID"
@@ -34,6 +35,11 @@ CURRENT_SCN_FUNCTION = "__emu_current_scn"
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
 MAX_VIEW_DEPTH = 16
 _SCOPE_BOUNDARIES = (exp.Select, exp.Union, exp.Intersect, exp.Except)
+
+
+def _is_dual(source: Source) -> bool:
+    table = source.table
+    return table is not None and table.owner == SYS and table.name == "DUAL"
 
 
 def ident_name(identifier: exp.Expression | str | None) -> str:
@@ -125,8 +131,10 @@ class Rewriter:
         """Resolve ROWID, sequences, USER/SYS_CONTEXT and table names in every scope."""
         for select in list(tree.find_all(exp.Select)):
             sources = self.sources(select)
+            only_dual = len(sources) == 1 and _is_dual(sources[0])
             self.rewrite_rowids(select, sources)
             self.replace_tables(sources)
+            rewrite_row_generator(select, only_dual)
         self.rewrite_pseudo(tree)
 
     def expand_views(self, tree: exp.Expression) -> None:

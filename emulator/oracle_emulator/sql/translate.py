@@ -15,8 +15,9 @@ Oracle names in occurrence order (for PL/SQL blocks: distinct names, as the driv
 them).
 
 Out of scope, by design: comparison semantics of blank-padded CHAR against VARCHAR2 (DuckDB
-compares the stored strings as they are); CONNECT BY (ORA-00900); Oracle's error offsets for
-errors found after parsing.
+compares the stored strings as they are); CONNECT BY other than the row generator over DUAL
+(:mod:`translate_connect`; the rest is ORA-00900); Oracle's error offsets for errors found
+after parsing.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from sqlglot.transforms import eliminate_join_marks
 from oracle_emulator import api
 from oracle_emulator.api import OracleError
 from oracle_emulator.sql import translate_binds, translate_exprs
+from oracle_emulator.sql.binds import EmptyLob
 from oracle_emulator.sql.translate_dialect import EmulatorOracle
 from oracle_emulator.sql.translate_rownum import rewrite_rownum
 
@@ -240,6 +242,10 @@ def inline_binds(tree: exp.Expression, values: Sequence[Any]) -> exp.Expression:
 
 def literal(value: Any) -> exp.Expression:
     """A DuckDB literal with the Oracle meaning of a Python bind value."""
+    if isinstance(value, EmptyLob):  # a value, unlike the empty string
+        if isinstance(value.value, str):
+            return exp.Literal.string("")
+        return exp.Anonymous(this="from_hex", expressions=[exp.Literal.string("")])
     if value is None or value == "":
         return exp.Null()
     if isinstance(value, bool):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import oracledb
+import pyarrow
 import pytest
 
 FIVE_MB_TEXT = ("Grüße aus Zürich, 東京 " * 250_000)[: 5 * 1024 * 1024]
@@ -42,3 +43,60 @@ def test_lobs_inline_without_locators(connection: oracledb.Connection, lob_table
         rows = cursor.fetchall()
     assert rows[0] == (FIVE_MB_TEXT, "ñ" * 10_000, FIVE_MB_BYTES)
     assert rows[1] == (None, None, None)
+
+
+def test_data_frame_batches_with_lob_columns(
+    connection: oracledb.Connection, table_name: str
+) -> None:
+    """A query with LOB columns is executed again with defines; the rows that second execute
+    asks for are the first batch (an empty first batch would end a consumer's loop early)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {table_name} (ID NUMBER(3), C CLOB, B BLOB)")
+        cursor.executemany(
+            f"INSERT INTO {table_name} VALUES (:1, :2, :3)",
+            [(i, "A" * 10_000 + str(i), b"B" * 5_000 + bytes([i])) for i in range(5)],
+        )
+        connection.commit()
+    sql = f"SELECT ID, C, B FROM {table_name} ORDER BY ID"
+    batches = [pyarrow.table(batch) for batch in connection.fetch_df_batches(sql, size=2)]
+    assert [batch.num_rows for batch in batches] == [2, 2, 1]
+    assert batches[0].to_pylist()[1] == {
+        "ID": 1,
+        "C": "A" * 10_000 + "1",
+        "B": b"B" * 5_000 + b"\x01",
+    }
+
+
+def test_open_and_close_are_checked(connection: oracledb.Connection, lob_table: str) -> None:
+    """Opening an open LOB is ORA-22293, closing a closed one ORA-22289, as on Oracle."""
+    with connection.cursor() as cursor:
+        (clob,) = cursor.execute(f"SELECT C FROM {lob_table} WHERE ID = 1").fetchone()
+    assert not clob.isopen()
+    clob.open()
+    with pytest.raises(oracledb.DatabaseError, match="ORA-22293"):
+        clob.open()
+    assert clob.isopen()
+    clob.close()
+    with pytest.raises(oracledb.DatabaseError, match="ORA-22289"):
+        clob.close()
+    assert not clob.isopen()
+
+
+def test_empty_lob_is_a_value_not_null(connection: oracledb.Connection, table_name: str) -> None:
+    """A bound LOB of length zero stores an empty LOB (NOT NULL holds, IS NULL is false);
+    the empty string stays NULL, as in Oracle."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {table_name} (ID NUMBER(3), C CLOB NOT NULL, B BLOB)")
+        empty_clob = connection.createlob(oracledb.DB_TYPE_CLOB, "")
+        empty_blob = connection.createlob(oracledb.DB_TYPE_BLOB, b"")
+        cursor.execute(f"INSERT INTO {table_name} VALUES (1, :1, :2)", [empty_clob, empty_blob])
+        cursor.execute(f"INSERT INTO {table_name} VALUES (2, 'x', :1)", [b""])
+        rows = cursor.execute(
+            f"SELECT ID, C, B, CASE WHEN B IS NULL THEN 'null' END FROM {table_name} ORDER BY ID"
+        ).fetchall()
+        assert [(i, c.read(), b.read() if b else b, n) for i, c, b, n in rows] == [
+            (1, "", b"", None),
+            (2, "x", None, "null"),
+        ]
+        with pytest.raises(oracledb.IntegrityError, match="ORA-01400"):
+            cursor.execute(f"INSERT INTO {table_name} (ID, C) VALUES (3, :1)", [""])
