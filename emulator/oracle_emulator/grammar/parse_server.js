@@ -27,6 +27,31 @@ const { PlSqlLexer } = require("antlr4ts-sql/dist/src/grammar-output/plsql/PlSql
 const { PlSqlParser } = require("antlr4ts-sql/dist/src/grammar-output/plsql/PlSqlParser");
 const { CaseChangingStream } = require("antlr4ts-sql/dist/src/models/CaseChangingStream");
 
+// The script rule is ((unit_statement | sql_plus_command) ';'?)* EOF: statements may follow
+// one another without a separator, so "FROM a JOIN b USING (id)" parses as two statements
+// ("... FROM a JOIN" with JOIN as an alias, then "b USING (id)"), and ANTLR, given two
+// parses, takes that one. Oracle's server parses one statement: the loop's back edge is cut
+// here, once, before any parse, so that whatever follows a statement can only be ';' and
+// the end. The generated code may still ask for a second statement (the gate refuses it).
+function oneStatementScript() {
+  const atn = PlSqlParser._ATN;
+  const states = atn.states.filter((s) => s && s.ruleIndex === PlSqlParser.RULE_sql_script);
+  const loopEnd = states.find((s) => s.constructor.name === "LoopEndState");
+  const loopBack = states.find((s) => s.constructor.name === "StarLoopbackState");
+  let cut = 0;
+  for (const state of states) {
+    for (let i = 0; i < state.numberOfTransitions; i++) {
+      const transition = state.transition(i);
+      if (transition.target === loopBack && transition.isEpsilon) {
+        transition.target = loopEnd;
+        cut += 1;
+      }
+    }
+  }
+  if (!loopEnd || !loopBack || cut !== 1) throw new Error("unexpected sql_script rule in the grammar");
+}
+oneStatementScript();
+
 class FirstError extends Error {
   constructor(record) {
     super(record.message);

@@ -17,6 +17,9 @@ the mapping, in the order they are tried, and each says why:
 * a failure inside the select list: ORA-00936 missing expression where an expression should
   start (``SELECT FROM``, ``SELECT a, FROM``), else ORA-00923 FROM keyword not found where
   expected (``SELECT a b c FROM t``, ``SELECT a, b t``);
+* a length, precision or scale that is no integer (``NUMBER()``, ``VARCHAR2(TEN)``):
+  ORA-02017 integer value required;
+* ``INSERT INTO t`` followed by neither VALUES nor a query: ORA-00926 missing VALUES keyword;
 * the end of the text where more was needed: ORA-00903 invalid table name right after
   ``FROM``/``JOIN``/``INTO``/``UPDATE``/``TABLE``, ORA-00936 missing expression otherwise
   (``WHERE a =``, ``ORDER BY``);
@@ -25,6 +28,10 @@ the mapping, in the order they are tried, and each says why:
   ORA-00920 invalid relational operator. This is a heuristic: the word follows an operand
   that opens a condition (after WHERE/HAVING/ON/WHEN/AND/OR/NOT or ``(``) and precedes
   another operand;
+* an anonymous block that does not parse: ORA-06550 with PL/SQL's PLS-00103 "Encountered
+  the symbol ..." at its line and column, as the PL/SQL compiler reports it;
+* a token that cannot start an operand where the parser wanted one (``COUNT OR (*)``):
+  ORA-00936 missing expression;
 * anything left after a statement that parsed whole, or a token a complete statement cannot
   take (``LIMIT 5``, ``AS`` before a table alias, a second statement): ORA-00933 SQL command
   not properly ended.
@@ -50,10 +57,13 @@ from oracle_emulator.api import (
 ORA_INVALID_TABLE_NAME = 903
 ORA_INVALID_CHARACTER = 911
 ORA_INVALID_RELATIONAL_OPERATOR = 920
+ORA_MISSING_VALUES = 926
+ORA_INTEGER_REQUIRED = 2017
 ORA_FROM_NOT_FOUND = 923
 ORA_MISSING_EXPRESSION = 936
 ORA_MISSING_DOUBLE_QUOTE = 1740
 ORA_QUOTED_STRING_NOT_TERMINATED = 1756
+ORA_PLSQL_COMPILATION = 6550
 
 MESSAGES = {
     ORA_INVALID_SQL: "invalid SQL statement",
@@ -61,6 +71,8 @@ MESSAGES = {
     ORA_MISSING_RIGHT_PARENTHESIS: "missing right parenthesis",
     ORA_INVALID_CHARACTER: "invalid character",
     ORA_INVALID_RELATIONAL_OPERATOR: "invalid relational operator",
+    ORA_MISSING_VALUES: "missing VALUES keyword",
+    ORA_INTEGER_REQUIRED: "integer value required",
     ORA_FROM_NOT_FOUND: "FROM keyword not found where expected",
     ORA_NOT_PROPERLY_ENDED: "SQL command not properly ended",
     ORA_MISSING_EXPRESSION: "missing expression",
@@ -107,6 +119,17 @@ STATEMENT_WORDS = frozenset(
     ]
 )
 _SELECT_LIST_RULES = frozenset({"selected_list", "select_list_elements", "column_alias"})
+#: the parser stopped inside an expression: it wanted an operand there
+_EXPRESSION_RULES = frozenset(
+    {"atom", "unary_expression", "expression", "concatenation", "compound_expression"}
+)
+_INSERT_RULES = frozenset({"single_table_insert", "insert_into_clause"})
+#: types whose parenthesized length, precision or scale must be integers
+_SIZED_TYPES = frozenset(
+    {"NUMBER", "NUMERIC", "DECIMAL", "DEC", "FLOAT", "VARCHAR2", "VARCHAR", "CHAR", "NCHAR"}
+    | {"NVARCHAR2", "RAW", "TIMESTAMP", "CHARACTER", "UROWID"}
+)
+_PLS_SYMBOLS = {"SEMICOLON": ";", "RIGHT_PAREN": ")", "LEFT_PAREN": "(", "COMMA": ","}
 _TABLE_WORDS = frozenset({"FROM", "JOIN", "INTO", "UPDATE", "TABLE"})
 _CONDITION_WORDS = frozenset({"WHERE", "HAVING", "ON", "WHEN", "AND", "OR", "NOT"})
 _CLAUSE_WORDS = _CONDITION_WORDS | frozenset({"SELECT", "FROM", "GROUP", "ORDER", "BY", "SET"})
@@ -118,8 +141,30 @@ _OPERAND_START = re.compile(r"^(?:[A-Za-z][\w$#]*|\"[^\"]*\"|'.*'|:\w+|\d[\d.]*|
 def oracle_error(record: dict[str, Any], sql: str) -> OracleError:
     """The error Oracle gives for the statement ``sql`` whose first syntax error the parser
     described in ``record``."""
+    if str(record.get("first") or "").upper() in ("BEGIN", "DECLARE"):
+        return plsql_error(record, sql)
     code, offset = classify(record, sql)
     return OracleError(code, MESSAGES[code], offset)
+
+
+def plsql_error(record: dict[str, Any], sql: str) -> OracleError:
+    """A block that does not parse: PL/SQL's compiler reports PLS-00103 inside ORA-06550,
+    at the line and (1-based) column of the symbol it met."""
+    offset = _offset(record, sql)
+    line = sql.count("\n", 0, offset) + 1
+    column = offset - (sql.rfind("\n", 0, offset) + 1) + 1
+    furthest = record.get("furthest") or {}
+    token = str(furthest.get("token") or record.get("token") or "")
+    symbol = "end-of-file" if token in ("<EOF>", "") else token
+    expected = [
+        _PLS_SYMBOLS.get(name, name.lower())
+        for name in record.get("expected") or []
+        if name != "EOF"
+    ][:12]
+    message = f'line {line}, column {column}:\nPLS-00103: Encountered the symbol "{symbol}"'
+    if expected:
+        message += " when expecting one of the following:\n\n   " + " ".join(expected)
+    return OracleError(ORA_PLSQL_COMPILATION, message, offset)
 
 
 def classify(record: dict[str, Any], sql: str) -> tuple[int, int]:
@@ -142,6 +187,10 @@ def classify(record: dict[str, Any], sql: str) -> tuple[int, int]:
     expected = list(record.get("expected") or [])
     if int(record.get("parens") or 0) > 0 or expected == ["RIGHT_PAREN"]:
         return ORA_MISSING_RIGHT_PARENTHESIS, offset
+    if _in_type_size(sql, offset):
+        return ORA_INTEGER_REQUIRED, offset
+    if rules and rules[0] in _INSERT_RULES and "VALUES" in expected:
+        return ORA_MISSING_VALUES, offset
     if (rules and rules[0] in _SELECT_LIST_RULES) or set(rules[:3]) & _SELECT_LIST_RULES:
         before = _word_before(sql, offset)
         if token.upper() == "FROM" or before in (",", "SELECT", "DISTINCT", "ALL"):
@@ -157,7 +206,18 @@ def classify(record: dict[str, Any], sql: str) -> tuple[int, int]:
     operator = _relational_operator_at(sql, offset)
     if operator is not None:
         return ORA_INVALID_RELATIONAL_OPERATOR, operator
+    if rules and rules[0] in _EXPRESSION_RULES:
+        return ORA_MISSING_EXPRESSION, offset
     return ORA_NOT_PROPERLY_ENDED, offset
+
+
+def _in_type_size(sql: str, offset: int) -> bool:
+    """Whether ``offset`` is inside the parentheses after a sized type (``NUMBER()``,
+    ``VARCHAR2(TEN)``, ``NUMBER(5,)``): Oracle wants an integer there."""
+    before = [word.upper() for start, word in _words(sql) if start < offset]
+    while before and (before[-1] == "," or before[-1][:1].isdigit()):
+        before.pop()
+    return len(before) >= 2 and before[-1] == "(" and before[-2] in _SIZED_TYPES
 
 
 def _lexical(record: dict[str, Any], sql: str) -> tuple[int, int]:

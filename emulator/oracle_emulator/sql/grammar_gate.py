@@ -83,7 +83,28 @@ def _day_to_second(match: re.Match[str]) -> str:
     return f"{head}DAY{precision}{match.group('to')}SECOND"
 
 
+def _revoke_as_grant(match: re.Match[str]) -> str:
+    """``REVOKE x ON o FROM u`` -> ``GRANT  x ON o TO   u``: REVOKE's clauses mirror GRANT's."""
+    return f"GRANT {match.group('body')}TO  {match.group('tail')}"
+
+
+def _blank(group: str) -> Callable[[re.Match[str]], str]:
+    """Blanks the named group out (the same length of spaces)."""
+
+    def replace(match: re.Match[str]) -> str:
+        text = match.group(0)
+        start, end = match.start(group) - match.start(), match.end(group) - match.start()
+        return text[:start] + " " * (end - start) + text[end:]
+
+    return replace
+
+
+def _drop_user_as_drop_view(match: re.Match[str]) -> str:
+    return "DROP VIEW" + _blank("cascade")(match)[len("DROP USER") :]
+
+
 _STRING = r"'(?:[^']|'')*'"
+_NAME = r'(?:"[^"]+"|[A-Za-z][\w$#]*)'
 #: Oracle that this grammar refuses; each entry says where Oracle documents the form
 ALLOWANCES = (
     Allowance(
@@ -109,6 +130,56 @@ ALLOWANCES = (
         "MONTH, e.g. INTERVAL '123-2' YEAR(3) TO MONTH (the grammar takes only DAY TO SECOND "
         "with a TO part)",
     ),
+    Allowance(
+        name="NUMBER(p, -s) negative scale",
+        pattern=re.compile(
+            r"\b(?:NUMBER|NUMERIC|DECIMAL|DEC)\s*\(\s*\d+\s*,\s*(?P<minus>-)\s*\d+\s*\)",
+            re.IGNORECASE,
+        ),
+        replacement=_blank("minus"),
+        reference="Oracle SQL Language Reference, Data Types, NUMBER: 'The scale s can range "
+        "from -84 to 127', e.g. NUMBER(7,-2) rounds to hundreds (the grammar takes no sign)",
+    ),
+    Allowance(
+        name="DROP USER",
+        pattern=re.compile(
+            rf"^\s*DROP\s+USER\s+{_NAME}(?P<cascade>\s+CASCADE)?\s*$", re.IGNORECASE
+        ),
+        replacement=_drop_user_as_drop_view,
+        reference="Oracle SQL Language Reference, DROP USER: 'DROP USER user [CASCADE]' (not "
+        "in the grammar; checked as DROP VIEW of that name, the same shape)",
+    ),
+    Allowance(
+        name="REVOKE",
+        pattern=re.compile(
+            r"^(?P<lead>\s*)REVOKE\b(?P<body>.*\s)FROM\b(?P<tail>(?:(?!\bFROM\b).)*)$",
+            re.IGNORECASE | re.DOTALL,
+        ),
+        replacement=lambda m: m.group("lead") + _revoke_as_grant(m),
+        reference="Oracle SQL Language Reference, REVOKE: 'REVOKE privileges/roles [ON object] "
+        "FROM grantees', GRANT's clauses with FROM for TO (not in the grammar; checked as the "
+        "GRANT it mirrors)",
+    ),
+    Allowance(
+        name="RESOURCE role",
+        pattern=re.compile(
+            r"^\s*(?:GRANT|REVOKE)\b(?:(?!\b(?:ON|TO|FROM)\b).)*?\b(?P<role>RESOURCE)\b",
+            re.IGNORECASE | re.DOTALL,
+        ),
+        replacement=lambda m: m.group(0)[: m.start("role") - m.start()] + "RESOURC_",
+        reference="Oracle Database Security Guide, predefined roles: RESOURCE, granted with "
+        "GRANT RESOURCE TO user (the grammar lexes RESOURCE as a keyword no role name takes)",
+    ),
+    Allowance(
+        name="DROP TABLE ... CASCADE CONSTRAINTS",
+        pattern=re.compile(
+            rf"^\s*DROP\s+TABLE\s+{_NAME}(?:\s*\.\s*{_NAME})?(?P<cascade>\s+CASCADE\s+CONSTRAINTS)\b",
+            re.IGNORECASE,
+        ),
+        replacement=_blank("cascade"),
+        reference="Oracle SQL Language Reference, DROP TABLE: 'DROP TABLE [schema.]table "
+        "[CASCADE CONSTRAINTS] [PURGE]' (the grammar takes PURGE only)",
+    ),
 )
 
 
@@ -123,10 +194,19 @@ def for_the_grammar(sql: str) -> tuple[str, list[str]]:
         if rewritten != text and len(rewritten) == len(text):
             applied.append(allowance.name)
             text = rewritten
+    more = _MORE_SESSION_PARAMETERS.match(text)
+    if more:  # the grammar takes one parameter; Oracle a list ("SET { name = value }...")
+        start, end = more.span("more")
+        text = text[:start] + " " * (end - start) + text[end:]
+        applied.append("ALTER SESSION SET several parameters")
     return text, applied
 
 
 _ALTER_SESSION = re.compile(r"\s*ALTER\s+SESSION\s+SET\b", re.IGNORECASE)
+_MORE_SESSION_PARAMETERS = re.compile(
+    r"\s*ALTER\s+SESSION\s+SET\s+\w+\s*=\s*[\w.$#+-]+(?P<more>(?:\s+\w+\s*=\s*[\w.$#+-]+)+)\s*$",
+    re.IGNORECASE,
+)
 
 
 class GrammarUnavailable(RuntimeError):
