@@ -30,7 +30,7 @@ def _refusal(connection: oracledb.Connection, sql: str) -> tuple[int, int]:
         ("SELECT ORDER_ID FROM SALES_ORDER WHERE (STATUS = 'NEW'", 907, None),
         ("SELECT COUNT(ORDER_ID FROM SALES_ORDER", 907, "FROM"),
         ("SELECT ORDER_ID STATUS CURRENCY FROM SALES_ORDER", 923, "CURRENCY"),
-        ("SELECT ORDER_ID FROM SALES_ORDER WHERE ORDER_ID = 1 GARBAGE MORE", 933, "MORE"),
+        ("SELECT ORDER_ID FROM SALES_ORDER WHERE ORDER_ID = 1 GARBAGE MORE", 933, "GARBAGE"),
         ("SELECT ORDER_ID, FROM SALES_ORDER", 936, "FROM"),
         ("SELECT FROM SALES_ORDER", 936, "FROM"),
         ("SELECT * FROM", 903, None),
@@ -38,7 +38,7 @@ def _refusal(connection: oracledb.Connection, sql: str) -> tuple[int, int]:
         ("SELECT ORDER_ID FROM SALES_ORDER;", 911, ";"),
         ("SELECT ORDER_ID FROM SALES_ORDER WHERE ORDER_ID = 1 # 2", 911, "#"),
         ("SELEKT ORDER_ID FROM SALES_ORDER", 900, None),
-        ("UPDATE SALES_ORDER SET STATUS = 'X' WHERE ORDER_ID = 1 LIMIT 1", 933, "1"),
+        ("UPDATE SALES_ORDER SET STATUS = 'X' WHERE ORDER_ID = 1 LIMIT 1", 933, "LIMIT"),
         # not the grammar's: an expression list is no select-list item (the translator's rule)
         ('SELECT ("ORDER_ID", "STATUS") FROM SALES_ORDER', 907, None),
     ],
@@ -49,7 +49,7 @@ def test_refused_as_oracle_refuses(
     got_code, offset = _refusal(connection, sql)
     assert got_code == code
     if at is not None:
-        assert offset == sql.rindex(at) if at == "1" else sql.index(at)
+        assert offset == sql.index(at)
     elif code in (907, 903, 936):
         assert offset in (0, len(sql))  # the end of the text, or Oracle's "unknown"
     # the session goes on
