@@ -22,7 +22,8 @@
 
 const started = process.hrtime.bigint();
 const readline = require("readline");
-const { ANTLRInputStream, CommonTokenStream, Token } = require("antlr4ts");
+const { ANTLRInputStream, BailErrorStrategy, CommonTokenStream, Token } = require("antlr4ts");
+const { PredictionMode } = require("antlr4ts/atn/PredictionMode");
 const { PlSqlLexer } = require("antlr4ts-sql/dist/src/grammar-output/plsql/PlSqlLexer");
 const { PlSqlParser } = require("antlr4ts-sql/dist/src/grammar-output/plsql/PlSqlParser");
 const { CaseChangingStream } = require("antlr4ts-sql/dist/src/models/CaseChangingStream");
@@ -180,6 +181,45 @@ function parse(sql) {
   lexer.removeErrorListeners();
   lexer.addErrorListener(lexerListener);
   const tokens = new CommonTokenStream(lexer);
+  try {
+    tokens.fill();
+  } catch (err) {
+    if (err instanceof FirstError) return { ok: false, error: lexical(sql, tokens, err.record) };
+    throw err;
+  }
+  // Two stages, as ANTLR advises for speed: SLL prediction, which ignores the calling
+  // context and is much cheaper, decides most statements; what it parses is valid (SLL
+  // gives up too early at times, it never accepts too much). Only when it fails does the
+  // full LL parse run, for the right answer and the error's details.
+  let script = parseSll(tokens);
+  if (script !== null && !oneStatement(script)) script = null; // LL decides: it may find one
+  if (script === null) {
+    tokens.seek(0);
+    const outcome = parseLl(sql, tokens);
+    if (outcome.error) return { ok: false, error: outcome.error };
+    script = outcome.script;
+  }
+  return statementRules(sql, tokens, script, ended ? last : null);
+}
+
+function oneStatement(script) {
+  const statements = (script.children || []).filter((c) => c.ruleContext);
+  return statements.length === 1 && statements[0].ruleIndex === PlSqlParser.RULE_unit_statement;
+}
+
+function parseSll(tokens) {
+  const parser = new PlSqlParser(tokens);
+  parser.removeErrorListeners();
+  parser.errorHandler = new BailErrorStrategy();
+  parser.interpreter.setPredictionMode(PredictionMode.SLL);
+  try {
+    return parser.sql_script();
+  } catch (_err) {
+    return null;
+  }
+}
+
+function parseLl(sql, tokens) {
   const parser = new PlSqlParser(tokens);
   parser.removeErrorListeners();
   parser.addErrorListener(parserListener);
@@ -193,26 +233,31 @@ function parse(sql) {
     furthest = Math.max(furthest, input.index);
     return handle(input, startIndex, previous);
   };
-  let script;
   try {
-    script = parser.sql_script();
+    return { script: parser.sql_script() };
   } catch (err) {
-    if (err instanceof FirstError) {
-      const record = err.record;
-      const token = record.tokenObject;
-      delete record.tokenObject;
-      if (record.lexical) {
-        record.token = sql.charAt(record.offset);
-      } else {
-        Object.assign(record, describeToken(sql, tokens, token.tokenIndex));
-        record.furthest = describeToken(sql, tokens, Math.max(furthest, token.tokenIndex));
-      }
-      record.parens = parenDepth(tokens, sql.length);
-      record.first = firstWord(tokens);
-      return { ok: false, error: record };
-    }
-    throw err;
+    if (!(err instanceof FirstError)) throw err;
+    const record = err.record;
+    const token = record.tokenObject;
+    delete record.tokenObject;
+    Object.assign(record, describeToken(sql, tokens, token.tokenIndex));
+    record.furthest = describeToken(sql, tokens, Math.max(furthest, token.tokenIndex));
+    record.parens = parenDepth(tokens, sql.length);
+    record.first = firstWord(tokens);
+    return { error: record };
   }
+}
+
+function lexical(sql, tokens, record) {
+  delete record.tokenObject;
+  record.token = sql.charAt(record.offset);
+  record.parens = 0;
+  record.first = firstWord(new CommonTokenStream(quietLexer(sql)));
+  return record;
+}
+
+// What the script rule allows beyond one SQL statement, refused.
+function statementRules(sql, tokens, script, semicolon) {
   const statements = (script.children || []).filter((c) => c.ruleContext);
   const first = statements[0];
   const extra = { parens: parenDepth(tokens, sql.length), first: firstWord(tokens), expected: [], rules: ["sql_script"] };
@@ -226,8 +271,8 @@ function parse(sql) {
     const token = statements[1].start;
     return refusal(sql, token, Object.assign(extra, { kind: "trailing", trailing: true, message: "a second statement" }));
   }
-  if (ended) {
-    return refusal(sql, last, Object.assign(extra, { kind: "semicolon", message: "';' after a SQL statement" }));
+  if (semicolon) {
+    return refusal(sql, semicolon, Object.assign(extra, { kind: "semicolon", message: "';' after a SQL statement" }));
   }
   return { ok: true };
 }
@@ -249,6 +294,7 @@ function parenDepth(tokens, length) {
 }
 
 function firstWord(tokens) {
+  tokens.fill();
   for (const token of tokens.getTokens()) {
     if (token.channel === Token.DEFAULT_CHANNEL && token.type !== Token.EOF) return token.text ? String(token.text).toUpperCase() : tokenName(token.type);
   }
