@@ -12,7 +12,11 @@ start, restarted if it dies, the statement then asked again). Rules a grammar ca
 every statement it parses.
 
 Parsing is deterministic, so answers are cached by statement text (a bounded LRU): a
-statement run again, or once per row of an ``executemany``, costs a dictionary look-up.
+statement run again, or once per row of an ``executemany``, costs a dictionary look-up
+(about a microsecond). A first parse is dear: Node and the grammar load in about 1.3 s and
+the first statement walks the grammar's ATN cold for another 1.7 s (2-core VM, loaded), so
+the gate starts with the emulator and warms up in a thread of its own; later statements
+take 1-20 ms (``benchmarks/grammar_gate.py``).
 
 :data:`ALLOWANCES` is the one place where the grammar is known to be wrong about valid
 Oracle: each entry names the Oracle documentation that says the form is valid and replaces
