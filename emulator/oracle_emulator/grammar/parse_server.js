@@ -5,19 +5,22 @@
 // Protocol: one JSON object a line on stdin, {"id": N, "sql": "..."}; one JSON line back per
 // request, in order: {"id": N, "ok": true} or {"id": N, "ok": false, "error": {...}}, where
 // the error is the first syntax error the parser met:
-//   line, column        where (1-based line, 0-based column, as ANTLR counts them)
+//   line, column        where ANTLR reported it (1-based line, 0-based column)
 //   offset              the offending token's character offset in the statement (0-based)
 //   token, type         its text and symbolic type ("<EOF>" / "EOF" at the end)
+//   furthest            {offset, token, type} of the furthest token any prediction reached
 //   expected            the token types the parser could have taken there (symbolic names)
 //   rules               the rule stack, innermost first
 //   message             ANTLR's own message
 //   lexical             true when the lexer, not the parser, refused a character
-//   trailing            true when a whole statement parsed and tokens follow it
-// A first line {"ready": true, "load_ms": N} says the grammar is loaded.
+//   kind                "semicolon", "trailing", "empty", "not_sql" for the statement rules
+//   parens              '(' minus ')' in the statement; first: its first word
+// Each answer also carries "ms", the parse time. A first line {"ready": true, "load_ms": N}
+// says the grammar is loaded.
 //
 // One statement is parsed as Oracle's server parses what a client sends: exactly one
-// unit_statement (SQL statement or PL/SQL block), then the end of the text. The script rule
-// (sql_script) is not used, as it takes SQL*Plus commands and several statements.
+// unit_statement (SQL statement or PL/SQL block), then the end of the text (see
+// oneStatementScript and statementRules).
 "use strict";
 
 const started = process.hrtime.bigint();
