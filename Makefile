@@ -6,11 +6,19 @@ BIN    := $(VENV)/bin
 UV     := $(BIN)/uv
 STAMP  := $(VENV)/.installed
 RUNDIR := .run
+# the emulator's grammar gate: the Oracle grammar's parser, run by Node (package-lock.json pins it)
+GRAMMAR := emulator/oracle_emulator/grammar
+GRAMMAR_STAMP := $(GRAMMAR)/node_modules/.package-lock.json
 PYTEST_ARGS ?=
 
-.PHONY: install system-deps test peer-test lint typecheck format run stop bench lock clean
+.PHONY: install system-deps node-deps test peer-test lint typecheck format run stop bench lock clean
 
-install: $(STAMP)
+install: $(STAMP) $(GRAMMAR_STAMP)
+
+# npm ci installs exactly the lock's versions (and writes the stamp)
+$(GRAMMAR_STAMP): $(GRAMMAR)/package.json $(GRAMMAR)/package-lock.json
+	@command -v node >/dev/null && command -v npm >/dev/null || $(MAKE) --no-print-directory node-deps
+	cd $(GRAMMAR) && npm ci --no-audit --no-fund --loglevel=error
 
 $(STAMP): requirements/lock.txt pyproject.toml emulator/pyproject.toml stack/pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required"; exit 1; }
@@ -29,12 +37,20 @@ $(STAMP): requirements/lock.txt pyproject.toml emulator/pyproject.toml stack/pyp
 # view's browser test), PostgreSQL and Redis (the CeleryExecutor test). Installed when missing,
 # which needs root (as on CI); otherwise it says what to install.
 SYSTEM_PACKAGES := chromium chromium-driver fonts-liberation postgresql redis-server
-system-deps:
+system-deps: node-deps
 	@if dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	  echo "installing Debian packages: $(SYSTEM_PACKAGES)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; \
 	else echo "the tests need Debian packages: $(SYSTEM_PACKAGES) (sudo apt-get install $(SYSTEM_PACKAGES))"; exit 1; fi
+
+# Node.js and npm for the emulator's grammar gate: Debian's, when no node is on the PATH
+node-deps:
+	@if command -v node >/dev/null && command -v npm >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "installing Debian packages: nodejs npm"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; \
+	else echo "the emulator's grammar gate needs Node.js and npm (sudo apt-get install nodejs npm)"; exit 1; fi
 
 lint: install
 	$(BIN)/ruff check .
@@ -75,4 +91,4 @@ lock:
 	  --no-emit-package airflow-oracle-etl-stack -o requirements/lock.txt
 
 clean: stop
-	rm -rf $(VENV) $(RUNDIR)
+	rm -rf $(VENV) $(RUNDIR) $(GRAMMAR)/node_modules

@@ -20,6 +20,7 @@ from oracle_emulator.api import OracleError
 from oracle_emulator.control import FaultControlServer
 from oracle_emulator.demo_data import DEMO_SCHEMA, DemoSizes, load_demo
 from oracle_emulator.server import EmulatorServer
+from oracle_emulator.sql import grammar_gate
 from oracle_emulator.sql.engine import EmulatorDatabase
 from oracle_emulator.sql.nls import LANGUAGES, TERRITORIES, NlsSettings
 from oracle_emulator.tls import TlsFiles, certificate_subject, server_context
@@ -93,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the bound control port here (before the --ready-file is written)",
     )
     _add_nls_arguments(parser)
+    parser.add_argument(
+        "--no-grammar-check",
+        action="store_true",
+        help="do not parse statements with the Oracle grammar before running them (the gate "
+        "is on by default: without it the emulator accepts SQL that Oracle refuses)",
+    )
     _add_tls_arguments(parser)
     parser.add_argument("--log-level", default="INFO")
     return parser
@@ -216,6 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     tls = tls_context(args)
+    start_grammar_gate(args)
     database = prepare_database(args)
     server = EmulatorServer(
         database,
@@ -260,8 +268,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         control.stop()
     server.stop()
     database.close()
+    grammar_gate.shutdown()
     log.info("stopped")
     return 0
+
+
+def start_grammar_gate(args: argparse.Namespace) -> None:
+    """Start the grammar gate's parser now, so that it loads while the database is set up;
+    refuse to start without it unless ``--no-grammar-check`` says so."""
+    if args.no_grammar_check:
+        grammar_gate.disable()
+        log.warning(
+            "GRAMMAR CHECK OFF (--no-grammar-check): statements are NOT parsed with Oracle's "
+            "grammar; SQL that Oracle refuses may run here"
+        )
+        return
+    try:
+        grammar_gate.shared_gate()
+    except grammar_gate.GrammarUnavailable as exc:
+        raise SystemExit(f"oracle-emulator: {exc}") from exc
 
 
 def _log_tcps(args: argparse.Namespace, port: int) -> None:

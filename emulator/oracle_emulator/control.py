@@ -9,6 +9,7 @@ Protocol (JSON bodies)::
 
     GET  /faults            -> 200 {status}            armed faults and counters
     POST /faults/<action>   {keyword arguments}        -> 200 {status} | 400 {"error": ...}
+    GET  /grammar           -> 200 {figures}           the grammar gate's statistics
 
 ``<action>`` is one of :data:`~oracle_emulator.faults.ACTIONS`, called on the
 emulator's :class:`~oracle_emulator.faults.FaultSwitchboard` with the body's
@@ -28,12 +29,14 @@ from typing import Any
 
 from oracle_emulator.api import ORA_LOGON_DENIED
 from oracle_emulator.faults import ACTIONS, FaultSwitchboard
+from oracle_emulator.sql import grammar_gate
 
 __all__ = ["FaultControl", "FaultControlError", "FaultControlServer"]
 
 log = logging.getLogger(__name__)
 
 _PREFIX = "/faults"
+_GRAMMAR = "/grammar"
 _TIMEOUT_S = 60.0
 
 
@@ -67,6 +70,9 @@ class _Handler(BaseHTTPRequestHandler):
     faults: FaultSwitchboard
 
     def do_GET(self) -> None:
+        if self.path.rstrip("/") == _GRAMMAR:
+            self._reply(HTTPStatus.OK, grammar_gate.stats() or {"enabled": False})
+            return
         if self.path.rstrip("/") != _PREFIX:
             self._reply(HTTPStatus.NOT_FOUND, {"error": f"no such path: {self.path}"})
             return
@@ -112,6 +118,7 @@ class FaultControl:
 
     def __init__(self, host: str, port: int) -> None:
         self.url = f"http://{host}:{port}{_PREFIX}"
+        self.grammar_url = f"http://{host}:{port}{_GRAMMAR}"
 
     def drop_connection_after(self, rows: int, table: str | None = None, times: int = 1) -> None:
         """Reset the connection of the next ``times`` cursors reading ``table`` after
@@ -143,6 +150,12 @@ class FaultControl:
         """``{"armed": ..., "counters": ..., "logons": {USER: {"attempts", "refused"}},
         "fired": [...]}``"""
         return self._request(urllib.request.Request(self.url))
+
+    def grammar_stats(self) -> dict[str, Any]:
+        """The grammar gate's figures: ``checked``, ``distinct``, ``cache_hits``, ``refused``,
+        ``refusals`` (the first refused statements with their errors)... or
+        ``{"enabled": False}`` when the emulator runs with ``--no-grammar-check``."""
+        return self._request(urllib.request.Request(self.grammar_url))
 
     def logon_attempts(self, user: str) -> int:
         """How many logons of ``user`` the emulator saw since the last :meth:`clear`."""

@@ -10,15 +10,22 @@ creates uniquely named tables in it and drops them after the test.
 from __future__ import annotations
 
 import contextlib
+import json
+import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import oracledb
 import pytest
 
 from oracle_emulator.process import EmulatorProcess
+from oracle_emulator.sql import grammar_gate
 
+_STATS_DIR_KEY = pytest.StashKey[Path]()
 DEMO_USER = "DEMO"
 DEMO_PASSWORD = "demo"
 
@@ -70,3 +77,49 @@ def new_table(
         for name in created:
             with contextlib.suppress(oracledb.DatabaseError):
                 cursor.execute(f'DROP TABLE "{name}" PURGE')
+
+
+# -- the grammar gate's figures for the run --------------------------------------------------
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every emulator the run starts (they inherit the environment) writes its grammar gate
+    figures into one directory at exit, for the summary below."""
+    if os.environ.get(grammar_gate.STATS_DIR_ENV):
+        return  # an outer run collects them
+    directory = Path(tempfile.mkdtemp(prefix="oracle-emulator-grammar-"))
+    os.environ[grammar_gate.STATS_DIR_ENV] = str(directory)
+    config.stash[_STATS_DIR_KEY] = directory
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """One line for the run: statements checked by the gate, refused, and which."""
+    directory = config.stash.get(_STATS_DIR_KEY, None)
+    if directory is None:
+        return
+    figures = [json.loads(path.read_text()) for path in sorted(directory.glob("*.json"))]
+    local = grammar_gate.stats()  # emulators run inside the test process
+    if local is not None:
+        figures.append(local)
+    shutil.rmtree(directory, ignore_errors=True)
+    if not figures:
+        return
+    total = {key: sum(int(f.get(key, 0)) for f in figures) for key in _COUNTS}
+    terminalreporter.write_sep("-", "Oracle grammar gate")
+    terminalreporter.write_line(
+        f"{total['checked']} statements checked ({total['distinct']} distinct, "
+        f"{total['cache_hits']} from the cache), {total['refused']} refused "
+        f"({total['refused_distinct']} distinct), {total['allowed']} allowed by a documented "
+        f"allowance, in {len(figures)} emulator processes; first parse "
+        f"{max(float(f.get('first_parse_ms', 0)) for f in figures):.0f} ms at most"
+    )
+    seen: set[str] = set()
+    for figure in figures:
+        for refusal in figure.get("refusals", []):
+            key = f"{refusal['error']} {refusal['sql']}"
+            if key not in seen:
+                seen.add(key)
+                terminalreporter.write_line(f"  refused: {refusal['error']}: {refusal['sql']}")
+
+
+_COUNTS = ("checked", "distinct", "cache_hits", "refused", "refused_distinct", "allowed")

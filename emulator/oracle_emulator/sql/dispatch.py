@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from oracle_emulator.api import ORA_INVALID_SQL, OracleError, StatementResult
-from oracle_emulator.sql import parsing
+from oracle_emulator.sql import grammar_gate, parsing
 from oracle_emulator.sql.binds import check_count
 from oracle_emulator.sql.query import cached_plan, run_query
 
@@ -115,7 +115,9 @@ class Dispatcher:
         for statement in _split_plsql(body.group(1)):
             immediate = _EXECUTE_IMMEDIATE.match(statement)
             if immediate:
-                self.dispatch(session, immediate.group(1).replace("''", "'"), [])
+                dynamic = immediate.group(1).replace("''", "'")
+                grammar_gate.check(dynamic)  # Oracle parses dynamic SQL when it runs
+                self.dispatch(session, dynamic, [])
             elif not _IGNORED_PLSQL.match(statement):
                 raise OracleError(
                     ORA_PLSQL_ERROR, f"PL/SQL not supported by the emulator: {statement[:60]}"

@@ -26,7 +26,7 @@ from oracle_emulator.api import (
     OracleError,
     StatementResult,
 )
-from oracle_emulator.sql import nls_functions, parsing, privileges
+from oracle_emulator.sql import grammar_gate, nls_functions, parsing, privileges
 from oracle_emulator.sql.binds import bind_value, number_placeholders
 from oracle_emulator.sql.catalogue import Table
 from oracle_emulator.sql.dictionary import nls_variable_sql
@@ -98,6 +98,7 @@ class EmulatorSession:
     # -- api.Session -----------------------------------------------------------------------
 
     def execute(self, sql: str, binds: Sequence[Any] = ()) -> StatementResult:
+        grammar_gate.check(sql)  # the text as the client sent it, before any translation
         with self._statement_lock:
             return self._execute_unlocked(sql, binds)
 
@@ -162,6 +163,7 @@ class EmulatorSession:
             self.rollback_unlocked()
 
     def describe(self, sql: str) -> list[ColumnInfo]:
+        grammar_gate.check(sql)
         with self._statement_lock:
             word, _ = first_words(sql)
             if word not in ("SELECT", "WITH"):

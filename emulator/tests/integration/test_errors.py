@@ -20,7 +20,7 @@ def _code(connection: oracledb.Connection, sql: str, binds=()) -> int:
         ("SELECT * FROM NO_SUCH_TABLE", 942),
         ("SELECT NO_SUCH_COLUMN FROM SALES_ORDER", 904),
         ("SELEKT 1 FROM DUAL", 900),
-        ("SELECT 1 FROM DUAL WHERE", 933),
+        ("SELECT 1 FROM DUAL WHERE", 936),  # Oracle: ORA-00936 missing expression
         ("SELECT TO_NUMBER('abc') FROM DUAL", 1722),
     ],
 )

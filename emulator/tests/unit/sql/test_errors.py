@@ -43,7 +43,7 @@ def session() -> Iterator[EmulatorSession]:
         ("INSERT INTO t VALUES (3, 'x', 1000)", 1438, "value larger than specified precision"),
         ("CREATE TABLE t (x NUMBER)", 955, "name is already used by an existing object"),
         ("SELEC * FROM t", 900, "invalid SQL statement"),
-        ("SELECT * FROM t WHERE", 933, "SQL command not properly ended"),
+        ("SELECT * FROM t WHERE", 936, "missing expression"),  # as Oracle: ORA-00936
         ("INSERT INTO t (id, name) VALUES (3)", 947, "not enough values"),
         ("SELECT * FROM t WHERE id = :1 AND n = :2", 1008, "not all variables bound"),
     ],
