@@ -175,6 +175,19 @@ ALLOWANCES = (
         "GRANT RESOURCE TO user (the grammar lexes RESOURCE as a keyword no role name takes)",
     ),
     Allowance(
+        name="ALTER SYSTEM KILL/DISCONNECT SESSION",
+        pattern=re.compile(
+            r"^\s*ALTER\s+SYSTEM\s+(?:KILL|DISCONNECT)\s+SESSION\s+"
+            r"'\s*\d+\s*,\s*\d+\s*(?:,\s*@\d+\s*)?'"
+            r"(?:\s+(?:IMMEDIATE|NOWAIT|POST_TRANSACTION|FORCE(?:\s+TIMEOUT\s+\d+)?))*\s*$",
+            re.IGNORECASE,
+        ),
+        replacement=lambda m: "COMMIT".ljust(len(m.group(0))),
+        reference="Oracle SQL Language Reference, ALTER SYSTEM: \"KILL SESSION 'integer1, "
+        "integer2 [, @integer3]' [IMMEDIATE | NOWAIT | FORCE TIMEOUT]\" and DISCONNECT SESSION "
+        "(the grammar has no ALTER SYSTEM; the whole statement matched, checked as a COMMIT)",
+    ),
+    Allowance(
         name="DROP TABLE ... CASCADE CONSTRAINTS",
         pattern=re.compile(
             rf"^\s*DROP\s+TABLE\s+{_NAME}(?:\s*\.\s*{_NAME})?(?P<cascade>\s+CASCADE\s+CONSTRAINTS)\b",

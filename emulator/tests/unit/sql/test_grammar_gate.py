@@ -99,6 +99,11 @@ def test_refusals_are_kept_for_the_figures(gate: GrammarGate) -> None:
             "INTERVAL '...' YEAR TO MONTH literal",
         ),
         ("SELECT INTERVAL '1-0' year to month FROM DUAL", ALLOWANCES[1].name),
+        ("ALTER SYSTEM KILL SESSION '12,345'", "ALTER SYSTEM KILL/DISCONNECT SESSION"),
+        (
+            "alter system disconnect session '12, 345' immediate",
+            "ALTER SYSTEM KILL/DISCONNECT SESSION",
+        ),
     ],
 )
 def test_documented_allowances_let_valid_oracle_through(
@@ -125,6 +130,8 @@ def test_an_allowance_does_not_hide_other_errors(gate: GrammarGate) -> None:
     with pytest.raises(OracleError) as refused:
         gate.check("SELECT INTERVAL '2-3' YEAR TO MONTH FROM DUAL LIMIT 1")
     assert refused.value.code == 933
+    with pytest.raises(OracleError):  # not the whole statement: no allowance, the grammar's
+        gate.check("ALTER SYSTEM KILL SESSION '12,34' LIMIT 5")
 
 
 def test_switched_off_the_gate_checks_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
