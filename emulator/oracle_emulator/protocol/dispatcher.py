@@ -35,6 +35,8 @@ from oracle_emulator.protocol.logon import LogonHandler
 from oracle_emulator.protocol.negotiation import (
     data_types_reply,
     protocol_reply,
+    read_data_types_request,
+    read_protocol_request,
 )
 from oracle_emulator.protocol.piggybacks import handle_piggyback
 from oracle_emulator.protocol.state import ConnectionState
@@ -80,8 +82,10 @@ class Dispatcher:
                 buf.read_uint8()  # sequence number
                 return self._call(code, buf)
             elif message_type == MessageType.PROTOCOL:
+                read_protocol_request(buf)
                 return protocol_reply()
             elif message_type == MessageType.DATA_TYPES:
+                read_data_types_request(buf)
                 return data_types_reply()
             elif message_type == MessageType.ONEWAY_FN:
                 return b""  # DRCP session release: no reply expected
