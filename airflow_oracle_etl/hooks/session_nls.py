@@ -7,8 +7,8 @@ rules. The provider's SQL relies on three values, so the hook sets them with one
 
 - ``NLS_NUMERIC_CHARACTERS = '.,'``: numbers cross as text with ``.`` as the decimal
   character: watermarks (``TO_NUMBER(:wm_low)``), partition bounds read with ``TO_CHAR(key)``
-  and bound back with ``TO_NUMBER(:p_lo)``, float bounds with ``CAST(:p_lo AS
-  BINARY_DOUBLE)`` of Python's text of a float. Under ``,.`` those raise ORA-01722.
+  and bound back with ``TO_NUMBER(:p_lo)``, float bounds with ``TO_BINARY_DOUBLE(:p_lo)``
+  of Python's text of a float. Under ``,.`` those raise ORA-01722.
 - ``NLS_SORT = BINARY`` and ``NLS_COMP = BINARY``: restart keys and partition ranges compare
   text with ``<``/``>`` and rely on ORDER BY agreeing with those comparisons byte for byte;
   a linguistic sort or comparison would skip or repeat rows on resume.
