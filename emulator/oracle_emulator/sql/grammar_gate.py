@@ -112,15 +112,17 @@ _NAME = r'(?:"[^"]+"|[A-Za-z][\w$#]*)'
 #: Oracle that this grammar refuses; each entry says where Oracle documents the form
 ALLOWANCES = (
     Allowance(
-        name="ALTER SESSION SET parameter = 'string'",
+        name="ALTER SESSION SET parameter = 'string' | number",
         pattern=re.compile(
-            rf"(?:\bALTER\s+SESSION\s+SET|(?<=')|(?<=\w))\s+\w+\s*=\s*(?P<value>{_STRING})",
+            rf"(?:\bALTER\s+SESSION\s+SET|(?<=')|(?<=\w))\s+\w+\s*=\s*"
+            rf"(?P<value>{_STRING}|\d+(?:\.\d+)?\b)",
             re.IGNORECASE,
         ),
         replacement=_same_length_word,
         reference="Oracle SQL Language Reference, ALTER SESSION: 'SET parameter_name = "
-        "parameter_value', e.g. NLS_DATE_FORMAT = 'YYYY MM DD', TIME_ZONE = '-05:00' (the "
-        "grammar's parameter_value takes no string)",
+        "parameter_value', e.g. NLS_DATE_FORMAT = 'YYYY MM DD', TIME_ZONE = '-05:00', "
+        "OPTIMIZER_INDEX_COST_ADJ = 50 (the grammar's parameter_value takes no string and no "
+        "number)",
     ),
     Allowance(
         name="INTERVAL '...' YEAR TO MONTH literal",

@@ -92,7 +92,8 @@ def test_refusals_are_kept_for_the_figures(gate: GrammarGate) -> None:
 @pytest.mark.parametrize(
     ("sql", "name"),
     [
-        ("ALTER SESSION SET TIME_ZONE = '+00:00'", "ALTER SESSION SET parameter = 'string'"),
+        ("ALTER SESSION SET TIME_ZONE = '+00:00'", ALLOWANCES[0].name),
+        ("ALTER SESSION SET OPTIMIZER_INDEX_COST_ADJ = 50", ALLOWANCES[0].name),
         ("ALTER SESSION SET NLS_DATE_FORMAT = 'YYYY-MM-DD'", ALLOWANCES[0].name),
         (
             "SELECT INTERVAL '2-3' YEAR(4) TO MONTH FROM DUAL",
