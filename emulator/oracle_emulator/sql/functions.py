@@ -29,7 +29,6 @@ from duckdb import func as duckdb_func
 from duckdb import sqltypes
 
 from oracle_emulator.api import OracleError
-from oracle_emulator.sql import format_models as fm
 from oracle_emulator.sql import functions_udf as udf
 from oracle_emulator.sql import nls_functions
 from oracle_emulator.sql.nls import NlsSettings
@@ -84,12 +83,6 @@ _UDFS = (
     ),
 )
 
-_D, _T, _TZ = (
-    fm.NLS_DATE_FORMAT,
-    fm.NLS_TIMESTAMP_FORMAT,
-    fm.NLS_TIMESTAMP_TZ_FORMAT,
-)
-
 # Each entry is one CREATE MACRO with all its overloads (a later CREATE OR REPLACE of the same
 # name would drop the others); later ones may call earlier ones, but not an overloaded one
 # with an untyped parameter (DuckDB binds macro bodies when they are created). So string
@@ -112,32 +105,15 @@ _MACROS = (
     "(a TIMESTAMP, b DOUBLE) AS date_trunc('second', a) - ora_days(b), "
     "(a TIMESTAMPTZ, b DOUBLE) AS date_trunc('second', CAST(a AS TIMESTAMP)) - ora_days(b), "
     "(a, b) AS a - b",
-    # Oracle text of any value (implicit conversion to VARCHAR2)
-    f"ora_str(x VARCHAR) AS x, (x TIMESTAMP) AS ora_dt_format_us(x, '{_D}'), "
-    f"(x TIMESTAMP_NS) AS ora_dt_format(x, '{_T}'), "
-    f"(x TIMESTAMPTZ) AS ora_tstz_format(x, '{_TZ}'), "
-    "(x BIGINT) AS CAST(x AS VARCHAR), "
-    "(x) AS ora_num_text(CAST(x AS VARCHAR))",
-    "ora_to_char(x VARCHAR, f VARCHAR) AS x, "
-    f"(x {WIDE_NANOS_TYPE}, f VARCHAR) AS ora_ns_format(x.{WIDE_NANOS_FIELD}, f), "
-    "(x TIMESTAMP, f VARCHAR) AS ora_dt_format_us(x, f), "
-    "(x TIMESTAMP_NS, f VARCHAR) AS ora_dt_format(x, f), "
-    "(x TIMESTAMPTZ, f VARCHAR) AS ora_tstz_format(x, f), "
-    "(x, f) AS ora_num_format(CAST(x AS VARCHAR), f)",
     # a TIMESTAMP(7-9) column's stored form: nanoseconds since 1970 as a HUGEINT (any year)
     f"ora_epoch_ns(x {WIDE_NANOS_TYPE}) AS x.{WIDE_NANOS_FIELD}, "
     "(x HUGEINT) AS x, (x TIMESTAMP_NS) AS CAST(epoch_ns(x) AS HUGEINT), "
     "(x TIMESTAMP) AS CAST(epoch_us(x) AS HUGEINT) * 1000, "
     "(x TIMESTAMPTZ) AS CAST(epoch_us(x) AS HUGEINT) * 1000, "
     "(x) AS CAST(epoch_ns(CAST(x AS TIMESTAMP_NS)) AS HUGEINT)",
-    f"ora_to_number(s VARCHAR) AS ora_parse_number(s, 'TM9'), (s) AS CAST(s AS {NUMBER_TYPE})",
-    f"ora_cast_date(x VARCHAR) AS ora_parse_date(x, '{_D}'), "
-    "(x) AS date_trunc('second', CAST(x AS TIMESTAMP))",
     "ora_round_ns(t, p) AS CASE WHEN p >= 9 THEN t ELSE make_timestamp_ns("
     "(epoch_ns(t) + 5 * CAST(pow(10, 8 - p) AS BIGINT)) // CAST(pow(10, 9 - p) AS BIGINT)"
     " * CAST(pow(10, 9 - p) AS BIGINT)) END",
-    f"ora_cast_timestamp(x VARCHAR, p) AS ora_round_ns(ora_parse_timestamp(x, '{_T}'), p), "
-    "(x, p) AS ora_round_ns(CAST(x AS TIMESTAMP_NS), p)",
     # TO_BINARY_DOUBLE / TO_BINARY_FLOAT: text is parsed as Oracle reads it ('NaN', 'INF'...)
     "ora_to_binary_double(x VARCHAR) AS ora_parse_double(x), (x) AS CAST(x AS DOUBLE)",
     "ora_to_binary_float(x VARCHAR) AS CAST(ora_parse_double(x) AS FLOAT), (x) AS CAST(x AS FLOAT)",
@@ -264,7 +240,8 @@ def install_functions(conn: duckdb.DuckDBPyConnection) -> None:
         )
     for macro in _MACROS:
         conn.execute(f"CREATE OR REPLACE TEMP MACRO {macro}")
-    # the NLS-dependent macros, with Oracle's defaults until a session installs its own
+    # the NLS-dependent macros (ora_str, ora_to_char, ora_to_number, ora_cast_date,
+    # ora_cast_timestamp, ...), with Oracle's defaults until a session installs its own
     nls_functions.install(conn, NlsSettings())
     log.debug("installed %d UDFs and %d macros", len(_UDFS), len(_MACROS))
 
