@@ -23,9 +23,10 @@ How each kind of column is read, keeping the fast path of ordinary rows:
   era, ``YYYY``). :class:`EarlyFixer` checks each batch for such a text (one C-speed pass per
   column), and only when it finds one rewrites those rows: the text, in the form above, takes
   the value's place and the second item is dropped (a row Struct leaves out a field at its
-  default, None). Guarding every read instead would cost nothing in Oracle, but a select
-  list of plain columns is what keeps the read cheap elsewhere (the emulator serves it from
-  encoded rows), and tables holding such values are rare: they pay for a second read.
+  default, None). Guarding every read instead would cost every table a second item per
+  such column on the wire and the per-batch check in the client (about 15% more client CPU a
+  row in ``benchmarks/early_dates.py``), while tables holding such values are rare: they pay
+  for a second read instead.
 - TIMESTAMP(7-9) and zoned timestamps are text already (``TO_CHAR``): their model carries the
   sign (``SYYYY``, a blank for AD), which :func:`signed_text_to_iso` turns into the form
   above; the driver calls it per value.
