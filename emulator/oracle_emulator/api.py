@@ -205,6 +205,7 @@ ORA_LOGON_DENIED = 1017  # ORA-01017: invalid username/password; logon denied
 ORA_CANCELLED = 1013  # ORA-01013: user requested cancel of current operation
 ORA_CANNOT_INSERT_NULL = 1400  # ORA-01400: cannot insert NULL into ("O"."T"."C")
 ORA_NO_DATA_FOUND = 1403  # ORA-01403: no data found (end of fetch)
+ORA_FETCH_OUT_OF_SEQUENCE = 1002  # ORA-01002: fetch out of sequence
 ORA_SNAPSHOT_TOO_OLD = 1555  # ORA-01555: snapshot too old
 ORA_INVALID_NUMBER = 1722  # ORA-01722: invalid number
 ORA_VALUE_TOO_LARGE = 12899  # ORA-12899: value too large for column
@@ -285,9 +286,14 @@ class QueryResult:
         return stop - start, memoryview(b"".join((mark, mark.join(rows))))
 
     @property
-    def exhausted(self) -> bool:
+    def size(self) -> int:
+        """Rows in the whole result (a scrollable cursor's fetches may start at any)."""
         source = self.encoded_rows if self.encoded_rows is not None else self.rows
-        return source is None or self.position >= len(source)
+        return 0 if source is None else len(source)
+
+    @property
+    def exhausted(self) -> bool:
+        return self.position >= self.size
 
 
 @dataclass

@@ -136,6 +136,20 @@ EXEC_FLAGS_SCROLLABLE = 0x02
 AL8I4_LENGTH = 13
 AL8I4_IS_QUERY = 7
 AL8I4_EXEC_FLAGS = 9
+AL8I4_FETCH_ORIENTATION = 10
+AL8I4_FETCH_POS = 11
+
+
+class FetchOrientation(enum.IntEnum):
+    """Where a fetch of a scrollable cursor starts (al8i4[10]; its row is al8i4[11])."""
+
+    CURRENT = 0x01
+    NEXT = 0x02
+    FIRST = 0x04
+    LAST = 0x08
+    PRIOR = 0x10
+    ABSOLUTE = 0x20
+    RELATIVE = 0x40
 
 # bind metadata
 BIND_FLAG_ARRAY = 0x40

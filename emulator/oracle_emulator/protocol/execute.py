@@ -27,6 +27,7 @@ from typing import Any
 
 from oracle_emulator.api import (
     ORA_CANCELLED,
+    ORA_FETCH_OUT_OF_SEQUENCE,
     ORA_UNIMPLEMENTED,
     ColumnInfo,
     OracleError,
@@ -40,6 +41,8 @@ from oracle_emulator.protocol.buffer import (
 )
 from oracle_emulator.protocol.constants import (
     AL8I4_EXEC_FLAGS,
+    AL8I4_FETCH_ORIENTATION,
+    AL8I4_FETCH_POS,
     AL8I4_IS_QUERY,
     ERR_ARRAY_DML_ERRORS,
     EXEC_FLAGS_DML_ROWCOUNTS,
@@ -56,10 +59,10 @@ from oracle_emulator.protocol.errors import (
     reported,
 )
 from oracle_emulator.protocol.rows import ROW_HEADER, RowEncoder
+from oracle_emulator.protocol.scroll import is_positioned_fetch, resting_position, start_row
 from oracle_emulator.protocol.state import ConnectionState, CursorState
 
 _AL8I4_EXEC_COUNT = 1
-ORA_FETCH_OUT_OF_SEQUENCE = 1002
 ORA_DEADLOCK = 60
 ORA_LOCK_TIMEOUT = 30006
 #: errors after which an array is not replayed: the client cancelled the call
@@ -87,6 +90,14 @@ class ExecuteRequest:
     @property
     def exec_flags(self) -> int:
         return self.al8i4[AL8I4_EXEC_FLAGS]
+
+    @property
+    def fetch_orientation(self) -> int:
+        return self.al8i4[AL8I4_FETCH_ORIENTATION]
+
+    @property
+    def fetch_pos(self) -> int:
+        return self.al8i4[AL8I4_FETCH_POS]
 
 
 def parse_execute(buf: ReadBuffer) -> ExecuteRequest:
@@ -171,6 +182,11 @@ class ExecuteHandler:
         )
         cursor.dml_rowcounts = bool(request.exec_flags & EXEC_FLAGS_DML_ROWCOUNTS)
         bind_rows = self._read_binds(buf, cursor, request)
+        cursor.scrollable = bool(request.is_query and request.exec_flags & EXEC_FLAGS_SCROLLABLE)
+        if cursor.scrollable and is_positioned_fetch(
+            request.options, request.fetch_orientation, request.fetch_pos
+        ):
+            return self._fetch_at(cursor, request)
         if not request.options & ExecOption.EXECUTE:
             return self._parse_only(cursor, request)
         outcome = self._run(
@@ -188,6 +204,8 @@ class ExecuteHandler:
         cursor.is_query = request.is_query
         count = 1 if request.is_query else max(request.al8i4[_AL8I4_EXEC_COUNT], 1)
         cursor.binds = read_metadata(buf, request.num_binds)
+        if cursor.binds and not request.options & ExecOption.BIND:
+            return [[]]  # a scroll: the bind metadata comes without values
         return self._read_bind_rows(buf, cursor, count)
 
     def _read_bind_rows(self, buf: ReadBuffer, cursor: CursorState, count: int) -> list[list[Any]]:
@@ -212,6 +230,22 @@ class ExecuteHandler:
                 error = self._engine_error(exc)
         parts.append(EndOfCall(cursor.cursor_id, error=error).encode())
         return b"".join(parts)
+
+    def _fetch_at(self, cursor: CursorState, request: ExecuteRequest) -> bytes:
+        """A scrollable cursor's fetch or scroll: rows from the row it names (``scroll.py``)."""
+        query = cursor.result
+        if query is None:
+            raise OracleError(ORA_FETCH_OUT_OF_SEQUENCE, "fetch out of sequence")
+        row = start_row(request.fetch_orientation, request.fetch_pos, query.position, query.size)
+        query.position = cursor.fetched = resting_position(row, query.size)
+        if row < 1:  # before the first row: nothing to send
+            return EndOfCall(
+                cursor.cursor_id,
+                error=NO_DATA_FOUND,
+                txn_in_progress=self._state.txn_in_progress,
+            ).encode()
+        count = request.prefetch_rows if request.options & ExecOption.FETCH else 0
+        return self.fetch_rows(cursor, count)
 
     # --- functions 4 and 78 ----------------------------------------------------------------
 
@@ -427,7 +461,7 @@ class ExecuteHandler:
     def _fetch_end(self, cursor: CursorState) -> bytes:
         query = cursor.result
         exhausted = query is not None and query.exhausted
-        if exhausted:
+        if exhausted and not cursor.scrollable:
             cursor.close_result()  # the driver fetches no further after ORA-01403
         return EndOfCall(
             cursor.cursor_id,
@@ -452,10 +486,8 @@ def _check_fetch(cursor: CursorState) -> None:
 
 def _check_supported(request: ExecuteRequest, sql: str) -> None:
     """Refuse what the emulator cannot answer correctly rather than answer it wrongly:
-    scrollable cursors, and DML RETURNING INTO (whose returned values would have to come
-    back as out binds, and whose bind rows the driver writes without the returned ones)."""
-    if request.exec_flags & EXEC_FLAGS_SCROLLABLE:
-        raise OracleError(ORA_UNIMPLEMENTED, "unimplemented feature: scrollable cursors")
+    DML RETURNING INTO (whose returned values would have to come back as out binds, and
+    whose bind rows the driver writes without the returned ones)."""
     if not request.is_query and _RETURNING_INTO.search(sql):
         raise OracleError(ORA_UNIMPLEMENTED, "unimplemented feature: RETURNING INTO")
 

@@ -57,6 +57,9 @@ class CursorState:
     fetched: int = 0
     #: whether the last full execute asked for per-row DML counts
     dml_rowcounts: bool = False
+    #: whether the open result is a scrollable cursor's: kept to its end and beyond, for
+    #: fetches that may start at any row (``scroll.py``)
+    scrollable: bool = False
 
     def open_result(self, result: QueryResult) -> None:
         self.result = result
