@@ -151,6 +151,7 @@ class FetchOrientation(enum.IntEnum):
     ABSOLUTE = 0x20
     RELATIVE = 0x40
 
+
 # bind metadata
 BIND_FLAG_ARRAY = 0x40
 BIND_DIR_INPUT = 32

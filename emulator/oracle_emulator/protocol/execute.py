@@ -16,6 +16,10 @@ that exactly its number of rows goes out, then fires on the next fetch. A fetch 
 lets the result check itself (``QueryResult.check_fetch``): a cursor read AS OF an SCN whose
 history was purged since fails there with ORA-01555, as Oracle's does when the undo it needs
 is overwritten during a long fetch.
+
+A scrollable cursor's fetches and scrolls come as full executes too; ``scroll.py`` tells
+them from executes and says which row they start at, and such a cursor's result stays open
+past its end, for scrolls back into it.
 """
 
 from __future__ import annotations
@@ -182,11 +186,12 @@ class ExecuteHandler:
         )
         cursor.dml_rowcounts = bool(request.exec_flags & EXEC_FLAGS_DML_ROWCOUNTS)
         bind_rows = self._read_binds(buf, cursor, request)
-        cursor.scrollable = bool(request.is_query and request.exec_flags & EXEC_FLAGS_SCROLLABLE)
-        if cursor.scrollable and is_positioned_fetch(
+        scroll = bool(request.exec_flags & EXEC_FLAGS_SCROLLABLE)
+        if scroll and is_positioned_fetch(
             request.options, request.fetch_orientation, request.fetch_pos
         ):
             return self._fetch_at(cursor, request)
+        cursor.scrollable = scroll and request.is_query
         if not request.options & ExecOption.EXECUTE:
             return self._parse_only(cursor, request)
         outcome = self._run(
@@ -234,7 +239,8 @@ class ExecuteHandler:
     def _fetch_at(self, cursor: CursorState, request: ExecuteRequest) -> bytes:
         """A scrollable cursor's fetch or scroll: rows from the row it names (``scroll.py``)."""
         query = cursor.result
-        if query is None:
+        if query is None or not cursor.scrollable or not request.is_query:
+            # no open result, or one its statement did not open as scrollable
             raise OracleError(ORA_FETCH_OUT_OF_SEQUENCE, "fetch out of sequence")
         row = start_row(request.fetch_orientation, request.fetch_pos, query.position, query.size)
         query.position = cursor.fetched = resting_position(row, query.size)
@@ -244,8 +250,8 @@ class ExecuteHandler:
                 error=NO_DATA_FOUND,
                 txn_in_progress=self._state.txn_in_progress,
             ).encode()
-        count = request.prefetch_rows if request.options & ExecOption.FETCH else 0
-        return self.fetch_rows(cursor, count)
+        # the row count, even without the FETCH option (off for queries with LOB columns)
+        return self.fetch_rows(cursor, request.prefetch_rows)
 
     # --- functions 4 and 78 ----------------------------------------------------------------
 

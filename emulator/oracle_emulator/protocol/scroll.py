@@ -36,9 +36,7 @@ def is_positioned_fetch(options: int, orientation: int, row: int) -> bool:
     running the statement (see the module's docstring for why row 1 runs it)."""
     if not options & ExecOption.EXECUTE:
         return True
-    return (
-        not options & ExecOption.PARSE and orientation == FetchOrientation.CURRENT and row > 1
-    )
+    return not options & ExecOption.PARSE and orientation == FetchOrientation.CURRENT and row > 1
 
 
 def start_row(orientation: int, row: int, position: int, total: int) -> int:
