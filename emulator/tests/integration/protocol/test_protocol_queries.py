@@ -167,9 +167,6 @@ def test_many_cursors_open_at_once(conn: oracledb.Connection) -> None:
 
 
 def test_unsupported_features_are_refused_cleanly(conn: oracledb.Connection) -> None:
-    with conn.cursor(scrollable=True) as cursor, pytest.raises(oracledb.DatabaseError) as failure:
-        cursor.execute("select * from numbers")
-    assert failure.value.args[0].full_code == "ORA-03001"
     with conn.cursor() as cursor:
         out = cursor.var(int)
         with pytest.raises(oracledb.DatabaseError) as failure:
