@@ -22,7 +22,11 @@ ORA_MARKED_FOR_KILL = 31
 ORA_INSUFFICIENT_PRIVILEGES = 1031
 
 
-def _kill(admin: oracledb.Connection, victim: oracledb.Connection, extra: str = "") -> None:
+def _kill(
+    admin: oracledb.Connection,
+    victim: oracledb.Connection | oracledb.AsyncConnection,
+    extra: str = "",
+) -> None:
     with admin.cursor() as cursor:
         cursor.execute(
             f"ALTER SYSTEM KILL SESSION '{victim.session_id},{victim.serial_num}'{extra}"
@@ -149,7 +153,7 @@ def test_asyncio_connection_sees_the_kill(
         connection = await oracledb.connect_async(
             user="scott", password="tiger", dsn=oracle_emulator.dsn
         )
-        _kill(admin, connection)  # type: ignore[arg-type]
+        _kill(admin, connection)
         try:
             with connection.cursor() as cursor:
                 await cursor.execute("SELECT USER FROM DUAL")
