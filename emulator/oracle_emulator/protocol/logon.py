@@ -132,15 +132,20 @@ class LogonHandler:
         return out.getvalue() + EndOfCall().encode()
 
     def _open_session(self, username: str, request: AuthRequest, session_key: bytes) -> Session:
-        """The session the logon asks for; a password change (``newpassword``) first."""
+        """The session the logon asks for, then the password change it carries
+        (``newpassword``), which a refused logon does not make."""
         database = self._state.database
+        if not isinstance(database, LogonDatabase):
+            return database.open_session(username)
+        session = database.logon(_logon_request(username, request, self._client))
         new_password = decrypt_password(session_key, request.pairs.get(AuthKey.NEW_PASSWORD.value))
-        if new_password is not None and isinstance(database, LogonDatabase):
-            database.change_password(username, new_password.decode())
-        logon_request = _logon_request(username, request, self._client)
-        if isinstance(database, LogonDatabase):
-            return database.logon(logon_request)
-        return database.open_session(username)
+        if new_password is not None:
+            try:
+                database.change_password(username, new_password.decode())
+            except OracleError:
+                session.close()
+                raise
+        return session
 
     def _change_password(self, request: AuthRequest) -> bytes:
         """``connection.changepassword(old, new)``: both encrypted with the session key."""

@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 
 from oracle_emulator.api import LogonRequest, OracleError, OracleType
-from oracle_emulator.sql import nls_functions, parsing, privileges, sys_context
+from oracle_emulator.sql import nls_functions, parsing, privileges, proxy_users, sys_context
 from oracle_emulator.sql.catalogue import SYS, Catalogue, Column, Table, User
 from oracle_emulator.sql.conversions import write_sql
 from oracle_emulator.sql.dictionary import (
@@ -326,6 +326,7 @@ class EmulatorDatabase:
             if self.catalogue.users.pop(name, None) is None:
                 raise OracleError(ORA_USER_NOT_FOUND, f"user '{name}' does not exist")
             self.catalogue.grants.pop(name, None)
+            proxy_users.forget_proxy(self.catalogue, name)
         with self.internal() as cursor:
             for table in self.catalogue.tables_of(name):
                 self.drop_table(cursor, name, table.name)

@@ -54,3 +54,10 @@ def authorize_proxy(catalogue: Catalogue, proxy: str, client: str) -> None:
     """Whether ``proxy`` may open a session as ``client``: ORA-28150 if not."""
     if _THROUGH + proxy not in catalogue.grants.get(client, set()):
         raise OracleError(ORA_PROXY_NOT_AUTHORIZED, "proxy not authorized to connect as client")
+
+
+def forget_proxy(catalogue: Catalogue, proxy: str) -> None:
+    """A dropped user connects through nobody any more (a new user of that name neither)."""
+    with catalogue.lock:
+        for held in catalogue.grants.values():
+            held.discard(_THROUGH + proxy)

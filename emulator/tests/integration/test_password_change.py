@@ -54,3 +54,12 @@ def test_wrong_old_password_or_invalid_new_one(
         connection.changepassword("first", "1" * 1025)  # Oracle's limit is 1024 bytes
     assert caught.value.args[0].code == ORA_INVALID_PASSWORD
     oracle_connect(user=name, password="first").close()  # unchanged
+
+
+def test_refused_newpassword_at_logon_changes_nothing(
+    oracle_connect: Connect, new_user: Callable[[str], str]
+) -> None:
+    name = new_user("first")
+    code = _logon_code(oracle_connect, user=name, password="first", newpassword="1" * 1025)
+    assert code == ORA_INVALID_PASSWORD
+    oracle_connect(user=name, password="first").close()

@@ -91,3 +91,17 @@ def test_a_pool_of_proxied_sessions(
                 assert _who(connection) == (client, client, proxy, client)
     finally:
         pool.close(force=True)
+
+
+def test_a_dropped_proxy_connects_through_nobody(
+    admin: oracledb.Connection, oracle_connect: Connect, new_user: Callable[[str], str]
+) -> None:
+    proxy, client = new_user("proxy_pw"), new_user("client_pw")
+    with admin.cursor() as cursor:
+        cursor.execute(f"ALTER USER {client} GRANT CONNECT THROUGH {proxy}")
+        cursor.execute(f"DROP USER {proxy} CASCADE")
+        cursor.execute(f'CREATE USER {proxy} IDENTIFIED BY "proxy_pw"')
+    user = f"{proxy}[{client}]"
+    assert _logon_code(oracle_connect, user=user, password="proxy_pw") == (
+        ORA_PROXY_NOT_AUTHORIZED
+    )
