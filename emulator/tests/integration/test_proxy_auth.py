@@ -102,6 +102,4 @@ def test_a_dropped_proxy_connects_through_nobody(
         cursor.execute(f"DROP USER {proxy} CASCADE")
         cursor.execute(f'CREATE USER {proxy} IDENTIFIED BY "proxy_pw"')
     user = f"{proxy}[{client}]"
-    assert _logon_code(oracle_connect, user=user, password="proxy_pw") == (
-        ORA_PROXY_NOT_AUTHORIZED
-    )
+    assert _logon_code(oracle_connect, user=user, password="proxy_pw") == (ORA_PROXY_NOT_AUTHORIZED)
