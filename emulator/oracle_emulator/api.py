@@ -18,7 +18,7 @@ import datetime as dt
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 
 class OracleType(enum.Enum):
@@ -308,6 +308,23 @@ class StatementResult:
     extras: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class LogonRequest:
+    """What a logon asks for besides the user it authenticated (python-oracledb sends these
+    in its second authentication message)."""
+
+    #: the user whose password the client proved
+    user: str
+    #: proxy authentication: the user to open the session as (``proxy[client]``)
+    client_user: str | None = None
+    #: AUTH_ORA_EDITION, as Oracle stores the name
+    edition: str | None = None
+    #: application context entries (namespace, attribute, value)
+    app_context: tuple[tuple[str, str, str], ...] = ()
+    #: what the client says about itself: HOST, TERMINAL, OS_USER, CLIENT_PROGRAM_NAME...
+    client: tuple[tuple[str, str], ...] = ()
+
+
 class Session(Protocol):
     """One logged-in connection's view of the database: its own transaction.
 
@@ -355,3 +372,14 @@ class Database(Protocol):
     def open_session(self, username: str) -> Session: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class LogonDatabase(Database, Protocol):
+    """A database that also takes the logon's options (proxy user, edition, application
+    contexts) and password changes; the protocol layer uses them when present."""
+
+    def logon(self, request: LogonRequest) -> Session:
+        """Open the session the request asks for; raise :class:`OracleError` to refuse it."""
+
+    def change_password(self, username: str, password: str) -> None: ...

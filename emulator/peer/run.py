@@ -21,7 +21,7 @@ import oracledb
 import pytest
 from expectations import LIST_PATH, ExpectedFailures, compare, report
 from recorder import OutcomeRecorder
-from schema import create
+from schema import administer, create
 from sdist import suite_root
 from selection import SELECTED
 
@@ -76,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
             control=False,
         ) as emulator,
     ):
+        with oracledb.connect(user=ADMIN_USER, password=ADMIN_PASSWORD, dsn=emulator.dsn) as conn:
+            for refused in administer(conn, MAIN_USER, PROXY_USER):
+                print(f"schema: refused: {refused}")
         with oracledb.connect(user=MAIN_USER, password=MAIN_PASSWORD, dsn=emulator.dsn) as conn:
             for refused in create(conn):
                 print(f"schema: refused: {refused}")

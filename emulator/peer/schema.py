@@ -15,6 +15,9 @@ from decimal import Decimal
 
 import oracledb
 
+#: the suite's default edition name (PYO_TEST_EDITION_NAME)
+EDITION = "pythonedition"
+
 TABLES = [
     """create table TestNumbers (
         IntCol number(9) not null,
@@ -256,6 +259,25 @@ def rows() -> Iterator[str]:
         f"hextoraw('{b'[7, 8, 9]'.hex()}'))"
     )
     yield "insert into TestJsonCols values (2, 'null', empty_clob(), empty_blob())"
+
+
+def administer(connection: oracledb.Connection, main_user: str, proxy_user: str) -> list[str]:
+    """What the suite's own setup does as an administrator besides creating the users: let
+    the main user connect as the proxy user (``main[proxy]``, the pool tests), and create
+    the edition the editioning tests switch to. Refusals are returned, as by ``create``."""
+    statements = [
+        f"alter user {proxy_user} grant connect through {main_user}",
+        f"create edition {EDITION}",
+        f"grant use on edition {EDITION} to {main_user}",
+    ]
+    refused = []
+    with connection.cursor() as cursor:
+        for statement in statements:
+            try:
+                cursor.execute(statement)
+            except oracledb.DatabaseError as error:
+                refused.append(f"{statement} -> {error}")
+    return refused
 
 
 def create(connection: oracledb.Connection) -> list[str]:

@@ -64,19 +64,31 @@ def _pbkdf2(secret: bytes, salt: bytes, length: int, iterations: int) -> bytes:
     return hashlib.pbkdf2_hmac("sha512", secret, salt, iterations, length)
 
 
+#: ``auth_mode`` flag of a password change (``connection.changepassword()``, or a logon with
+#: ``newpassword``)
+AUTH_MODE_CHANGE_PASSWORD = 0x02
+
+
 @dataclass(frozen=True)
 class AuthRequest:
-    """An authentication message: the user name and its key/value pairs."""
+    """An authentication message: the user name, its mode and its key/value pairs (``pairs``
+    by key; ``entries`` in order, for the keys that repeat: application context entries)."""
 
     username: str
     pairs: dict[str, str]
+    mode: int = 0
+    entries: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def changes_password(self) -> bool:
+        return bool(self.mode & AUTH_MODE_CHANGE_PASSWORD)
 
 
 def parse_auth_request(buf: ReadBuffer) -> AuthRequest:
     """Read the body of an AUTH_PHASE_ONE or AUTH_PHASE_TWO call (after the function code)."""
     has_user = buf.read_uint8()
     buf.read_ub4()  # user name length
-    buf.read_ub4()  # authentication mode
+    mode = buf.read_ub4()
     buf.read_uint8()  # pointer (key/value pairs)
     count = buf.read_ub4()
     buf.read_uint8()  # pointer (output pairs)
@@ -84,13 +96,13 @@ def parse_auth_request(buf: ReadBuffer) -> AuthRequest:
     username = ""
     if has_user:
         username = (buf.read_bytes() or b"").decode()
-    pairs: dict[str, str] = {}
+    entries = []
     for _ in range(count):
         key = buf.read_str_with_length() or ""
         value = buf.read_str_with_length() or ""
         buf.read_ub4()  # flags
-        pairs[key] = value
-    return AuthRequest(username, pairs)
+        entries.append((key.rstrip("\x00"), value))
+    return AuthRequest(username, dict(entries), mode, tuple(entries))
 
 
 def oracle_user_name(name: str) -> str:
@@ -141,13 +153,25 @@ class LogonState:
             )[:_SESSION_KEY_SIZE]
             combined = (client_key + self.server_key).hex().upper().encode()
             session_key = _pbkdf2(combined, self.csk_salt, _SESSION_KEY_SIZE, PBKDF2_SDER_COUNT)
-            plain = _aes_decrypt(session_key, bytes.fromhex(pairs[AuthKey.PASSWORD.value]))
         except (KeyError, ValueError):
             return None
-        password = _unpad(plain[_SALT_SIZE:])
-        if not secrets.compare_digest(password, self.password.encode()):
+        password = decrypt_password(session_key, pairs.get(AuthKey.PASSWORD.value))
+        if password is None or not secrets.compare_digest(password, self.password.encode()):
             return None
         return session_key
+
+
+def decrypt_password(session_key: bytes, encoded: str | None) -> bytes | None:
+    """A password the client sent (AUTH_PASSWORD, AUTH_NEWPASSWORD): hex of the AES-CBC
+    encryption, under the session key, of 16 random bytes and the password; None if absent
+    or not hex of whole blocks."""
+    if not encoded:
+        return None
+    try:
+        plain = _aes_decrypt(session_key, bytes.fromhex(encoded))
+    except ValueError:
+        return None
+    return _unpad(plain[_SALT_SIZE:])
 
 
 def server_proof(session_key: bytes) -> str:

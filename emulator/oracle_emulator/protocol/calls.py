@@ -24,6 +24,7 @@ def rollback(state: ConnectionState) -> bytes:
 
 
 def ping(state: ConnectionState) -> bytes:
+    state.raise_pending()  # a piggyback's failure is the ping's
     return EndOfCall(txn_in_progress=state.txn_in_progress).encode()
 
 

@@ -378,6 +378,9 @@ class ClientConnection:
             except BreakReceived:
                 reply = b""
             self._note_logon()
+            if self.state.ended:  # killed: ORA-00028, then the connection ends
+                self._send(reply)
+                return
             if self.state.break_requested.is_set():
                 self._answer_break()  # instead of the reply of the interrupted call
             elif reply:

@@ -260,3 +260,16 @@ class AuthKey(str, enum.Enum):
     DB_NAME = "AUTH_SC_DBUNIQUE_NAME"
     MAX_IDEN_LENGTH = "AUTH_MAX_IDEN_LENGTH"
     MAX_OPEN_CURSORS = "AUTH_MAX_OPEN_CURSORS"
+    REAL_DB_UNIQUE_NAME = "AUTH_SC_REAL_DBUNIQUE_NAME"
+    NEW_PASSWORD = "AUTH_NEWPASSWORD"
+    PROXY_CLIENT_NAME = "PROXY_CLIENT_NAME"
+    EDITION = "AUTH_ORA_EDITION"
+    #: application context entries come as triples of these (the driver appends a NUL)
+    APPCTX_NAMESPACE = "AUTH_APPCTX_NSPACE"
+    APPCTX_ATTRIBUTE = "AUTH_APPCTX_ATTR"
+    APPCTX_VALUE = "AUTH_APPCTX_VALUE"
+    #: phase one: what the client says about itself
+    MACHINE = "AUTH_MACHINE"
+    TERMINAL = "AUTH_TERMINAL"
+    PROGRAM = "AUTH_PROGRAM_NM"
+    OS_USER = "AUTH_SID"

@@ -43,7 +43,15 @@ from oracle_emulator.protocol.state import ConnectionState
 
 log = logging.getLogger(__name__)
 
+ORA_SESSION_KILLED = 28
+
 Handler = Callable[[ReadBuffer], bytes]
+
+
+def session_killed() -> OracleError:
+    """What a killed session's next call gets; the driver takes it for a closed connection
+    (DPY-4011) and drops the connection, as from Oracle."""
+    return OracleError(ORA_SESSION_KILLED, "your session has been killed")
 
 
 class Dispatcher:
@@ -102,6 +110,23 @@ class Dispatcher:
 
     def _call(self, code: int, buf: ReadBuffer) -> bytes:
         self.last_function = code
+        if self._killed():  # the rest of the call goes unread: the connection ends
+            return self._killed_reply()
+        reply = self._run_call(code, buf)
+        if self._killed():  # killed while the call ran (which interrupted it)
+            return self._killed_reply()
+        return reply
+
+    def _killed(self) -> bool:
+        session = self.state.session
+        return session is not None and bool(getattr(session, "killed", False))
+
+    def _killed_reply(self) -> bytes:
+        self.state.ended = True
+        log.info("session %d: killed: answered ORA-00028, disconnecting", self.state.session_id)
+        return EndOfCall(error=session_killed()).encode()
+
+    def _run_call(self, code: int, buf: ReadBuffer) -> bytes:
         handler = self._functions.get(code)
         if handler is None:
             log.warning("session %d: unsupported function %d", self.state.session_id, code)

@@ -41,7 +41,6 @@ from oracle_emulator.protocol.binds import BindReader, read_metadata
 from oracle_emulator.protocol.buffer import (
     ReadBuffer,
     RequestInterrupted,
-    WriteBuffer,
 )
 from oracle_emulator.protocol.constants import (
     AL8I4_EXEC_FLAGS,
@@ -53,7 +52,6 @@ from oracle_emulator.protocol.constants import (
     EXEC_FLAGS_SCROLLABLE,
     REEXECUTE_COMMIT,
     ExecOption,
-    MessageType,
 )
 from oracle_emulator.protocol.describe import describe_info
 from oracle_emulator.protocol.errors import (
@@ -64,6 +62,7 @@ from oracle_emulator.protocol.errors import (
 )
 from oracle_emulator.protocol.rows import ROW_HEADER, RowEncoder
 from oracle_emulator.protocol.scroll import is_positioned_fetch, resting_position, start_row
+from oracle_emulator.protocol.session_sync import changed_keywords, return_parameters
 from oracle_emulator.protocol.state import ConnectionState, CursorState
 
 _AL8I4_EXEC_COUNT = 1
@@ -425,8 +424,12 @@ class ExecuteHandler:
     def _statement_reply(self, cursor: CursorState, outcome: _Outcome) -> bytes:
         """The reply to DML, DDL and anything that failed: the row count or the error."""
         parts = []
+        # what the statement changed in the session (ALTER SESSION SET CURRENT_SCHEMA...)
+        keywords = changed_keywords(self._state.session, self._state.known_keywords)
         if cursor.dml_rowcounts and (outcome.error is None or outcome.batch_errors):
-            parts.append(_dml_row_counts(outcome.row_counts))
+            parts.append(return_parameters(keywords, outcome.row_counts))
+        elif keywords:
+            parts.append(return_parameters(keywords))
         end = EndOfCall(
             cursor.cursor_id,
             error=outcome.error,
@@ -500,17 +503,3 @@ def _check_supported(request: ExecuteRequest, sql: str) -> None:
 
 def _has_lob(columns: Sequence[ColumnInfo]) -> bool:
     return any(column.type.is_lob for column in columns)
-
-
-def _dml_row_counts(counts: Sequence[int]) -> bytes:
-    """The PARAMETER message with per-row counts (``cursor.getarraydmlrowcounts()``)."""
-    out = WriteBuffer()
-    out.write_uint8(MessageType.PARAMETER)
-    out.write_ub2(0)  # al8o4l entries
-    out.write_ub2(0)  # al8txl bytes
-    out.write_ub2(0)  # key/value pairs
-    out.write_ub2(0)  # registration information
-    out.write_ub4(len(counts))
-    for count in counts:
-        out.write_ub8(count)
-    return out.getvalue()

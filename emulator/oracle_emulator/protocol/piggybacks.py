@@ -14,6 +14,7 @@ from oracle_emulator.protocol.buffer import ProtocolError, ReadBuffer
 from oracle_emulator.protocol.constants import Function
 from oracle_emulator.protocol.lobs import split_locators
 from oracle_emulator.protocol.state import ConnectionState
+from oracle_emulator.sql.session_context import SessionContext
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +22,11 @@ log = logging.getLogger(__name__)
 #: then the ECID pair, two unused numbers, client info, two more unused pairs and DBOP
 _E2E_LEADING_STRINGS = 3
 _E2E_TRAILING_PAIRS = 3
-#: the end-to-end fields whose strings follow the header, in write order
-_E2E_STRING_FIELDS = ("client_identifier", "module", "action", "client_info", "dbop")
+#: the end-to-end fields whose strings follow the header, in write order (USERENV's names)
+_E2E_STRING_FIELDS = ("CLIENT_IDENTIFIER", "MODULE", "ACTION", "CLIENT_INFO", "DBOP")
+#: application context piggyback flags (``TNS_APP_CONTEXT_FLAG_*``)
+_APP_CONTEXT_SET = 0x01
+_APP_CONTEXT_CLEAR = 0x02
 
 
 def handle_piggyback(buf: ReadBuffer, state: ConnectionState) -> None:
@@ -40,7 +44,7 @@ def handle_piggyback(buf: ReadBuffer, state: ConnectionState) -> None:
     elif code == Function.SESSION_STATE:
         buf.read_ub8()  # request boundary flags: nothing to do
     elif code == Function.SET_KEY_VALUE:
-        _key_values(buf)
+        _key_values(buf, state)
     else:
         raise ProtocolError(f"unsupported piggyback function {code}")
 
@@ -52,7 +56,8 @@ def _close_cursors(buf: ReadBuffer, state: ConnectionState) -> None:
 
 
 def _end_to_end(buf: ReadBuffer, state: ConnectionState) -> None:
-    """Client identifier, module, action, client info, DBOP: read, logged, not stored."""
+    """Client identifier, module, action, client info, DBOP: the session keeps the changed
+    ones, for SYS_CONTEXT('USERENV', ...) to show."""
     buf.read_uint8()  # pointer (cidnam)
     buf.read_uint8()  # pointer (cidser)
     buf.read_ub4()  # flags
@@ -78,6 +83,17 @@ def _end_to_end(buf: ReadBuffer, state: ConnectionState) -> None:
         else:
             values[name] = None
     log.debug("session %d: end-to-end attributes %s", state.session_id, values)
+    context = _context(state)
+    if context is not None:
+        for name, value in values.items():
+            context.set_end_to_end(name, value)
+
+
+def _context(state: ConnectionState) -> SessionContext | None:
+    """The session's context (a session of another :class:`~oracle_emulator.api.Database`
+    may have none)."""
+    context = getattr(state.session, "context", None)
+    return context if isinstance(context, SessionContext) else None
 
 
 def _free_temp_lobs(buf: ReadBuffer, state: ConnectionState) -> None:
@@ -115,16 +131,30 @@ def _set_schema(buf: ReadBuffer, state: ConnectionState) -> None:
         log.warning("session %d: could not set the current schema to %s", state.session_id, schema)
 
 
-def _key_values(buf: ReadBuffer) -> None:
-    """Application context or HA readiness: namespace and key/value pairs, ignored."""
+def _key_values(buf: ReadBuffer, state: ConnectionState) -> None:
+    """Application context changes (``connection.set_app_context()``, ``clear_app_context``):
+    a namespace with entries to set, or none to clear it. A namespace the client may not set
+    fails the call the piggyback came with (ORA-28267)."""
     buf.read_uint8()  # pointer (namespace)
     buf.read_ub4()  # namespace length
     buf.read_uint8()  # pointer (pairs)
     count = buf.read_ub4()
-    buf.read_ub2()  # flags
+    flags = buf.read_ub2()
     buf.read_uint8()
-    buf.read_bytes()  # namespace
+    namespace = (buf.read_bytes() or b"").decode()
+    entries = []
     for _ in range(count):
-        buf.read_bytes_with_length()  # key
-        buf.read_bytes_with_length()  # value
+        key = (buf.read_bytes_with_length() or b"").decode()
+        value = (buf.read_bytes_with_length() or b"").decode()
         buf.read_ub4()  # flags
+        entries.append((key, value))
+    context = _context(state)
+    if context is None:
+        return
+    try:
+        if flags & _APP_CONTEXT_CLEAR:
+            context.clear_app_context(namespace)
+        elif flags & _APP_CONTEXT_SET:
+            context.set_app_context(namespace, entries)
+    except OracleError as exc:
+        state.pending_error = exc

@@ -93,13 +93,29 @@ class ConnectionState:
         self._running_lock = threading.Lock()
         #: set by the packet-reading thread for every break; cleared once answered
         self.break_requested = threading.Event()
+        #: a piggyback's failure: the call it came with answers it (see :meth:`require_session`)
+        self.pending_error: OracleError | None = None
+        #: the session's current schema and edition as the client last learnt them
+        self.known_keywords: dict[int, str] = {}
+        #: the session is over (killed): the connection closes after this call's reply
+        self.ended = False
 
     # --- session ---------------------------------------------------------------------------
 
     def require_session(self) -> Session:
+        """The session, to run the call in (see :meth:`raise_pending`)."""
         if self.session is None:
             raise OracleError(ORA_NOT_LOGGED_ON, "not logged on")
+        self.raise_pending()
         return self.session
+
+    def raise_pending(self) -> None:
+        """Raise the error of a piggyback that came with this call (an application context
+        namespace the client may not set), so that the call fails with it once its body is
+        read."""
+        error, self.pending_error = self.pending_error, None
+        if error is not None:
+            raise error
 
     def run(self, call: Callable[[], T]) -> T:
         """Run an engine call that a break from the client may interrupt.

@@ -24,6 +24,7 @@ FIRST_OBJECT_ID = 73_000
 FIRST_USER_ID = 100
 SYS = "SYS"
 PUBLIC = "PUBLIC"
+BASE_EDITION = "ORA$BASE"
 DATA_SCHEMA = "__data"
 
 CONSTRAINT_PRIMARY = "P"
@@ -171,6 +172,8 @@ class Catalogue:
         self.indexes: dict[tuple[str, str], Index] = {}
         #: grantee -> the privileges recorded for it (see :mod:`.privileges`)
         self.grants: dict[str, set[str]] = {}
+        #: editions (see :mod:`.editions`); ORA$BASE always exists
+        self.editions: set[str] = {BASE_EDITION}
         self._object_ids = itertools.count(FIRST_OBJECT_ID)
         self._user_ids = itertools.count(FIRST_USER_ID)
         #: bumped by every DDL: cached plans made under an older version are stale
@@ -251,6 +254,7 @@ class Catalogue:
                 "sequences": [asdict(s) for s in self.sequences.values()],
                 "indexes": [asdict(i) for i in self.indexes.values()],
                 "grants": {user: sorted(held) for user, held in self.grants.items()},
+                "editions": sorted(self.editions),
             }
         return json.dumps(doc, default=_json_default)
 
@@ -274,6 +278,7 @@ class Catalogue:
                 self.indexes[(index.owner, index.name)] = index
             for user, held in doc.get("grants", {}).items():
                 self.grants[user] = set(held)
+            self.editions.update(doc.get("editions", []))
             ids = [t.object_id for t in self.tables.values()]
             ids += [v.object_id for v in self.views.values()]
             ids += [s.object_id for s in self.sequences.values()]

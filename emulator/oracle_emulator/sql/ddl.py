@@ -11,7 +11,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from oracle_emulator.api import ColumnInfo, OracleError, OracleType
-from oracle_emulator.sql import parsing, privileges
+from oracle_emulator.sql import editions, parsing, privileges, proxy_users
 from oracle_emulator.sql.catalogue import (
     CONSTRAINT_CHECK,
     CONSTRAINT_FOREIGN,
@@ -108,6 +108,8 @@ def _create(session: EmulatorSession, stream: TokenStream) -> None:
             else stream.text[token.start : token.end]
         )
         session.db.create_user(name, password, exists_ok=False)
+    elif stream.accept_word("EDITION"):
+        editions.create_edition(session.db.catalogue, session.username, stream)
     elif stream.accept_words("PUBLIC", "SYNONYM") or stream.accept_word("SYNONYM"):
         log.info("CREATE SYNONYM accepted and ignored: %s", stream.text)
     else:
@@ -322,8 +324,13 @@ def _create_view(session: EmulatorSession, stream: TokenStream, replace: bool) -
 
 def _drop(session: EmulatorSession, stream: TokenStream) -> None:
     catalogue = session.db.catalogue
-    kind = stream.expect_word("TABLE", "VIEW", "SEQUENCE", "INDEX", "USER", "SYNONYM", "PUBLIC")
+    kind = stream.expect_word(
+        "TABLE", "VIEW", "SEQUENCE", "INDEX", "USER", "SYNONYM", "PUBLIC", "EDITION"
+    )
     if kind == "PUBLIC" or kind == "SYNONYM":
+        return
+    if kind == "EDITION":
+        editions.drop_edition(catalogue, session.username, stream)
         return
     if kind == "USER":
         session.db.drop_user(stream.name())
@@ -386,7 +393,7 @@ def _comment(session: EmulatorSession, stream: TokenStream) -> None:
 #: ALTER SESSION SET options Oracle has that change nothing the emulator models
 _ACCEPTED_SESSION_OPTIONS = frozenset(
     {
-        "CONTAINER", "EDITION", "ISOLATION_LEVEL", "TXN_PRIORITY", "OPTIMIZER_MODE",
+        "CONTAINER", "ISOLATION_LEVEL", "TXN_PRIORITY", "OPTIMIZER_MODE",
         "SQL_TRACE", "STATISTICS_LEVEL", "DDL_LOCK_TIMEOUT", "TRACEFILE_IDENTIFIER",
         "SKIP_UNUSABLE_INDEXES", "SESSION_CACHED_CURSORS", "WORKAREA_SIZE_POLICY",
         "SORT_AREA_SIZE", "HASH_AREA_SIZE", "PLSQL_OPTIMIZE_LEVEL", "PLSQL_WARNINGS",
@@ -400,6 +407,9 @@ def _alter(session: EmulatorSession, stream: TokenStream) -> None:
             _alter_session_set(session, stream)
         else:  # ENABLE/DISABLE PARALLEL DML, CLOSE DATABASE LINK...: nothing to change here
             log.info("ALTER SESSION accepted and ignored: %s", stream.text)
+        return
+    if stream.accept_word("USER"):
+        proxy_users.alter_user(session.db.catalogue, session.username, stream)
         return
     if not stream.accept_word("TABLE"):
         log.info("ALTER accepted and ignored: %s", stream.text)
@@ -418,7 +428,7 @@ def _alter_session_set(session: EmulatorSession, stream: TokenStream) -> None:
     """``ALTER SESSION SET p = v [p = v]...``: all the parameters or none (the first bad one
     raises before any is applied)."""
     changes: list[tuple[str, str]] = []
-    schema = None
+    schema = edition = None
     while not stream.done:
         parameter = stream.name()
         stream.expect_punct("=")
@@ -426,6 +436,8 @@ def _alter_session_set(session: EmulatorSession, stream: TokenStream) -> None:
         if parameter == "CURRENT_SCHEMA":
             _check_user(session, value)
             schema = value
+        elif parameter == "EDITION":
+            edition = editions.usable_edition(session.db.catalogue, session.username, value)
         elif parameter in _ACCEPTED_SESSION_OPTIONS:
             log.info("ALTER SESSION SET %s accepted and ignored", parameter)
         else:
@@ -434,6 +446,8 @@ def _alter_session_set(session: EmulatorSession, stream: TokenStream) -> None:
         session.alter_nls(changes)
     if schema is not None:
         session.schema = schema
+    if edition is not None:
+        session.context.edition = edition
 
 
 def _alter_add(session: EmulatorSession, stream: TokenStream, table: Table) -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from oracle_emulator.api import ORA_INVALID_SQL, OracleError, StatementResult
 from oracle_emulator.sql import grammar_gate, parsing
+from oracle_emulator.sql.alter_system import alter_system
 from oracle_emulator.sql.binds import check_count
 from oracle_emulator.sql.query import cached_plan, run_query
 
@@ -62,6 +63,9 @@ class Dispatcher:
             return self.rollback(session, sql)
         if word == "SAVEPOINT":
             session.savepoint(_name(sql.split()[1]))
+            return StatementResult(kind="OTHER")
+        if word == "ALTER" and second == "SYSTEM":  # no implicit commit
+            alter_system(session, sql)
             return StatementResult(kind="OTHER")
         if word == "ALTER" and second == "SESSION":
             return self.ddl(session, sql, commit=False)

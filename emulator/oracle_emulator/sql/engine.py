@@ -20,8 +20,8 @@ from typing import Any
 
 import duckdb
 
-from oracle_emulator.api import OracleError, OracleType
-from oracle_emulator.sql import nls_functions, parsing, privileges
+from oracle_emulator.api import LogonRequest, OracleError, OracleType
+from oracle_emulator.sql import nls_functions, parsing, privileges, proxy_users, sys_context
 from oracle_emulator.sql.catalogue import SYS, Catalogue, Column, Table, User
 from oracle_emulator.sql.conversions import write_sql
 from oracle_emulator.sql.dictionary import (
@@ -58,6 +58,8 @@ from oracle_emulator.sql.rowid_sql import (
 )
 from oracle_emulator.sql.script import split_statements
 from oracle_emulator.sql.session import EmulatorSession
+from oracle_emulator.sql.session_registry import SessionRegistry
+from oracle_emulator.sql.session_start import start_session
 from oracle_emulator.sql.storage import (
     DEL,
     INS,
@@ -70,9 +72,13 @@ from oracle_emulator.sql.storage import (
     purge_sql,
     schema_sql,
 )
+from oracle_emulator.sql.sys_context import SYS_CONTEXT_FUNCTION
 from oracle_emulator.sql.transactions import ScnClock, TxnRegistry
 
 log = logging.getLogger(__name__)
+
+MAX_PASSWORD_BYTES = 1024
+ORA_INVALID_PASSWORD = 988
 
 META_TABLE = "__meta_catalogue"
 #: Oracle's INITCAP for DuckDB-side SQL (bulk loads): words split on blanks
@@ -110,10 +116,8 @@ class EmulatorDatabase:
         self.row_cache = RowCache(self.counters.peek)
         self.dictionary = Dictionary(self)
         self.dispatcher = Dispatcher()
-        self._sessions: set[EmulatorSession] = set()
-        self._by_id: dict[int, EmulatorSession] = {}
-        self._session_ids = iter(range(1, 2**62))
-        self._sessions_lock = threading.Lock()
+        #: open sessions by SID (ALTER SYSTEM KILL SESSION, SYS_CONTEXT, NEXTVAL find them)
+        self.sessions: SessionRegistry[EmulatorSession] = SessionRegistry()
         self._constraint_numbers = iter(range(10_000, 10**9))
         self._conn = duckdb.connect(path or ":memory:")
         self._internal_lock = threading.RLock()
@@ -219,20 +223,33 @@ class EmulatorDatabase:
         for name, function, parameters, returns in functions:
             if name not in existing:
                 cursor.create_function(name, function, parameters, returns, side_effects=True)
+        if SYS_CONTEXT_FUNCTION not in existing:  # NULL is a value it returns
+            cursor.create_function(
+                SYS_CONTEXT_FUNCTION,
+                self._sys_context,
+                ["VARCHAR", "VARCHAR", "BIGINT", "BIGINT"],
+                "VARCHAR",
+                null_handling="special",
+                side_effects=True,
+            )
+
+    def _sys_context(
+        self, namespace: str | None, parameter: str | None, length: int | None, sid: int
+    ) -> str | None:
+        length = sys_context.DEFAULT_LENGTH if length is None else length
+        return sys_context.value(self._session_by_id(sid), namespace, parameter, length)
 
     def _last_number(self, owner: str, name: str) -> int | None:
         """ALL_SEQUENCES.LAST_NUMBER, read live (NEXTVAL moves it without DDL)."""
         sequence = self.catalogue.sequences.get((owner, name))
         return sequence.next_value if sequence is not None else None
 
-    def register_session(self, session: EmulatorSession) -> int:
-        with self._sessions_lock:
-            session_id = next(self._session_ids)
-            self._by_id[session_id] = session
-            return session_id
+    def register_session(self, session: EmulatorSession) -> tuple[int, int]:
+        """The new session's SID and SERIAL#."""
+        return self.sessions.register(session)
 
     def _session_by_id(self, session_id: int) -> EmulatorSession | None:
-        return self._by_id.get(session_id)
+        return self.sessions.get(session_id)
 
     def new_cursor(self, session: EmulatorSession) -> Any:
         return self._configure(self._conn.cursor(), session)
@@ -253,21 +270,27 @@ class EmulatorDatabase:
         name = username.upper()
         if name not in self.catalogue.users:
             raise OracleError(1017, "invalid username/password; logon denied")
-        session = EmulatorSession(self, name)
-        with self._sessions_lock:
-            self._sessions.add(session)
-        return session
+        return EmulatorSession(self, name)
+
+    def logon(self, request: LogonRequest) -> EmulatorSession:
+        """A session as the logon asks (proxy user, edition, application contexts)."""
+        return start_session(self, request)
+
+    def change_password(self, username: str, password: str) -> None:
+        """A password change the client made at logon or with ``changepassword()``: at most
+        1024 bytes, as Oracle's passwords (ORA-00988 otherwise)."""
+        if not password or len(password.encode()) > MAX_PASSWORD_BYTES:
+            raise OracleError(ORA_INVALID_PASSWORD, "missing or invalid password(s)")
+        with self.catalogue.lock:
+            user = self.catalogue.users[username]
+            self.catalogue.users[username] = replace(user, password=password)
+        self.after_ddl()
 
     def forget_session(self, session: EmulatorSession) -> None:
-        with self._sessions_lock:
-            self._sessions.discard(session)
-            self._by_id.pop(getattr(session, "session_id", 0), None)
-            self._by_id.pop(getattr(session, "session_id", 0), None)
+        self.sessions.forget(getattr(session, "session_id", 0))
 
     def close(self) -> None:
-        with self._sessions_lock:
-            sessions = list(self._sessions)
-        for session in sessions:
+        for session in self.sessions.sessions():
             try:
                 session.close()
             except OracleError:
@@ -303,6 +326,7 @@ class EmulatorDatabase:
             if self.catalogue.users.pop(name, None) is None:
                 raise OracleError(ORA_USER_NOT_FOUND, f"user '{name}' does not exist")
             self.catalogue.grants.pop(name, None)
+            proxy_users.forget_proxy(self.catalogue, name)
         with self.internal() as cursor:
             for table in self.catalogue.tables_of(name):
                 self.drop_table(cursor, name, table.name)

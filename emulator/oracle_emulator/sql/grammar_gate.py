@@ -180,14 +180,39 @@ ALLOWANCES = (
         name="ALTER SYSTEM KILL/DISCONNECT SESSION",
         pattern=re.compile(
             r"^\s*ALTER\s+SYSTEM\s+(?:KILL|DISCONNECT)\s+SESSION\s+"
-            r"'\s*\d+\s*,\s*\d+\s*(?:,\s*@\d+\s*)?'"
+            r"'[^']*'"
             r"(?:\s+(?:IMMEDIATE|NOWAIT|POST_TRANSACTION|FORCE(?:\s+TIMEOUT\s+\d+)?))*\s*$",
             re.IGNORECASE,
         ),
         replacement=lambda m: "COMMIT".ljust(len(m.group(0))),
         reference="Oracle SQL Language Reference, ALTER SYSTEM: \"KILL SESSION 'integer1, "
         "integer2 [, @integer3]' [IMMEDIATE | NOWAIT | FORCE TIMEOUT]\" and DISCONNECT SESSION "
-        "(the grammar has no ALTER SYSTEM; the whole statement matched, checked as a COMMIT)",
+        "(the grammar has no ALTER SYSTEM; the whole statement matched, checked as a COMMIT; "
+        "the session ID's text is checked when it runs: ORA-00026)",
+    ),
+    Allowance(
+        name="ALTER USER ... GRANT/REVOKE CONNECT THROUGH",
+        pattern=re.compile(
+            rf"^\s*ALTER\s+USER\s+{_NAME}\s+(?:GRANT|REVOKE)\s+CONNECT\s+THROUGH\s+{_NAME}"
+            r"(?:\s+AUTHENTICATION\s+REQUIRED)?\s*$",
+            re.IGNORECASE,
+        ),
+        replacement=lambda m: "COMMIT".ljust(len(m.group(0))),
+        reference="Oracle SQL Language Reference, ALTER USER, proxy_clause: '{ GRANT | REVOKE } "
+        "CONNECT THROUGH db_user_proxy [AUTHENTICATION REQUIRED]' (not in the grammar; the "
+        "whole statement matched, checked as a COMMIT)",
+    ),
+    Allowance(
+        name="CREATE EDITION / DROP EDITION",
+        pattern=re.compile(
+            rf"^\s*(?:CREATE\s+EDITION\s+{_NAME}(?:\s+AS\s+CHILD\s+OF\s+{_NAME})?"
+            rf"|DROP\s+EDITION\s+{_NAME}(?:\s+CASCADE)?)\s*$",
+            re.IGNORECASE,
+        ),
+        replacement=lambda m: "COMMIT".ljust(len(m.group(0))),
+        reference="Oracle SQL Language Reference, CREATE EDITION: 'CREATE EDITION edition [AS "
+        "CHILD OF parent_edition]', and DROP EDITION: 'DROP EDITION edition [CASCADE]' (not "
+        "in the grammar; the whole statement matched, checked as a COMMIT)",
     ),
     Allowance(
         name="DROP TABLE ... CASCADE CONSTRAINTS",

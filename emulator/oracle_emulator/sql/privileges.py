@@ -1,4 +1,5 @@
-"""The one privilege the emulator enforces: reading V$DATABASE, as Oracle guards it.
+"""The privileges the emulator enforces: reading V$DATABASE, as Oracle guards it, ALTER
+SYSTEM (:mod:`.alter_system`) and USE on editions (:mod:`.editions`).
 
 Every user reads every schema here (see the README's known limits). V$DATABASE is the
 exception because the provider's consistent snapshots read its CURRENT_SCN, and turn the
@@ -9,8 +10,9 @@ here. Oracle answers ORA-00942, as if the view did not exist, to a user holding 
 - the system privilege SELECT ANY DICTIONARY;
 - a role that includes either (SELECT_CATALOG_ROLE, DBA).
 
-SYS and SYSTEM hold them all. GRANT and REVOKE of these are recorded in the catalogue (given
-by SYS, SYSTEM or a DBA; anyone else gets ORA-01031); other GRANT and REVOKE statements are
+SYS and SYSTEM hold them all. GRANT and REVOKE of these, of ALTER SYSTEM and of USE ON
+EDITION are recorded in the catalogue (given by SYS, SYSTEM or a DBA; anyone else gets
+ORA-01031); other GRANT and REVOKE statements are
 accepted and ignored, as before. ``SYS.V_$DATABASE`` itself is readable under that name too,
 and without the ``SYS.`` only by SYS (no public synonym has that name).
 """
@@ -38,16 +40,26 @@ CATALOG_ROLE = "SELECT_CATALOG_ROLE"
 #: what reading any guarded view is allowed by, besides the view's own object privilege
 DICTIONARY_READERS = frozenset({SELECT_ANY_DICTIONARY, DBA_ROLE, CATALOG_ROLE})
 ROLES = frozenset({DBA_ROLE, CATALOG_ROLE})
+#: system privileges recorded besides the dictionary's (ALTER SYSTEM KILL SESSION needs it)
+ALTER_SYSTEM = "ALTER SYSTEM"
+RECORDED = DICTIONARY_READERS | {ALTER_SYSTEM}
 #: object privileges that let a user query a view (READ since Oracle 12c)
 _READING = frozenset({"SELECT", "READ", "ALL", "ALL PRIVILEGES"})
 ADMINISTRATORS = frozenset({SYS, "SYSTEM"})
 
+EDITION_PRIVILEGE = "USE ON EDITION "
 ORA_INSUFFICIENT_PRIVILEGES = 1031
+ORA_EDITION_NOT_FOUND = 38802
 ORA_NO_SUCH_GRANTEE = 1917
 ORA_NOT_GRANTED_BY_YOU = 1927
 ORA_ROLE_NOT_GRANTED = 1951
 ORA_SYSTEM_PRIVILEGE_NOT_GRANTED = 1952
 ORA_ONLY_FIXED_VIEWS = 2030
+
+
+def edition_privilege(edition: str) -> str:
+    """The catalogue's name for USE on an edition (see :mod:`.editions`)."""
+    return f"{EDITION_PRIVILEGE}{edition}"
 
 
 def object_privilege(view: str) -> str:
@@ -90,18 +102,22 @@ def parse_grant(stream: TokenStream, revoke: bool, grantor: str) -> GrantStateme
         else:
             words[-1].append(stream.next().value)
     named = [" ".join(parts) for parts in words if parts]
-    target = None
-    if stream.accept_word("ON"):
+    target = edition = None
+    if stream.accept_words("ON", "EDITION"):
+        edition = stream.name()
+    elif stream.accept_word("ON"):
         target = _target(stream, grantor)
     stream.expect_word("FROM" if revoke else "TO")
     grantees = [stream.name()]
     while stream.accept_punct(","):
         grantees.append(stream.name())
-    if target is not None:
+    if edition is not None:
+        recorded = [edition_privilege(edition)] if "USE" in named else []
+    elif target is not None:
         reads = not _READING.isdisjoint(named)
         recorded = [object_privilege(target)] if reads else []
     else:
-        recorded = [p for p in named if p in DICTIONARY_READERS]
+        recorded = [p for p in named if p in RECORDED]
     return GrantStatement(revoke, tuple(recorded), tuple(grantees))
 
 
@@ -128,6 +144,10 @@ def apply_grant(catalogue: Catalogue, grantor: str, statement: GrantStatement) -
         for grantee in statement.grantees:
             if grantee != PUBLIC and grantee not in catalogue.users:
                 raise OracleError(ORA_NO_SUCH_GRANTEE, f"user or role '{grantee}' does not exist")
+        for privilege in statement.privileges:
+            edition = privilege.removeprefix(EDITION_PRIVILEGE)
+            if edition != privilege and edition not in catalogue.editions:
+                raise OracleError(ORA_EDITION_NOT_FOUND, "edition does not exist")
         for grantee in statement.grantees:
             held = catalogue.grants.setdefault(grantee, set())
             for privilege in statement.privileges:
@@ -152,7 +172,7 @@ def is_administrator(catalogue: Catalogue, user: str) -> bool:
 def _not_granted(privilege: str, grantee: str) -> OracleError:
     if privilege in ROLES:
         return OracleError(ORA_ROLE_NOT_GRANTED, f"ROLE '{privilege}' not granted to '{grantee}'")
-    if privilege == SELECT_ANY_DICTIONARY:
+    if privilege in (SELECT_ANY_DICTIONARY, ALTER_SYSTEM):
         return OracleError(
             ORA_SYSTEM_PRIVILEGE_NOT_GRANTED, f"system privileges not granted to '{grantee}'"
         )

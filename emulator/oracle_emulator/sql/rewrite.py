@@ -23,6 +23,7 @@ from oracle_emulator.sql import parsing
 from oracle_emulator.sql.catalogue import SYS, Catalogue, Table
 from oracle_emulator.sql.errors import table_not_found
 from oracle_emulator.sql.storage import RID, Snapshot, live_sql
+from oracle_emulator.sql.sys_context import DEFAULT_LENGTH, SYS_CONTEXT_FUNCTION
 from oracle_emulator.sql.translate_connect import rewrite_row_generator
 
 _MARKER = re.compile(r'"?(__EMU_\d+__)"?')
@@ -73,11 +74,9 @@ class RewriteContext:
     binds: list[Any]
     #: (kind 'SCN' | 'TIMESTAMP', expression, table) -> SCN to read at (checks ORA-01555)
     resolve_as_of: Callable[[str, exp.Expression, Table], int]
-    #: SYS_CONTEXT('USERENV', name) values
-    userenv: dict[str, str]
     #: public synonym name -> DuckDB relation (dictionary views)
     public: dict[str, str]
-    #: passed to the NEXTVAL/CURRVAL functions (CURRVAL is per session)
+    #: passed to the NEXTVAL/CURRVAL and SYS_CONTEXT functions (the session's SID)
     session_id: int = 0
     #: called before a dictionary view is read (refreshes its rows)
     touch_dictionary: Callable[[], None] | None = None
@@ -333,7 +332,7 @@ class Rewriter:
             if _is_flashback_scn(dot.this, dot.expression):
                 dot.replace(exp.Anonymous(this=CURRENT_SCN_FUNCTION, expressions=[]))
         for call in list(tree.find_all(exp.Anonymous)):
-            if str(call.this).upper() == "SYS_CONTEXT" and len(call.expressions) >= 2:
+            if str(call.this).upper() == "SYS_CONTEXT" and 2 <= len(call.expressions) <= 3:
                 self._sys_context(call)
 
     def _pseudo_column(self, column: exp.Column) -> None:
@@ -355,14 +354,15 @@ class Rewriter:
             column.replace(exp.Literal.string(self.ctx.user))
 
     def _sys_context(self, call: exp.Anonymous) -> None:
-        namespace, parameter = call.expressions[0], call.expressions[1]
-        if not (isinstance(namespace, exp.Literal) and isinstance(parameter, exp.Literal)):
-            return
-        if namespace.this.upper() != "USERENV":
-            call.replace(exp.Null())
-            return
-        value = self.ctx.userenv.get(parameter.this.upper())
-        call.replace(exp.Literal.string(value) if value is not None else exp.Null())
+        """Evaluated as the statement runs, for the session (see :mod:`.sys_context`)."""
+        namespace, parameter, *rest = call.expressions
+        length = rest[0] if rest else exp.Literal.number(DEFAULT_LENGTH)
+        session = exp.Literal.number(self.ctx.session_id)
+        call.replace(
+            exp.Anonymous(
+                this=SYS_CONTEXT_FUNCTION, expressions=[namespace, parameter, length, session]
+            )
+        )
 
 
 def _is_star(item: exp.Expression) -> bool:

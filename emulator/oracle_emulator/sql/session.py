@@ -38,6 +38,7 @@ from oracle_emulator.sql.errors import (
 )
 from oracle_emulator.sql.query import describe_query, plan_query
 from oracle_emulator.sql.rewrite import RewriteContext
+from oracle_emulator.sql.session_context import SessionContext
 from oracle_emulator.sql.storage import (
     Snapshot,
     Transaction,
@@ -57,6 +58,8 @@ _LOCKED = re.compile(LOCKED_MARK + r":\s*(-?\d+)")
 #: DuckDB write-write conflicts between concurrent statements are retried this often
 CONFLICT_RETRIES = 20
 CONFLICT_PAUSE_S = 0.01
+#: how long a kill waits for the killed session's interrupted statement to give up
+KILL_ROLLBACK_WAIT_S = 5.0
 _FIRST_WORDS = re.compile(
     r"^(?:\s+|--[^\n]*\n?|/\*.*?\*/|\()*([A-Za-z]+)(?:\s+([A-Za-z_]+))?", re.S
 )
@@ -90,7 +93,8 @@ class EmulatorSession:
         self._statement_lock = threading.Lock()
         #: query plans by (text, schema, catalogue version, fast path on)
         self.plans: dict[tuple[str, str, int, bool], Any] = {}
-        self.session_id = db.register_session(self)
+        self.session_id, self.serial = db.register_session(self)
+        self.context = SessionContext()
         #: NLS parameters and time zone: the database's until ALTER SESSION changes them
         self.nls = db.nls
         self.cursor = db.new_cursor(self)
@@ -184,6 +188,24 @@ class EmulatorSession:
         with contextlib.suppress(duckdb.Error):  # nothing running
             self.cursor.interrupt()
 
+    @property
+    def killed(self) -> bool:
+        return self.context.killed
+
+    def kill(self) -> None:
+        """ALTER SYSTEM KILL SESSION, from another session's thread: the statement running,
+        if any, stops, and the transaction is rolled back at once (its row locks freed);
+        the connection answers its next call ORA-00028 and ends."""
+        self.context.killed = True
+        self.interrupt()
+        if not self._statement_lock.acquire(timeout=KILL_ROLLBACK_WAIT_S):
+            return  # still busy: its connection rolls back when it closes
+        try:
+            if not self.closed:
+                self.rollback_unlocked()
+        finally:
+            self._statement_lock.release()
+
     def close(self) -> None:
         with self._statement_lock:
             if self.closed:
@@ -208,7 +230,6 @@ class EmulatorSession:
             snapshot=self.snapshot(),
             binds=list(binds),
             resolve_as_of=lambda kind, node, table: self.resolve_as_of(kind, node, table, binds),
-            userenv=self.userenv(),
             public=self.db.dictionary.public,
             touch_dictionary=self.db.dictionary.refresh,
             session_id=self.session_id,
@@ -230,26 +251,6 @@ class EmulatorSession:
         self.cursor.execute(nls_variable_sql(nls))
         self.nls = nls
         self.plans.clear()
-
-    def userenv(self) -> dict[str, str]:
-        db = self.db
-        return {
-            "CURRENT_SCHEMA": self.schema,
-            "CURRENT_USER": self.username,
-            "SESSION_USER": self.username,
-            "DB_NAME": db.db_name,
-            "CON_NAME": db.service_name,
-            "SERVICE_NAME": db.service_name,
-            "INSTANCE_NAME": db.db_name,
-            "ISDBA": "FALSE",
-            "LANG": "D" if self.nls.language == "GERMAN" else "US",
-            "LANGUAGE": f"{self.nls.language}_{self.nls.territory}.AL32UTF8",
-            "SID": str(id(self) % 100_000),
-            "HOST": "emulator",
-            "IP_ADDRESS": "127.0.0.1",
-            "SERVER_HOST": "emulator",
-            "DB_UNIQUE_NAME": db.db_name,
-        }
 
     def resolve_as_of(
         self, kind: str, node: exp.Expression, table: Table, binds: Sequence[Any]

@@ -32,3 +32,28 @@ def table_name(connection: oracledb.Connection) -> Iterator[str]:
     yield name
     with connection.cursor() as cursor, contextlib.suppress(oracledb.DatabaseError):
         cursor.execute(f"DROP TABLE {name} PURGE")  # fails if the test never created it
+
+
+@pytest.fixture
+def admin(oracle_connect: Callable[..., oracledb.Connection]) -> oracledb.Connection:
+    """A session of SYSTEM, the administrator every emulator has."""
+    return oracle_connect(user="system", password="manager")
+
+
+@pytest.fixture
+def new_user(admin: oracledb.Connection) -> Iterator[Callable[[str], str]]:
+    """Creates users (``new_user(password)`` returns the name), dropped afterwards: tests
+    that change passwords or grants leave the shared emulator's users alone."""
+    made: list[str] = []
+
+    def create(password: str) -> str:
+        name = f"U_{next(_names)}_{id(admin) % 10_000}"
+        with admin.cursor() as cursor:
+            cursor.execute(f'CREATE USER {name} IDENTIFIED BY "{password}"')
+        made.append(name)
+        return name
+
+    yield create
+    with admin.cursor() as cursor:
+        for name in made:
+            cursor.execute(f"DROP USER {name} CASCADE")
