@@ -57,6 +57,8 @@ class CursorState:
     fetched: int = 0
     #: whether the last full execute asked for per-row DML counts
     dml_rowcounts: bool = False
+    #: binds of a DML RETURNING INTO list (the statement's last ones): sent without values
+    return_binds: int = 0
 
     def open_result(self, result: QueryResult) -> None:
         self.result = result
