@@ -333,6 +333,8 @@ class ExecuteHandler:
                     break
                 outcome.batch_errors.append(BatchError(index, error))
                 outcome.row_counts.append(0)
+                if cursor.return_binds:  # the driver files returned rows by execution
+                    outcome.returned.append([[] for _ in range(cursor.return_binds)])
                 continue
             state.note_statement(result.kind)
             outcome.result = result

@@ -262,3 +262,18 @@ def test_lastrowid(connection: oracledb.Connection, table: str) -> None:
         assert cursor.lastrowid == row_4
         cursor.execute(f"DELETE FROM {table} WHERE 1 = 0")
         assert cursor.lastrowid is None
+
+
+def test_batch_errors_keep_each_rows_values_in_place(
+    connection: oracledb.Connection, table: str
+) -> None:
+    with connection.cursor() as cursor:
+        ids = cursor.var(int, arraysize=3)
+        cursor.setinputsizes(None, ids)
+        cursor.executemany(
+            f"INSERT INTO {table} (ID) VALUES (:1) RETURNING ID INTO :2",
+            [[90], [1], [91]],  # ID 1 exists: ORA-00001 for the second row
+            batcherrors=True,
+        )
+        assert [error.offset for error in cursor.getbatcherrors()] == [1]
+        assert ids.values == [[90], [], [91]]
