@@ -306,6 +306,18 @@ class StatementResult:
     #: "COMMIT", "ROLLBACK", "OTHER"
     kind: str = "OTHER"
     extras: dict[str, Any] = field(default_factory=dict)
+    #: DML RETURNING INTO: per INTO bind, the values of every row the statement changed
+    returned: list[list[Any]] | None = None
+    #: ROWID (text) of the last row an INSERT, UPDATE or DELETE changed (cursor.lastrowid)
+    rowid: str | None = None
+
+
+@dataclass(frozen=True)
+class OutBind:
+    """The bind value at each position of a RETURNING INTO list: not a value but the
+    client's variable, whose type the returned values are converted to."""
+
+    type: OracleType
 
 
 @dataclass(frozen=True)
@@ -331,7 +343,8 @@ class Session(Protocol):
     Binds are the values the client sent: a list for positional binds (``:1``, ``:2`` or
     ``:name`` in order of appearance, which is how the driver sends them) with Python values
     decoded by the protocol layer (None, int, decimal.Decimal, float, str, bytes,
-    datetime.datetime, datetime.timedelta, :class:`IntervalYM`).
+    datetime.datetime, datetime.timedelta, :class:`IntervalYM`), and an :class:`OutBind`
+    for each bind of a RETURNING INTO list.
     """
 
     username: str

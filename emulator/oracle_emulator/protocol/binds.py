@@ -6,6 +6,9 @@ ROW_DATA byte and holds one value per position, except that, outside PL/SQL, val
 than the maximum string size (LONG binds) are moved after all the others
 (``_write_bind_params_row``). LOB binds carry a locator of a temporary LOB the client wrote
 earlier; everything else is a length-prefixed value decoded by :func:`codecs.decode_bind`.
+The binds of a DML RETURNING INTO list (the statement's last ones) have metadata but no
+values: the driver leaves them out of every row, and out of the request altogether when no
+other bind remains. They are given to the engine as :class:`~oracle_emulator.api.OutBind`.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from oracle_emulator import codecs
-from oracle_emulator.api import OracleError, OracleType
+from oracle_emulator.api import CS_FORM_NCHAR, OracleError, OracleType, OutBind
 from oracle_emulator.protocol.buffer import ReadBuffer
 from oracle_emulator.protocol.constants import (
     BIND_FLAG_ARRAY,
@@ -74,6 +77,48 @@ def read_metadata(buf: ReadBuffer, count: int) -> list[BindMeta]:
     return metas
 
 
+#: the type a variable's values are written as, by wire type (national forms apart)
+_TYPES = {
+    OracleType.VARCHAR2.wire_type: OracleType.VARCHAR2,
+    OracleType.CHAR.wire_type: OracleType.CHAR,
+    OracleType.LONG.wire_type: OracleType.VARCHAR2,  # bind data: no LONG trailer
+    OracleType.NUMBER.wire_type: OracleType.NUMBER,
+    OracleType.DATE.wire_type: OracleType.DATE,
+    OracleType.RAW.wire_type: OracleType.RAW,
+    OracleType.LONG_RAW.wire_type: OracleType.RAW,
+    OracleType.BINARY_FLOAT.wire_type: OracleType.BINARY_FLOAT,
+    OracleType.BINARY_DOUBLE.wire_type: OracleType.BINARY_DOUBLE,
+    OracleType.CLOB.wire_type: OracleType.CLOB,
+    OracleType.BLOB.wire_type: OracleType.BLOB,
+    OracleType.TIMESTAMP.wire_type: OracleType.TIMESTAMP,
+    OracleType.TIMESTAMP_TZ.wire_type: OracleType.TIMESTAMP_TZ,
+    OracleType.TIMESTAMP_LTZ.wire_type: OracleType.TIMESTAMP_LTZ,
+    OracleType.INTERVAL_YM.wire_type: OracleType.INTERVAL_YM,
+    OracleType.INTERVAL_DS.wire_type: OracleType.INTERVAL_DS,
+}
+_NATIONAL = {
+    OracleType.VARCHAR2: OracleType.NVARCHAR2,
+    OracleType.CHAR: OracleType.NCHAR,
+    OracleType.CLOB: OracleType.NCLOB,
+}
+
+
+def variable_type(meta: BindMeta) -> OracleType:
+    """The Oracle type of a return bind's variable; ORA-03115 for one that cannot take a
+    returned value here (objects, cursors, JSON, vectors, BOOLEAN)."""
+    kind = _TYPES.get(meta.ora_type)
+    if kind is None:
+        raise OracleError(
+            ORA_UNSUPPORTED_BIND_TYPE,
+            f"unsupported network datatype or representation (bind type {meta.ora_type})",
+        )
+    return _NATIONAL.get(kind, kind) if meta.csfrm == CS_FORM_NCHAR else kind
+
+
+def out_bind(meta: BindMeta) -> OutBind:
+    return OutBind(variable_type(meta))
+
+
 #: one bind value as it came: its bytes (None for NULL), or a list of them for an array
 RawValue = bytes | None | list[bytes | None]
 
@@ -87,20 +132,29 @@ class BindReader:
     the next request.
     """
 
-    def __init__(self, metas: Sequence[BindMeta], lobs: LobStore, is_plsql: bool) -> None:
+    def __init__(
+        self, metas: Sequence[BindMeta], lobs: LobStore, is_plsql: bool, returned: int = 0
+    ) -> None:
         self._metas = list(metas)
         self._lobs = lobs
-        deferred = [i for i, meta in enumerate(self._metas) if meta.is_deferred(is_plsql)]
-        self._order = [i for i in range(len(self._metas)) if i not in deferred] + deferred
+        sent = len(self._metas) - returned
+        self._sent = sent
+        deferred = [i for i in range(sent) if self._metas[i].is_deferred(is_plsql)]
+        self._order = [i for i in range(sent) if i not in deferred] + deferred
 
     def read_rows(self, buf: ReadBuffer, count: int, rest: bool = False) -> list[list[Any]]:
         """``count`` rows, each introduced by a ROW_DATA byte; with ``rest``, also the rows
         that follow them in the request. A query's execute announces no row count, yet
         ``executemany`` sends one row per set of binds: they must all be read."""
-        raw_rows = [self._raw_row(buf) for _ in range(count)]
-        while rest and not buf.at_end() and buf.peek_uint8() == MessageType.ROW_DATA:
-            raw_rows.append(self._raw_row(buf))
-        return [self._decode_row(raw) for raw in raw_rows]
+        raw_rows: list[list[RawValue]] = []
+        if self._order:  # with only return binds, the request carries no rows
+            raw_rows = [self._raw_row(buf) for _ in range(count)]
+            while rest and not buf.at_end() and buf.peek_uint8() == MessageType.ROW_DATA:
+                raw_rows.append(self._raw_row(buf))
+        else:
+            raw_rows = [[] for _ in range(count)]
+        outs = [out_bind(meta) for meta in self._metas[self._sent :]]
+        return [self._decode_row(raw) + outs for raw in raw_rows]
 
     def _raw_row(self, buf: ReadBuffer) -> list[RawValue]:
         marker = buf.read_uint8()
@@ -137,7 +191,7 @@ class BindReader:
             [self._decode(item, meta) for item in value]
             if isinstance(value, list)
             else self._decode(value, meta)
-            for value, meta in zip(raw, self._metas, strict=True)
+            for value, meta in zip(raw[: self._sent], self._metas[: self._sent], strict=True)
         ]
 
     def _decode(self, data: bytes | None, meta: BindMeta) -> Any:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from oracle_emulator.api import ORA_INTERNAL, OracleError
+from oracle_emulator.codecs.rowid import parse_rowid_text
 from oracle_emulator.protocol.buffer import ProtocolError, WriteBuffer
 from oracle_emulator.protocol.constants import (
     EOCS_TXN_IN_PROGRESS,
@@ -48,6 +49,8 @@ class EndOfCall:
     rowcount: int = 0
     txn_in_progress: bool = False
     batch_errors: Sequence[BatchError] = field(default_factory=tuple)
+    #: ROWID text of the last row DML changed (``cursor.lastrowid``), None for no row
+    rowid: str | None = None
 
     def encode(self) -> bytes:
         out = WriteBuffer()
@@ -62,7 +65,7 @@ class EndOfCall:
         out.write_ub2(self.cursor_id)
         out.write_sb4(self.error.offset if self.error is not None else 0)  # error position
         out.write_raw(bytes(6))  # SQL type, fatal, flags, cursor options, UPI param, flags
-        _write_empty_rowid(out)
+        _write_rowid(out, self.rowid)
         out.write_ub4(0)  # OS error
         out.write_raw(bytes(2))  # statement number, call number
         out.write_ub2(0)  # padding
@@ -76,12 +79,14 @@ class EndOfCall:
         return out.getvalue()
 
 
-def _write_empty_rowid(out: WriteBuffer) -> None:
-    out.write_ub4(0)  # rba
-    out.write_ub2(0)  # partition id
+def _write_rowid(out: WriteBuffer, rowid: str | None) -> None:
+    """A ROWID as its numbers (all 0 for none), which the driver turns back into text."""
+    object_id, file_no, block, row = parse_rowid_text(rowid) if rowid else (0, 0, 0, 0)
+    out.write_ub4(object_id)  # rba (the data object number)
+    out.write_ub2(file_no)  # partition id (the relative file number)
     out.write_uint8(0)
-    out.write_ub4(0)  # block number
-    out.write_ub2(0)  # slot number
+    out.write_ub4(block)  # block number
+    out.write_ub2(row)  # slot number
 
 
 def _write_batch_errors(out: WriteBuffer, errors: Sequence[BatchError]) -> None:

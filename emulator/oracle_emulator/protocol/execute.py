@@ -8,7 +8,9 @@ Re-executes carry the cursor id, an iteration count, two option words and bind r
 Replies: DESCRIBE_INFO when the statement is parsed or its columns changed, row data up to
 the number of rows asked for (never more, and none for queries with LOB columns, which the
 driver executes again with defines: that second execute gets them), and the end-of-call
-record with the cursor id, the row count and ORA-01403 once a result is exhausted.
+record with the cursor id, the row count, the ROWID of the last row DML changed and
+ORA-01403 once a result is exhausted. DML with RETURNING INTO runs once per bind row and
+its reply carries the returned values of each execution (:mod:`.returned`).
 
 Before rows are sent, the fault switchboard is asked how many a cursor may still send: an
 armed row fault (``drop_connection_after``, ``snapshot_too_old_after``) cuts fetches short so
@@ -24,7 +26,6 @@ past its end, for scrolls back into it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,7 +33,6 @@ from typing import Any
 from oracle_emulator.api import (
     ORA_CANCELLED,
     ORA_FETCH_OUT_OF_SEQUENCE,
-    ORA_UNIMPLEMENTED,
     ColumnInfo,
     OracleError,
     StatementResult,
@@ -60,10 +60,12 @@ from oracle_emulator.protocol.errors import (
     EndOfCall,
     reported,
 )
+from oracle_emulator.protocol.returned import returned_rows
 from oracle_emulator.protocol.rows import ROW_HEADER, RowEncoder
 from oracle_emulator.protocol.scroll import is_positioned_fetch, resting_position, start_row
 from oracle_emulator.protocol.session_sync import changed_keywords, return_parameters
 from oracle_emulator.protocol.state import ConnectionState, CursorState
+from oracle_emulator.sql.returning import return_bind_count
 
 _AL8I4_EXEC_COUNT = 1
 ORA_DEADLOCK = 60
@@ -73,7 +75,6 @@ _NOT_REPLAYED = frozenset({ORA_CANCELLED})
 #: errors of waiting for another transaction's rows: replayed one row at a time, so that the
 #: wait happens once, at the row that meets the lock, as it would in Oracle
 _REPLAYED_ROW_BY_ROW = frozenset({ORA_DEADLOCK, ORA_LOCK_TIMEOUT})
-_RETURNING_INTO = re.compile(r"\bRETURNING\b.+\bINTO\s*:", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass
@@ -152,6 +153,8 @@ class _Outcome:
     error: OracleError | None = None
     row_counts: list[int] = field(default_factory=list)
     batch_errors: list[BatchError] = field(default_factory=list)
+    #: RETURNING INTO: per successful execution, the values of each return bind
+    returned: list[list[list[Any]]] = field(default_factory=list)
 
 
 class ExecuteHandler:
@@ -168,6 +171,7 @@ class ExecuteHandler:
         cursor = state.cursor(request.cursor_id) if request.cursor_id else state.new_cursor()
         if request.sql is not None:
             cursor.sql = request.sql
+            cursor.return_binds = 0 if request.is_query else return_bind_count(cursor.sql)
         if request.options & ExecOption.DEFINE:
             cursor.defines = read_metadata(buf, request.num_defines)
             cursor.encoder = None
@@ -177,9 +181,6 @@ class ExecuteHandler:
                 # fetch_df_batches() takes its first batch from them
                 return self.fetch_rows(cursor, request.prefetch_rows)
             return EndOfCall(cursor.cursor_id, rowcount=cursor.fetched).encode()
-        # before the binds: a RETURNING INTO's rows lack the returned binds its metadata
-        # lists, so reading them would wait for bytes that never come
-        _check_supported(request, cursor.sql)
         cursor.is_plsql = bool(request.options & ExecOption.EXECUTE) and not (
             request.options & ExecOption.NOT_PLSQL
         )
@@ -217,7 +218,7 @@ class ExecuteHandler:
         five times, with empty lists). A query runs once, but all its rows are read."""
         if not cursor.binds:
             return [[] for _ in range(count)]
-        reader = BindReader(cursor.binds, self._state.lobs, cursor.is_plsql)
+        reader = BindReader(cursor.binds, self._state.lobs, cursor.is_plsql, cursor.return_binds)
         return reader.read_rows(buf, count, rest=cursor.is_query)
 
     def _parse_only(self, cursor: CursorState, request: ExecuteRequest) -> bytes:
@@ -298,6 +299,7 @@ class ExecuteHandler:
             many is not None
             and len(bind_rows) > 1
             and not (batch_errors or cursor.dml_rowcounts or cursor.is_query or cursor.is_plsql)
+            and not cursor.return_binds  # each execution returns its own rows
         ):
             return self._run_array(cursor, bind_rows)
         return self._run_rows(cursor, bind_rows, batch_errors)
@@ -368,11 +370,15 @@ class ExecuteHandler:
                     break
                 outcome.batch_errors.append(BatchError(index, error))
                 outcome.row_counts.append(0)
+                if cursor.return_binds:  # the driver files returned rows by execution
+                    outcome.returned.append([[] for _ in range(cursor.return_binds)])
                 continue
             state.note_statement(result.kind)
             outcome.result = result
             outcome.rowcount += result.rowcount
             outcome.row_counts.append(result.rowcount)
+            if cursor.return_binds:
+                outcome.returned.append(_returned(result, cursor.return_binds))
             if result.query is not None:
                 break  # a query runs once, whatever the client sent
         if outcome.batch_errors:
@@ -424,18 +430,26 @@ class ExecuteHandler:
     def _statement_reply(self, cursor: CursorState, outcome: _Outcome) -> bytes:
         """The reply to DML, DDL and anything that failed: the row count or the error."""
         parts = []
+        if outcome.returned:
+            metas = cursor.binds[len(cursor.binds) - cursor.return_binds :]
+            try:
+                parts.append(returned_rows(metas, outcome.returned, self._state.lobs))
+            except Exception as exc:
+                outcome.error = outcome.error or self._engine_error(exc)
         # what the statement changed in the session (ALTER SESSION SET CURRENT_SCHEMA...)
         keywords = changed_keywords(self._state.session, self._state.known_keywords)
         if cursor.dml_rowcounts and (outcome.error is None or outcome.batch_errors):
             parts.append(return_parameters(keywords, outcome.row_counts))
         elif keywords:
             parts.append(return_parameters(keywords))
+        result = outcome.result
         end = EndOfCall(
             cursor.cursor_id,
             error=outcome.error,
             rowcount=outcome.rowcount,
             txn_in_progress=self._state.txn_in_progress,
             batch_errors=outcome.batch_errors,
+            rowid=result.rowid if result is not None and outcome.error is None else None,
         )
         parts.append(end.encode())
         return b"".join(parts)
@@ -493,12 +507,12 @@ def _check_fetch(cursor: CursorState) -> None:
         raise
 
 
-def _check_supported(request: ExecuteRequest, sql: str) -> None:
-    """Refuse what the emulator cannot answer correctly rather than answer it wrongly:
-    DML RETURNING INTO (whose returned values would have to come back as out binds, and
-    whose bind rows the driver writes without the returned ones)."""
-    if not request.is_query and _RETURNING_INTO.search(sql):
-        raise OracleError(ORA_UNIMPLEMENTED, "unimplemented feature: RETURNING INTO")
+def _returned(result: StatementResult, binds: int) -> list[list[Any]]:
+    """An execution's values for its return binds (none when the engine returned none for
+    them: a statement it ran without the clause)."""
+    if result.returned is None or len(result.returned) != binds:
+        return [[] for _ in range(binds)]
+    return result.returned
 
 
 def _has_lob(columns: Sequence[ColumnInfo]) -> bool:

@@ -60,6 +60,8 @@ class CursorState:
     #: whether the open result is a scrollable cursor's: kept to its end and beyond, for
     #: fetches that may start at any row (``scroll.py``)
     scrollable: bool = False
+    #: binds of a DML RETURNING INTO list (the statement's last ones): sent without values
+    return_binds: int = 0
 
     def open_result(self, result: QueryResult) -> None:
         self.result = result

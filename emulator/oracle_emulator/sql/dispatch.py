@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from oracle_emulator.api import ORA_INVALID_SQL, OracleError, StatementResult
-from oracle_emulator.sql import grammar_gate, parsing
+from oracle_emulator.sql import grammar_gate, parsing, returning
 from oracle_emulator.sql.alter_system import alter_system
 from oracle_emulator.sql.binds import check_count
 from oracle_emulator.sql.query import cached_plan, run_query
@@ -88,9 +88,15 @@ class Dispatcher:
     def dml(self, session: EmulatorSession, sql: str, binds: Sequence[Any]) -> StatementResult:
         from oracle_emulator.sql.dml import execute_dml
 
-        tree, count = parsing.parse(sql)
-        check_count(count, binds)
-        return execute_dml(session, tree, binds)
+        clause = returning.split(sql)
+        if clause is None:
+            tree, count = parsing.parse(sql)
+            check_count(count, binds)
+            return execute_dml(session, tree, binds)
+        tree, count = parsing.parse(clause.statement)
+        spec = returning.parse(clause, count)
+        check_count(spec.into[-1] + 1, binds)
+        return execute_dml(session, tree, binds, spec)
 
     def ddl(self, session: EmulatorSession, sql: str, commit: bool) -> StatementResult:
         from oracle_emulator.sql.ddl import execute_ddl

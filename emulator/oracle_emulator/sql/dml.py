@@ -4,6 +4,9 @@
   (:mod:`.conversions`), with DEFAULTs for omitted columns.
 - UPDATE appends the new versions (same ``__rid``) and then marks the old ones deleted.
 - DELETE marks versions deleted.
+Each statement also reports the ROWID of the last row it changed (``cursor.lastrowid``) and,
+with a RETURNING INTO clause, its expressions over the changed rows (:mod:`.returning`),
+evaluated inside the statement's own DuckDB transaction so that a retry re-evaluates them.
 Marking a version another open transaction already marked raises the LOCKED marker from
 inside DuckDB, so the statement undoes itself and waits (see :mod:`.session`). Unique keys
 are checked among live rows after the change; a clash with another open transaction's
@@ -13,12 +16,13 @@ uncommitted row waits for it, as Oracle does, and otherwise raises ORA-00001.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
 from oracle_emulator.api import OracleError, StatementResult
-from oracle_emulator.sql import parsing
+from oracle_emulator.sql import parsing, returning
 from oracle_emulator.sql.binds import (
     check_count,
     number_placeholders,
@@ -43,7 +47,9 @@ from oracle_emulator.sql.outputs import (
     is_simple,
     leftmost_select,
 )
+from oracle_emulator.sql.returning import Returning
 from oracle_emulator.sql.rewrite import Rewriter, ident_name
+from oracle_emulator.sql.rowid_sql import rowid_of
 from oracle_emulator.sql.session import LOCKED_MARK, RowLocked
 from oracle_emulator.sql.storage import (
     DEL,
@@ -64,15 +70,56 @@ _LOCK_CASE = f"CASE WHEN {DEL} IS NULL THEN {{tag}} ELSE error('{LOCKED_MARK}:' 
 
 
 def execute_dml(
-    session: EmulatorSession, tree: exp.Expression, binds: Sequence[Any]
+    session: EmulatorSession,
+    tree: exp.Expression,
+    binds: Sequence[Any],
+    clause: Returning | None = None,
 ) -> StatementResult:
     if isinstance(tree, exp.Insert):
-        return StatementResult(rowcount=_insert(session, tree, binds), kind="INSERT")
-    if isinstance(tree, exp.Update):
-        return StatementResult(rowcount=_update(session, tree, binds), kind="UPDATE")
-    if isinstance(tree, exp.Delete):
-        return StatementResult(rowcount=_delete(session, tree, binds), kind="DELETE")
-    raise OracleError(900, "invalid SQL statement")
+        changed = _insert(session, tree, binds, clause)
+        kind = "INSERT"
+    elif isinstance(tree, exp.Update):
+        changed = _update(session, tree, binds, clause)
+        kind = "UPDATE"
+    elif isinstance(tree, exp.Delete):
+        changed = _delete(session, tree, binds, clause)
+        kind = "DELETE"
+    else:
+        raise OracleError(900, "invalid SQL statement")
+    returned = clause.values if clause is not None else None
+    return StatementResult(
+        rowcount=changed.count, kind=kind, returned=returned, rowid=changed.rowid
+    )
+
+
+@dataclass
+class _Changed:
+    """What a DML statement changed: its row count and the ROWID of its last row."""
+
+    count: int = 0
+    rowid: str | None = None
+
+
+def _ver_range(alias: str, first: int, count: int) -> exp.Expression:
+    """The versions ``first .. first + count - 1`` of the table under ``alias``."""
+    column = exp.column(VER, table=exp.to_identifier(alias, quoted=True))
+    return exp.Between(
+        this=column,
+        low=exp.Literal.number(first),
+        high=exp.Literal.number(first + count - 1),
+    )
+
+
+def _ver_column(alias: str) -> exp.Expression:
+    return exp.column(VER, table=exp.to_identifier(alias, quoted=True))
+
+
+def _rowid_at_version(session: EmulatorSession, table: Table, ver: int) -> str | None:
+    """ROWID of the row behind version ``ver`` (versions are appended in increasing order,
+    so DuckDB's min/max statistics keep this look-up to the newest row group)."""
+    sql = f"SELECT {RID} FROM {table.storage} WHERE {VER} = {ver}"
+    row = session.cursor.execute(sql).fetchone()
+    return rowid_of(table.object_id, int(row[0])) if row is not None else None
 
 
 def resolve_target(session: EmulatorSession, node: exp.Expression) -> Table:
@@ -108,7 +155,12 @@ def _record(session: EmulatorSession, table: Table, delta: int) -> None:
 # -- INSERT ----------------------------------------------------------------------------------
 
 
-def _insert(session: EmulatorSession, node: exp.Insert, binds: Sequence[Any]) -> int:
+def _insert(
+    session: EmulatorSession,
+    node: exp.Insert,
+    binds: Sequence[Any],
+    clause: Returning | None = None,
+) -> _Changed:
     target = node.this
     table_node = target.this if isinstance(target, exp.Schema) else target
     table = resolve_target(session, table_node)
@@ -120,6 +172,12 @@ def _insert(session: EmulatorSession, node: exp.Insert, binds: Sequence[Any]) ->
     if source is None:  # INSERT INTO t, with no VALUES or query after it
         raise OracleError(ORA_MISSING_VALUES, "missing VALUES keyword")
     _check_arity(source, len(columns))
+    if clause is not None:
+        if not isinstance(source, exp.Values):  # INSERT ... SELECT: no RETURNING before 23ai
+            raise OracleError(returning.ORA_NOT_PROPERLY_ENDED, "SQL command not properly ended")
+        returning.check_insert(clause)
+    alias = _alias(table_node, table)
+    changed = _Changed()
     rewriter = Rewriter(session.rewrite_context(binds))
     rewriter.prepare(source)
     top = leftmost_select(source)
@@ -141,13 +199,19 @@ def _insert(session: EmulatorSession, node: exp.Insert, binds: Sequence[Any]) ->
             sql = _insert_sql(table, columns, defaults, source_sql, alloc.base, tag)
             count = int(session.cursor.execute(sql, params).fetchone()[0])
             alloc.used = count
+            base = alloc.base
         if count:
             check_unique(session, table, tag)
+        if clause is not None:
+            order = _ver_column(alias)
+            span = _ver_range(alias, base, count)
+            returning.evaluate(session, clause, table_node, span, order, binds)
+        changed.rowid = rowid_of(table.object_id, base - 1 + count) if count else None
         return count
 
-    count = session.run_write(work)
-    _record(session, table, count)
-    return count
+    changed.count = session.run_write(work)
+    _record(session, table, changed.count)
+    return changed
 
 
 def _check_arity(source: exp.Expression, expected: int) -> None:
@@ -215,7 +279,12 @@ def _insert_sql(
 # -- UPDATE ----------------------------------------------------------------------------------
 
 
-def _update(session: EmulatorSession, node: exp.Update, binds: Sequence[Any]) -> int:
+def _update(
+    session: EmulatorSession,
+    node: exp.Update,
+    binds: Sequence[Any],
+    clause: Returning | None = None,
+) -> _Changed:
     table_node = node.this
     table = resolve_target(session, table_node)
     alias = _alias(table_node, table)
@@ -236,6 +305,7 @@ def _update(session: EmulatorSession, node: exp.Update, binds: Sequence[Any]) ->
     inner = _scoped_select(table_node, items, node.args.get("where"))
     sql, params = _rewrite(session, inner, binds)
     set_index = {name: i for i, name in enumerate(assignments)}
+    changed = _Changed()
 
     def work(tag: int) -> int:
         txn = session.ensure_txn()
@@ -253,9 +323,14 @@ def _update(session: EmulatorSession, node: exp.Update, binds: Sequence[Any]) ->
             )
             session.cursor.execute(mark)
             check_unique(session, table, tag)
+        if clause is not None:
+            span = _ver_range(alias, base, count)
+            returning.evaluate(session, clause, table_node, span, _ver_column(alias), binds)
+        changed.rowid = _rowid_at_version(session, table, base - 1 + count) if count else None
         return count
 
-    return session.run_write(work, updating=True)
+    changed.count = session.run_write(work, updating=True)
+    return changed
 
 
 def _alias(table_node: exp.Expression, table: Table) -> str:
@@ -308,25 +383,44 @@ def _update_insert_sql(
 # -- DELETE ----------------------------------------------------------------------------------
 
 
-def _delete(session: EmulatorSession, node: exp.Delete, binds: Sequence[Any]) -> int:
+def _delete(
+    session: EmulatorSession,
+    node: exp.Delete,
+    binds: Sequence[Any],
+    clause: Returning | None = None,
+) -> _Changed:
     table_node = node.this
     table = resolve_target(session, table_node)
     alias = _alias(table_node, table)
     items: list[exp.Expression] = [exp.column(VER, table=exp.to_identifier(alias, quoted=True))]
     inner = _scoped_select(table_node, items, node.args.get("where"))
     sql, params = _rewrite(session, inner, binds)
+    changed = _Changed()
 
     def work(tag: int) -> int:
         session.ensure_txn().tables[table.object_id] = table
+        if clause is not None:  # the old values: read before the rows are marked
+            where = node.args.get("where")
+            condition = where.this if where is not None else None
+            returning.evaluate(session, clause, table_node, condition, _ver_column(alias), binds)
         mark = (
             f"UPDATE {table.storage} SET {DEL} = {_LOCK_CASE.format(tag=tag)} "
             f"WHERE {VER} IN ({sql})"
         )
-        return int(session.cursor.execute(mark, params).fetchone()[0])
+        count = int(session.cursor.execute(mark, params).fetchone()[0])
+        changed.rowid = _last_deleted(session, table, tag) if count else None
+        return count
 
-    count = session.run_write(work)
-    _record(session, table, -count)
-    return count
+    changed.count = session.run_write(work)
+    _record(session, table, -changed.count)
+    return changed
+
+
+def _last_deleted(session: EmulatorSession, table: Table, tag: int) -> str | None:
+    row = session.cursor.execute(
+        f"SELECT {RID} FROM {table.storage} WHERE {DEL} = {tag} ORDER BY {VER} DESC LIMIT 1"
+    ).fetchone()
+    return rowid_of(table.object_id, int(row[0])) if row is not None else None
 
 
 # -- unique keys -------------------------------------------------------------------------------
@@ -385,6 +479,7 @@ def batched_insert(
         return None
     template = source.expressions[0]
     total = 0
+    rowid = None
     for start in range(0, len(rows), BATCH_ROWS):
         chunk = rows[start : start + BATCH_ROWS]
         values, binds = [], []
@@ -395,8 +490,10 @@ def batched_insert(
             binds.extend(row)
         statement = tree.copy()
         statement.set("expression", exp.Values(expressions=values))
-        total += _insert(session, statement, binds)
-    return StatementResult(rowcount=total, kind="INSERT")
+        changed = _insert(session, statement, binds)
+        total += changed.count
+        rowid = changed.rowid or rowid
+    return StatementResult(rowcount=total, kind="INSERT", rowid=rowid)
 
 
 def _shifted(template: exp.Expression, offset: int) -> exp.Expression:

@@ -21,7 +21,7 @@ ranges with bounds that address no row stay exact too.
 
 from __future__ import annotations
 
-from oracle_emulator.codecs.rowid import ALPHABET, ROWID_LENGTH
+from oracle_emulator.codecs.rowid import ALPHABET, ROWID_LENGTH, rowid_text
 from oracle_emulator.sql.oratypes import sql_string
 
 #: the relative file number of every row's datafile
@@ -72,6 +72,13 @@ def rowid_macro_sql(obj: str, rid: str) -> str:
     parts += _digits_sql(block, _BLOCK_CHARS)
     parts += _digits_sql(row, _ROW_CHARS)
     return "(" + " || ".join(parts) + ")"
+
+
+def rowid_of(object_id: int, rid: int) -> str:
+    """The ROWID text of a row, in Python: what :func:`rowid_macro_sql` computes in SQL
+    (the driver's ``cursor.lastrowid`` comes from the statement's reply, not a query)."""
+    block = FIRST_DATA_BLOCK + (rid >> ROW_BITS)
+    return rowid_text(object_id, DATAFILE_NO, block, rid & (ROWS_PER_BLOCK - 1))
 
 
 def _number_sql(text: str, first: int, chars: int) -> str:
