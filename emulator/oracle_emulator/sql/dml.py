@@ -20,6 +20,7 @@ from sqlglot import exp
 from oracle_emulator.api import OracleError, StatementResult
 from oracle_emulator.sql import parsing
 from oracle_emulator.sql.binds import (
+    NUMBER_TEXT,
     check_count,
     number_placeholders,
     placeholder_index,
@@ -120,6 +121,7 @@ def _insert(session: EmulatorSession, node: exp.Insert, binds: Sequence[Any]) ->
     if source is None:  # INSERT INTO t, with no VALUES or query after it
         raise OracleError(ORA_MISSING_VALUES, "missing VALUES keyword")
     _check_arity(source, len(columns))
+    _mark_number_text_binds(source, columns)
     rewriter = Rewriter(session.rewrite_context(binds))
     rewriter.prepare(source)
     top = leftmost_select(source)
@@ -148,6 +150,19 @@ def _insert(session: EmulatorSession, node: exp.Insert, binds: Sequence[Any]) ->
     count = session.run_write(work)
     _record(session, table, count)
     return count
+
+
+def _mark_number_text_binds(source: exp.Expression, columns: list[Column]) -> None:
+    """A bind written as such to an unconstrained NUMBER column is bound as the text of its
+    value (the column stores that text): as a DuckDB parameter a 40-digit or 1e-130 value
+    would be a DOUBLE, and the rows of a multi-row VALUES would share one type."""
+    if not isinstance(source, exp.Values):
+        return
+    for row in source.expressions:
+        values = row.expressions if isinstance(row, exp.Tuple) else [row]
+        for value, column in zip(values, columns, strict=False):
+            if isinstance(value, exp.Placeholder) and column.type.exact_text:
+                value.meta[NUMBER_TEXT] = True
 
 
 def _check_arity(source: exp.Expression, expected: int) -> None:

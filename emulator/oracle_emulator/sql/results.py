@@ -26,7 +26,7 @@ from oracle_emulator.sql import calendar
 from oracle_emulator.sql.conversions import READ_EXACT, READ_MONTHS, READ_NANOS
 from oracle_emulator.sql.functions import WIDE_NANOS_FIELD, WIDE_NANOS_TYPE
 from oracle_emulator.sql.oratypes import UNCONSTRAINED_SCALE
-from oracle_emulator.sql.outputs import STAR_NAME, OutputColumn
+from oracle_emulator.sql.outputs import READ_NUMBER_TEXT, STAR_NAME, OutputColumn
 
 Converter = Callable[[Any], Any]
 DEFAULT_VARCHAR_SIZE = 4000
@@ -107,7 +107,7 @@ def describe(
 
 
 def _converter(info: ColumnInfo, duck_type: str, read: str | None) -> Converter | None:
-    if read == READ_EXACT:
+    if read in (READ_EXACT, READ_NUMBER_TEXT):
         return _exact
     if read == READ_NANOS:
         return nanos_to_datetime

@@ -17,9 +17,9 @@ from collections.abc import Callable
 from sqlglot import exp
 
 from oracle_emulator.api import ORA_INVALID_SQL, OracleError
+from oracle_emulator.sql import exact_numbers, functions, nls
 from oracle_emulator.sql import format_models as fm
 from oracle_emulator.sql import format_parse as fp
-from oracle_emulator.sql import functions, nls
 from oracle_emulator.sql import functions_udf as udf
 from oracle_emulator.sql import translate_dialect as dialect
 from oracle_emulator.sql.rowid_sql import CHARTOROWID_MACRO
@@ -376,6 +376,7 @@ FUNCTIONS: dict[str, Callable[[list[exp.Expression]], exp.Expression]] = {
     "ROWIDTOCHAR": _rowidtochar,
     "CHARTOROWID": _chartorowid,
     "TO_NUMBER": _to_number,
+    exact_numbers.MARKER.upper(): exact_numbers.translate_marked,
     "TO_BINARY_DOUBLE": _to_binary("TO_BINARY_DOUBLE"),
     "TO_BINARY_FLOAT": _to_binary("TO_BINARY_FLOAT"),
     "TO_CLOB": _to_lob("TO_CLOB"),
