@@ -17,7 +17,7 @@ from collections.abc import Callable
 from sqlglot import exp
 
 from oracle_emulator.api import ORA_INVALID_SQL, OracleError
-from oracle_emulator.sql import exact_numbers, functions, nls
+from oracle_emulator.sql import exact_numbers, functions, nls, packages
 from oracle_emulator.sql import format_models as fm
 from oracle_emulator.sql import format_parse as fp
 from oracle_emulator.sql import functions_udf as udf
@@ -575,6 +575,11 @@ def rewrite(node: exp.Expression) -> exp.Expression:
         return _concat([rewrite(operand) for operand in _dpipe_operands(node)])
     if _is_float_literal(node):
         return node
+    package_function = packages.function_key(node)
+    if package_function is not None:
+        return packages.package_call(
+            package_function, [rewrite(a) for a in node.expression.expressions]
+        )
     for key, value in list(node.args.items()):
         if isinstance(value, exp.Expression):
             new = rewrite(value)
