@@ -8,7 +8,8 @@ Where a value only passes through, it need not be computed with, so it crosses D
 the text of Oracle's value and is fetched as a Decimal, described as NUMBER:
 
 - ``TO_NUMBER(...)`` (and ``CAST(... AS NUMBER)``) as a top-level select item reads its
-  text with :func:`number_text_udf` instead of the DECIMAL(38, 18) the computing form gives;
+  text with :func:`number_text_udf` instead of the DECIMAL(38, 18) the computing form gives,
+  and a NUMBER literal no DECIMAL holds (``1e-76``) is the text of its value there;
 - a bind placeholder that is a top-level select item, when its NUMBER value does not fit a
   DECIMAL(38, s), is bound as its text;
 - a bind written to an unconstrained NUMBER (or FLOAT) column, which stores the text.
@@ -82,10 +83,29 @@ def number_text_udf(texts: pa.Array, models: pa.Array, numeric: pa.Array) -> pa.
     )
 
 
+def wide_literal(node: exp.Expression) -> decimal.Decimal | None:
+    """The value of a NUMBER literal that no DECIMAL(38, s) holds (DuckDB would read it as a
+    DOUBLE), else None."""
+    negative = isinstance(node, exp.Neg)
+    literal = node.this if negative else node
+    if not isinstance(literal, exp.Literal) or literal.is_string:
+        return None
+    try:
+        value = decimal.Decimal(literal.this)
+    except decimal.InvalidOperation:
+        return None
+    if fits_decimal(value):
+        return None
+    return -value if negative else value
+
+
 def is_to_number(item: exp.Expression) -> bool:
-    """A select item (as written) whose value is TO_NUMBER's or a CAST to NUMBER without
-    precision: a NUMBER expression whose value Oracle keeps exactly."""
+    """A select item (as written) whose value is TO_NUMBER's, a CAST to NUMBER without
+    precision or a NUMBER literal wider than DuckDB's DECIMAL: a NUMBER expression whose
+    value Oracle keeps exactly."""
     inner = item.this if isinstance(item, exp.Alias) else item
+    if wide_literal(inner) is not None:
+        return True
     if isinstance(inner, exp.ToNumber):
         return True
     if isinstance(inner, exp.Anonymous) and str(inner.this).upper() == "TO_NUMBER":
@@ -107,6 +127,9 @@ def is_marked(inner: exp.Expression) -> bool:
 
 def translate_marked(args: list[exp.Expression]) -> exp.Expression:
     """The translation of :func:`mark`: its argument, translated already, in exact form."""
+    value = wide_literal(args[0])
+    if value is not None:
+        return exp.Literal.string(exact_text(value))
     return exact_form(args[0]) or args[0]
 
 

@@ -164,3 +164,15 @@ def test_data_frame_insert_and_fetch_of_decimal256(
         requested_schema=pyarrow.schema([("N", pyarrow.decimal256(76, 76))]),
     )  # fmt: skip
     assert [value.as_py() for value in pyarrow.table(fetched)["N"]] == [D("1e-76")]
+
+
+def test_number_literals_keep_every_digit(connection: oracledb.Connection) -> None:
+    with _decimal_cursor(connection) as cursor:
+        cursor.execute(
+            "SELECT 1e-76, -1e-130, 1234567890123456789012345678901234567890, 1e5, 1.5e-3 FROM DUAL"
+        )
+        assert cursor.fetchone() == (
+            D("1e-76"), D("-1e-130"), D("1234567890123456789012345678901234567890"),
+            D(100000), D("0.0015"),
+        )  # fmt: skip
+        assert {d[1] for d in cursor.description} == {oracledb.DB_TYPE_NUMBER}
