@@ -44,6 +44,7 @@ class OracleType(enum.Enum):
     CLOB = 112
     NCLOB = -112  # wire type 112, charset form 2
     BLOB = 113
+    BFILE = 114
     TIMESTAMP = 180
     TIMESTAMP_TZ = 181
     INTERVAL_YM = 182
@@ -134,7 +135,17 @@ _FIXED_MAX_BYTES = {
     OracleType.CLOB: 4000,
     OracleType.NCLOB: 4000,
     OracleType.BLOB: 4000,
+    OracleType.BFILE: 530,
 }
+
+
+@dataclass(frozen=True)
+class BfileName:
+    """A BFILE value (``BFILENAME(directory, file)``): a directory object's name and a file
+    name in it, fetched as a locator holding both."""
+
+    directory: str
+    file_name: str
 
 
 @dataclass(frozen=True)

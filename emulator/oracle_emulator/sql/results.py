@@ -15,6 +15,7 @@ from typing import Any
 
 from oracle_emulator.api import (
     ORA_INVALID_YEAR,
+    BfileName,
     ColumnInfo,
     IntervalYM,
     NanoDateTime,
@@ -25,6 +26,7 @@ from oracle_emulator.api import (
 from oracle_emulator.sql import calendar
 from oracle_emulator.sql.conversions import READ_EXACT, READ_MONTHS, READ_NANOS
 from oracle_emulator.sql.functions import WIDE_NANOS_FIELD, WIDE_NANOS_TYPE
+from oracle_emulator.sql.functions_udf import BFILE_FIELDS, BFILE_TYPE
 from oracle_emulator.sql.oratypes import UNCONSTRAINED_SCALE
 from oracle_emulator.sql.outputs import READ_NUMBER_TEXT, STAR_NAME, OutputColumn
 
@@ -87,6 +89,8 @@ def infer_column(name: str, duck_type: str, expression: bool = False) -> ColumnI
         return simple[text]
     if duck_type == WIDE_NANOS_TYPE:
         return ColumnInfo(name, OracleType.TIMESTAMP, scale=9)
+    if duck_type == BFILE_TYPE:
+        return ColumnInfo(name, OracleType.BFILE)
     return ColumnInfo(name, OracleType.VARCHAR2, size=DEFAULT_VARCHAR_SIZE)
 
 
@@ -113,6 +117,8 @@ def _converter(info: ColumnInfo, duck_type: str, read: str | None) -> Converter 
         return nanos_to_datetime
     if duck_type == WIDE_NANOS_TYPE:
         return _wide_nanos
+    if duck_type == BFILE_TYPE:
+        return _bfile
     if read == READ_MONTHS:
         return months_to_interval
     upper = duck_type.upper()
@@ -157,6 +163,13 @@ def wide_datetime(text: str) -> OracleDateTime:
     fraction = (match.group(8) or "").ljust(9, "0")
     month, day = int(match.group(2)), int(match.group(3))
     return OracleDateTime(year, month, day, *clock, nanosecond=int(fraction))
+
+
+def _bfile(value: Any) -> Any:
+    if value is None:
+        return None
+    directory, file_name = (value[field] or "" for field in BFILE_FIELDS)
+    return BfileName(directory, file_name)
 
 
 def _exact(value: Any) -> Any:

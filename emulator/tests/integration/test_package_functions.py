@@ -108,3 +108,33 @@ def test_unknown_package_function_is_an_invalid_identifier(
 ) -> None:
     with pytest.raises(oracledb.DatabaseError, match="ORA-00904"):
         _row(connection, "SELECT dbms_lob.fileexists(to_clob('a')) FROM dual")
+
+
+def test_bfilename_is_a_bfile_locator_naming_its_file(connection: oracledb.Connection) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT BFILENAME(:1, :2) FROM dual "
+            "UNION ALL SELECT bfilename('D2', 'b.bin') FROM dual",
+            ["MISSING_DIR", "ñame.txt"],
+        )
+        assert cursor.description[0][1] is oracledb.DB_TYPE_BFILE
+        first, second = (row[0] for row in cursor.fetchall())
+    assert first.getfilename() == ("MISSING_DIR", "ñame.txt")
+    assert second.getfilename() == ("D2", "b.bin")
+
+
+def test_bfile_of_a_directory_that_does_not_exist(connection: oracledb.Connection) -> None:
+    """No directory object exists (CREATE DIRECTORY is not emulated): what needs the file is
+    ORA-22285, naming the operation, as Oracle answers for a missing directory."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT BFILENAME('MISSING_DIR', 'f.txt') FROM dual")
+        (bfile,) = cursor.fetchone()
+    assert not bfile.isopen()
+    for call, operation in [
+        (bfile.fileexists, "FILEEXISTS"),
+        (bfile.read, "FILEOPEN"),
+        (bfile.size, "GETLENGTH"),
+        (bfile.open, "FILEOPEN"),
+    ]:
+        with pytest.raises(oracledb.DatabaseError, match=f"ORA-22285: .* {operation} operation"):
+            call()
