@@ -66,6 +66,9 @@ class OutputColumn:
     expression: bool = False
     #: a bare bind placeholder: its DuckDB parameter position, once renumbered
     placeholder: int | None = None
+    #: an expression with no BINARY_FLOAT / BINARY_DOUBLE operand: a DOUBLE result of it
+    #: (NUMBER computed in double precision) is a NUMBER, as Oracle types it
+    double_is_number: bool = False
 
 
 @dataclass
@@ -134,6 +137,7 @@ def describe_items(
             inner = item.this if isinstance(item, exp.Alias) else item
             expression = not isinstance(inner, exp.Column)
             output = OutputColumn(name, info, read, expression=expression)
+            output.double_is_number = expression and _no_binary_float(inner, sources)
             if isinstance(inner, exp.Placeholder) and not is_set_op:
                 output.placeholder = PLACEHOLDER_PENDING
             outputs.append(output)
@@ -145,6 +149,38 @@ def describe_items(
             )
         )
     return outputs
+
+
+#: Oracle's constants of the binary floating-point types (BINARY_DOUBLE_NAN...)
+_FLOAT_CONSTANT_PREFIXES = ("BINARY_DOUBLE_", "BINARY_FLOAT_")
+_FLOAT_FUNCTIONS = {"TO_BINARY_DOUBLE", "TO_BINARY_FLOAT"}
+_FLOAT_TYPES = (exp.DataType.Type.DOUBLE, exp.DataType.Type.FLOAT)
+
+
+def _no_binary_float(item: exp.Expression, sources: list[Source]) -> bool:
+    """Whether Oracle's numeric precedence makes ``item`` (as written) a NUMBER rather than
+    a BINARY_DOUBLE or BINARY_FLOAT if it is numeric: none of its operands is of those types.
+    Binds (their types vary per execution) and columns whose declared type is unknown here
+    (of a subquery) leave it undecided: False."""
+    for node in item.walk():
+        if isinstance(node, exp.Placeholder):
+            return False
+        if isinstance(node, exp.Cast) and isinstance(node.to, exp.DataType):
+            if node.to.this in _FLOAT_TYPES:
+                return False
+        elif isinstance(node, exp.Anonymous) and str(node.this).upper() in _FLOAT_FUNCTIONS:
+            return False
+        elif isinstance(node, exp.Column) and not isinstance(node.this, exp.Star):
+            name = ident_name(node.this)
+            if node.args.get("table") is None and name.startswith(_FLOAT_CONSTANT_PREFIXES):
+                return False
+            found = _plain_column(node, sources)
+            if found is None or found[1].type.kind in _BINARY_FLOATS:
+                return False
+    return True
+
+
+_BINARY_FLOATS = (OracleType.BINARY_DOUBLE, OracleType.BINARY_FLOAT)
 
 
 def unconstrained_number(name: str) -> ColumnInfo:

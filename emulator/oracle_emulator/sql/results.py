@@ -50,6 +50,7 @@ _DUCKDB_TEXT = re.compile(
     r"(\d+)-(\d+)-(\d+)( \(BC\))?(?: (\d+):(\d+):(\d+)(?:\.(\d+))?)?(?:[+-][\d:]+)?"
 )
 _ORA_INVALID_YEAR_TEXT = "(full) year must be between -4713 and +9999, and not be 0"
+_DOUBLE_KINDS = {"DOUBLE", "FLOAT"}
 _TEXT_KINDS = {"VARCHAR", "TIME", "UUID", "TIME WITH TIME ZONE", "BIT", "BIGNUM", "VARINT"}
 
 
@@ -105,6 +106,12 @@ def describe(
         duck_type = str(entry[1])
         output = outputs[index] if names_fit else OutputColumn(str(entry[0]))
         info = output.info or infer_column(output.name, duck_type, output.expression)
+        if output.info is None and output.double_is_number and duck_type in _DOUBLE_KINDS:
+            # NUMBER computed in double precision: still a NUMBER to the client, its value
+            # the double's shortest text (ORA-01426 from 1e126 on, when it is encoded)
+            info = ColumnInfo(
+                output.name, OracleType.NUMBER, precision=0, scale=UNCONSTRAINED_SCALE
+            )
         infos.append(info)
         converters.append(_converter(info, duck_type, output.read))
     return infos, converters

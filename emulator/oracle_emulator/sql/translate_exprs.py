@@ -509,9 +509,6 @@ def _number_literal(node: exp.Literal) -> exp.Expression:
         raise OracleError(ORA_NUMERIC_OVERFLOW, "numeric overflow")
     if 0 < magnitude < _NUMBER_UNDERFLOW:
         return exp.Literal.number(0)
-    if "E" in node.this.upper() and exact_numbers.fits_decimal(value):
-        # DuckDB reads 1e5 as a DOUBLE; written out it is the exact DECIMAL it stands for
-        return exp.Literal.number(format(value, "f"))
     return node
 
 

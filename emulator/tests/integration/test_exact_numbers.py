@@ -176,3 +176,32 @@ def test_number_literals_keep_every_digit(connection: oracledb.Connection) -> No
             D(100000), D("0.0015"),
         )  # fmt: skip
         assert {d[1] for d in cursor.description} == {oracledb.DB_TYPE_NUMBER}
+
+
+def test_number_arithmetic_is_a_number(connection: oracledb.Connection, table_name: str) -> None:
+    """NUMBER computed in double precision is still a NUMBER to the client (Oracle's numeric
+    precedence): only a BINARY_DOUBLE / BINARY_FLOAT operand makes the result one."""
+    with _decimal_cursor(connection) as cursor:
+        cursor.execute(f"CREATE TABLE {table_name} (n NUMBER, p NUMBER(10, 2), d BINARY_DOUBLE)")
+        cursor.execute(f"INSERT INTO {table_name} VALUES (1.5, 2.25, 0.5)")
+        cursor.execute(
+            f"SELECT n * n, n * p, 1e20 * 1e20, 1e-76 * 2, d * 2, n * d, "
+            f"TO_BINARY_DOUBLE(n) * 2 FROM {table_name}"
+        )
+        row = cursor.fetchone()
+        types = [(d[1], d[4], d[5]) for d in cursor.description]
+        cursor.execute(f"SELECT SUM(n), SUM(d) FROM {table_name}")
+        sums = cursor.fetchone()
+        sum_types = [d[1] for d in cursor.description]
+    number = (oracledb.DB_TYPE_NUMBER, 0, -127)
+    double = (oracledb.DB_TYPE_BINARY_DOUBLE, None, None)
+    assert types == [number] * 4 + [double] * 3
+    assert row == (D("2.25"), D("3.375"), D("1e40"), D("2e-76"), 1.0, 0.75, 3.0)
+    assert sum_types == [oracledb.DB_TYPE_NUMBER, oracledb.DB_TYPE_BINARY_DOUBLE]
+    assert sums == (D("1.5"), 0.5)
+
+
+def test_number_arithmetic_beyond_the_range_is_ora_01426(connection: oracledb.Connection) -> None:
+    with connection.cursor() as cursor, pytest.raises(oracledb.DatabaseError, match="ORA-01426"):
+        cursor.execute("SELECT 1e125 * 100 FROM DUAL")
+        cursor.fetchall()
