@@ -158,10 +158,11 @@ _FLOAT_TYPES = (exp.DataType.Type.DOUBLE, exp.DataType.Type.FLOAT)
 
 
 def _no_binary_float(item: exp.Expression, sources: list[Source]) -> bool:
-    """Whether Oracle's numeric precedence makes ``item`` (as written) a NUMBER rather than
-    a BINARY_DOUBLE or BINARY_FLOAT if it is numeric: none of its operands is of those types.
-    Binds (their types vary per execution) and columns whose declared type is unknown here
-    (of a subquery) leave it undecided: False."""
+    """Whether a DOUBLE result of ``item`` (as written) is a NUMBER: none of its operands is
+    a BINARY_DOUBLE or BINARY_FLOAT (Oracle's numeric precedence), and no operand is an
+    unconstrained NUMBER column, whose stored digits the DOUBLE may have lost. Binds (their
+    types vary per execution) and columns whose declared type is unknown here (of a
+    subquery) leave it undecided: False."""
     for node in item.walk():
         if isinstance(node, exp.Placeholder):
             return False
@@ -176,6 +177,10 @@ def _no_binary_float(item: exp.Expression, sources: list[Source]) -> bool:
                 return False
             found = _plain_column(node, sources)
             if found is None or found[1].type.kind in _BINARY_FLOATS:
+                return False
+            if found[1].type.exact_text:
+                # computed from the DOUBLE view of exact NUMBER text: the result may have lost
+                # digits, which a BINARY_DOUBLE type tells the client (a NUMBER would hide it)
                 return False
     return True
 

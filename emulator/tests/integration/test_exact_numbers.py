@@ -182,23 +182,36 @@ def test_number_arithmetic_is_a_number(connection: oracledb.Connection, table_na
     """NUMBER computed in double precision is still a NUMBER to the client (Oracle's numeric
     precedence): only a BINARY_DOUBLE / BINARY_FLOAT operand makes the result one."""
     with _decimal_cursor(connection) as cursor:
-        cursor.execute(f"CREATE TABLE {table_name} (n NUMBER, p NUMBER(10, 2), d BINARY_DOUBLE)")
-        cursor.execute(f"INSERT INTO {table_name} VALUES (1.5, 2.25, 0.5)")
+        cursor.execute(f"CREATE TABLE {table_name} (p NUMBER(10, 2), d BINARY_DOUBLE)")
+        cursor.execute(f"INSERT INTO {table_name} VALUES (2.25, 0.5)")
         cursor.execute(
-            f"SELECT n * n, n * p, 1e20 * 1e20, 1e-76 * 2, d * 2, n * d, "
-            f"TO_BINARY_DOUBLE(n) * 2 FROM {table_name}"
+            f"SELECT p * p, 1e20 * 1e20, 1e-76 * 2, d * 2, p * d, TO_BINARY_DOUBLE(p) * 2 "
+            f"FROM {table_name}"
         )
         row = cursor.fetchone()
         types = [(d[1], d[4], d[5]) for d in cursor.description]
-        cursor.execute(f"SELECT SUM(n), SUM(d) FROM {table_name}")
-        sums = cursor.fetchone()
-        sum_types = [d[1] for d in cursor.description]
     number = (oracledb.DB_TYPE_NUMBER, 0, -127)
     double = (oracledb.DB_TYPE_BINARY_DOUBLE, None, None)
-    assert types == [number] * 4 + [double] * 3
-    assert row == (D("2.25"), D("3.375"), D("1e40"), D("2e-76"), 1.0, 0.75, 3.0)
-    assert sum_types == [oracledb.DB_TYPE_NUMBER, oracledb.DB_TYPE_BINARY_DOUBLE]
-    assert sums == (D("1.5"), 0.5)
+    assert types[1:] == [number] * 2 + [double] * 3
+    assert row == (D("5.0625"), D("1e40"), D("2e-76"), 1.0, 1.125, 4.5)
+
+
+def test_doubles_computed_from_unconstrained_number_columns_say_so(
+    connection: oracledb.Connection, table_name: str
+) -> None:
+    """An unconstrained NUMBER column is computed with in double precision: a result that
+    may have lost its digits is typed BINARY_DOUBLE, so that a client needing the exact
+    value (a watermark) can refuse it rather than take a rounded NUMBER."""
+    with _decimal_cursor(connection) as cursor:
+        cursor.execute(f"CREATE TABLE {table_name} (n NUMBER)")
+        cursor.execute(f"INSERT INTO {table_name} VALUES (0.30000000000000000001)")
+        cursor.execute(f"SELECT n, n * 1 FROM {table_name}")
+        row = cursor.fetchone()
+        types = [d[1] for d in cursor.description]
+        cursor.execute(f"SELECT MAX(n) FROM {table_name}")
+        types.append(cursor.description[0][1])
+    assert types == [oracledb.DB_TYPE_NUMBER] + [oracledb.DB_TYPE_BINARY_DOUBLE] * 2
+    assert row[0] == D("0.30000000000000000001")
 
 
 def test_number_arithmetic_beyond_the_range_is_ora_01426(connection: oracledb.Connection) -> None:
