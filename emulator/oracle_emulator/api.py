@@ -66,6 +66,12 @@ class OracleType(enum.Enum):
         return self in (OracleType.CLOB, OracleType.NCLOB, OracleType.BLOB)
 
     @property
+    def is_locator(self) -> bool:
+        """Values reach the client as locators, which the protocol layer writes (LOBs and
+        BFILE); the driver executes a query again with defines only for LOB columns."""
+        return self.is_lob or self is OracleType.BFILE
+
+    @property
     def is_character(self) -> bool:
         return self in _CHARACTER_TYPES
 

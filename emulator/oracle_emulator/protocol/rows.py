@@ -90,9 +90,7 @@ class RowEncoder:
         self, columns: Sequence[ColumnInfo], defines: Sequence[BindMeta] | None, lobs: LobStore
     ) -> None:
         self._lobs = lobs
-        self._special = any(
-            column.type.is_lob or column.type is OracleType.BFILE for column in columns
-        )
+        self._special = any(column.type.is_locator for column in columns)
         if self._special:
             self._encoders = [
                 self._column_encoder(column, defines[i] if defines and i < len(defines) else None)

@@ -32,9 +32,9 @@ from oracle_emulator.sql import functions_udf as udf
 
 #: DuckDB's DECIMAL holds at most this many digits
 DECIMAL_DIGITS = 38
-#: the macros of the computing form and of the exact-text form of TO_NUMBER / CAST AS NUMBER
 #: the call :func:`mark` wraps an item in, replaced by :func:`translate_marked`
 MARKER = "ora_exact_number"
+#: the macros of the computing form and of the exact-text form of TO_NUMBER / CAST AS NUMBER
 EXACT_FORMS = {
     "ora_to_number": "ora_to_number_text",
     "ora_parse_number_nls": "ora_parse_number_text_nls",
