@@ -44,6 +44,7 @@ class OracleType(enum.Enum):
     CLOB = 112
     NCLOB = -112  # wire type 112, charset form 2
     BLOB = 113
+    BFILE = 114
     TIMESTAMP = 180
     TIMESTAMP_TZ = 181
     INTERVAL_YM = 182
@@ -63,6 +64,12 @@ class OracleType(enum.Enum):
     @property
     def is_lob(self) -> bool:
         return self in (OracleType.CLOB, OracleType.NCLOB, OracleType.BLOB)
+
+    @property
+    def is_locator(self) -> bool:
+        """Values reach the client as locators, which the protocol layer writes (LOBs and
+        BFILE); the driver executes a query again with defines only for LOB columns."""
+        return self.is_lob or self is OracleType.BFILE
 
     @property
     def is_character(self) -> bool:
@@ -134,7 +141,17 @@ _FIXED_MAX_BYTES = {
     OracleType.CLOB: 4000,
     OracleType.NCLOB: 4000,
     OracleType.BLOB: 4000,
+    OracleType.BFILE: 530,
 }
+
+
+@dataclass(frozen=True)
+class BfileName:
+    """A BFILE value (``BFILENAME(directory, file)``): a directory object's name and a file
+    name in it, fetched as a locator holding both."""
+
+    directory: str
+    file_name: str
 
 
 @dataclass(frozen=True)

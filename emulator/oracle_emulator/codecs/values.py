@@ -227,9 +227,9 @@ def check_encodable(column: ColumnInfo) -> None:
 
 
 def _not_encodable(column: ColumnInfo) -> ValueError:
-    if column.type.is_lob:
+    if column.type.is_locator:
         return ValueError(
-            f"column {column.name}: {column.type.name} values are LOB locators, "
+            f"column {column.name}: {column.type.name} values are locators, "
             "written by the protocol layer"
         )
     return ValueError(f"column {column.name}: no encoder for {column.type.name}")

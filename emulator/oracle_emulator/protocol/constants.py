@@ -173,8 +173,12 @@ class LobOp(enum.IntFlag):
     READ = 0x0002
     TRIM = 0x0020
     WRITE = 0x0040
+    FILE_OPEN = 0x0100
     CREATE_TEMP = 0x0110
     FREE_TEMP = 0x0111
+    FILE_CLOSE = 0x0200
+    FILE_ISOPEN = 0x0400
+    FILE_EXISTS = 0x0800
     GET_CHUNK_SIZE = 0x4000
     OPEN = 0x8000
     CLOSE = 0x10000

@@ -200,6 +200,11 @@ class ExecuteHandler:
         if outcome.error is None and request.options & ExecOption.COMMIT:
             outcome.error = self._commit()
         fetch = request.prefetch_rows if request.options & ExecOption.FETCH else 0
+        if request.is_query and cursor.defines is not None:
+            # a query with LOB columns executed again on its defined cursor: its FETCH option
+            # stays off ("no prefetch"), yet the rows come as with the define call, which
+            # fetch_df_batches() takes its first batch from
+            fetch = request.prefetch_rows
         force_describe = bool(request.options & ExecOption.PARSE)
         return self._reply(cursor, outcome, fetch, force_describe)
 
@@ -413,7 +418,7 @@ class ExecuteHandler:
             cursor.columns = columns
             cursor.defines = None
         cursor.open_result(result.query)
-        if not fetch or _has_lob(columns):
+        if not fetch or (_has_lob(columns) and cursor.defines is None):
             # queries with LOB columns are executed again with defines before any fetch
             end = EndOfCall(cursor.cursor_id, txn_in_progress=self._state.txn_in_progress)
             parts.append(end.encode())

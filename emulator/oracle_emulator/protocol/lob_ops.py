@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from oracle_emulator.api import CS_FORM_NCHAR, OracleError, OracleType
+from oracle_emulator.protocol import bfiles
 from oracle_emulator.protocol.buffer import ReadBuffer, WriteBuffer
 from oracle_emulator.protocol.constants import (
     CHARSET_UTF8,
@@ -73,6 +74,8 @@ def handle_lob_op(request: LobOpRequest, store: LobStore) -> bytes:
     if op == LobOp.CREATE_TEMP:
         _create_temp(request, store, out)
         return out.getvalue()
+    if bfiles.is_bfile_locator(request.locator):
+        return bfiles.file_operation(request.locator, op)
     lob = store.get(request.locator)
     amount: int | None = request.amount
     if op == LobOp.READ:

@@ -15,7 +15,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from oracle_emulator import codecs
-from oracle_emulator.api import ColumnInfo, OracleType
+from oracle_emulator.api import BfileName, ColumnInfo, OracleType
+from oracle_emulator.protocol import bfiles
 from oracle_emulator.protocol.binds import BindMeta
 from oracle_emulator.protocol.buffer import WriteBuffer, encode_with_length
 from oracle_emulator.protocol.constants import LOB_CHUNK_SIZE, MessageType
@@ -71,6 +72,17 @@ def long_column_value(kind: LobKind, value: str | bytes | None) -> bytes:
     return encode_with_length(kind.encode(value)) + _LONG_TRAILER
 
 
+def bfile_column_value(value: BfileName | None) -> bytes:
+    """A BFILE column in row data: locator length, then the locator (no size, no chunk)."""
+    if value is None:
+        return _NULL
+    locator = bfiles.make_locator(value)
+    out = WriteBuffer()
+    out.write_ub4(len(locator))
+    out.write_bytes_with_length(locator)
+    return out.getvalue()
+
+
 class RowEncoder:
     """Encodes one result's rows of Python values as ROW_DATA messages."""
 
@@ -78,7 +90,7 @@ class RowEncoder:
         self, columns: Sequence[ColumnInfo], defines: Sequence[BindMeta] | None, lobs: LobStore
     ) -> None:
         self._lobs = lobs
-        self._special = any(column.type.is_lob for column in columns)
+        self._special = any(column.type.is_locator for column in columns)
         if self._special:
             self._encoders = [
                 self._column_encoder(column, defines[i] if defines and i < len(defines) else None)
@@ -90,6 +102,8 @@ class RowEncoder:
     def _column_encoder(
         self, column: ColumnInfo, define: BindMeta | None
     ) -> Callable[[Any], bytes]:
+        if column.type is OracleType.BFILE:
+            return bfile_column_value
         if not column.type.is_lob:
             return lambda value: codecs.encode_value(column, value)
         kind = LobKind.of(column.type)

@@ -16,11 +16,14 @@ from typing import Any
 from sqlglot import exp
 
 from oracle_emulator.api import IntervalYM, NanoDateTime, OracleError
+from oracle_emulator.sql import exact_numbers
 
 ORA_NOT_ALL_BOUND = 1008
 ORA_BAD_BIND = 1036
 #: DuckDB's HUGEINT holds magnitudes below 2**127
 _HUGEINT_LIMIT = 2**127
+#: placeholder meta flag: a NUMBER value bound here crosses DuckDB as its exact text
+NUMBER_TEXT = "number_text"
 
 
 class EmptyLob:
@@ -82,7 +85,11 @@ def number_placeholders(tree: exp.Expression, binds: Sequence[Any]) -> list[Any]
             raise OracleError(ORA_BAD_BIND, "illegal variable name/number")
         if index > len(binds):
             raise OracleError(ORA_NOT_ALL_BOUND, "not all variables bound")
-        params.append(oracle_value(binds[index - 1]))
+        value = binds[index - 1]
+        if node.meta.get(NUMBER_TEXT) and exact_numbers.is_number_value(value):
+            params.append(exact_numbers.exact_text(value))
+        else:
+            params.append(oracle_value(value))
         node.set("this", str(len(params)))
     return params
 

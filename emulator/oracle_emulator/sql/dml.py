@@ -24,6 +24,7 @@ from sqlglot import exp
 from oracle_emulator.api import OracleError, StatementResult
 from oracle_emulator.sql import parsing, returning
 from oracle_emulator.sql.binds import (
+    NUMBER_TEXT,
     check_count,
     number_placeholders,
     placeholder_index,
@@ -172,6 +173,7 @@ def _insert(
     if source is None:  # INSERT INTO t, with no VALUES or query after it
         raise OracleError(ORA_MISSING_VALUES, "missing VALUES keyword")
     _check_arity(source, len(columns))
+    _mark_number_text_binds(source, columns)
     if clause is not None:
         if not isinstance(source, exp.Values):  # INSERT ... SELECT: no RETURNING before 23ai
             raise OracleError(returning.ORA_NOT_PROPERLY_ENDED, "SQL command not properly ended")
@@ -212,6 +214,19 @@ def _insert(
     changed.count = session.run_write(work)
     _record(session, table, changed.count)
     return changed
+
+
+def _mark_number_text_binds(source: exp.Expression, columns: list[Column]) -> None:
+    """A bind written as such to an unconstrained NUMBER column is bound as the text of its
+    value (the column stores that text): as a DuckDB parameter a 40-digit or 1e-130 value
+    would be a DOUBLE, and the rows of a multi-row VALUES would share one type."""
+    if not isinstance(source, exp.Values):
+        return
+    for row in source.expressions:
+        values = row.expressions if isinstance(row, exp.Tuple) else [row]
+        for value, column in zip(values, columns, strict=False):
+            if isinstance(value, exp.Placeholder) and column.type.exact_text:
+                value.meta[NUMBER_TEXT] = True
 
 
 def _check_arity(source: exp.Expression, expected: int) -> None:

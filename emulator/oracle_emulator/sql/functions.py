@@ -30,7 +30,7 @@ from duckdb import sqltypes
 
 from oracle_emulator.api import OracleError
 from oracle_emulator.sql import functions_udf as udf
-from oracle_emulator.sql import nls_functions
+from oracle_emulator.sql import nls_functions, packages
 from oracle_emulator.sql.nls import NlsSettings
 
 log = logging.getLogger(__name__)
@@ -238,7 +238,7 @@ def install_functions(conn: duckdb.DuckDBPyConnection) -> None:
             type=duckdb_func.ARROW,
             null_handling=duckdb_func.SPECIAL,
         )
-    for macro in _MACROS:
+    for macro in (*_MACROS, *packages.MACROS):
         conn.execute(f"CREATE OR REPLACE TEMP MACRO {macro}")
     # the NLS-dependent macros (ora_str, ora_to_char, ora_to_number, ora_cast_date,
     # ora_cast_timestamp, ...), with Oracle's defaults until a session installs its own

@@ -38,6 +38,10 @@ _NANOS = 1_000_000_000
 #: described, fetched, formatted and stored as a TIMESTAMP(9) (not computed with)
 WIDE_NANOS_FIELD = "ora_epoch_ns"
 WIDE_NANOS_TYPE = f"STRUCT({WIDE_NANOS_FIELD} HUGEINT)"
+#: a BFILE value (BFILENAME): the directory object's and the file's names, in a struct whose
+#: type tells the result layer to describe and fetch it as a BFILE
+BFILE_FIELDS = ("ora_bfile_dir", "ora_bfile_name")
+BFILE_TYPE = f"STRUCT({BFILE_FIELDS[0]} VARCHAR, {BFILE_FIELDS[1]} VARCHAR)"
 #: the 64-bit range of a TIMESTAMP_NS, without the extremes DuckDB keeps for +-infinity
 NANOS_MAX = 2**63 - 2
 NANOS_MIN = -NANOS_MAX

@@ -24,6 +24,7 @@ import pyarrow as pa
 from duckdb import func as duckdb_func
 from duckdb import sqltypes
 
+from oracle_emulator.sql import exact_numbers
 from oracle_emulator.sql import format_models as fm
 from oracle_emulator.sql import format_numbers as fnum
 from oracle_emulator.sql import format_parse as fp
@@ -144,6 +145,7 @@ def _parse_timestamp_tz(texts: pa.Array, models: pa.Array, names: pa.Array) -> p
 _UDFS = (
     ("ora_num_format_nls", _num_format, [_V, _V, _V], _V),
     ("ora_parse_number_nls", _parse_number, [_V, _V, _V], _NUMBER),
+    ("ora_parse_number_text_nls", exact_numbers.number_text_udf, [_V, _V, _V], _V),
     ("ora_dt_format_nls", _dt_format, [sqltypes.TIMESTAMP_NS, _V, _V], _V),
     ("ora_dt_format_us_nls", _dt_format_us, [sqltypes.TIMESTAMP, _V, _V], _V),
     ("ora_ns_format_nls", _ns_format, [sqltypes.HUGEINT, _V, _V], _V),
@@ -179,6 +181,12 @@ def macros(nls: NlsSettings) -> list[str]:
         f"(s, f) AS ora_parse_number_nls(s, f, {numeric})",
         # CAST(text AS NUMBER / BINARY_DOUBLE): the text read with the decimal character
         f"ora_cast_number(x VARCHAR) AS ora_parse_number_nls(x, 'TM9', {numeric}), (x) AS x",
+        # the same as the exact text of the value (a top-level select item: exact_numbers)
+        f"ora_to_number_text(s VARCHAR) AS ora_parse_number_text_nls(s, 'TM9', {numeric}), "
+        "(s) AS CAST(s AS VARCHAR), "
+        f"(s, f) AS ora_parse_number_text_nls(s, f, {numeric})",
+        f"ora_cast_number_text(x VARCHAR) AS ora_parse_number_text_nls(x, 'TM9', {numeric}), "
+        "(x) AS CAST(x AS VARCHAR)",
         f"ora_cast_date(x VARCHAR) AS ora_parse_date_nls(x, {d}, {names}), "
         "(x) AS date_trunc('second', CAST(x AS TIMESTAMP))",
         f"ora_cast_timestamp(x VARCHAR, p) AS "

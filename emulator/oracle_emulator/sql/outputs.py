@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from oracle_emulator.api import ColumnInfo, OracleType
+from oracle_emulator.sql import exact_numbers
 from oracle_emulator.sql.catalogue import Column, Table
 from oracle_emulator.sql.conversions import (
     READ_EXACT,
@@ -21,6 +22,7 @@ from oracle_emulator.sql.conversions import (
     READ_NANOS,
     read_kind,
 )
+from oracle_emulator.sql.oratypes import UNCONSTRAINED_SCALE
 from oracle_emulator.sql.rewrite import (
     ROWID,
     ROWID_TEXT_MACRO,
@@ -48,6 +50,10 @@ TO_CHAR_NAMES = ("to_char", "ora_to_char", "ora_dt_format_us")
 NANOS_FORMAT_UDF = "ora_ns_format"
 #: the output placeholder of an unexpanded ``alias.*`` (its columns are named by DuckDB)
 STAR_NAME = "*"
+#: :attr:`OutputColumn.placeholder` of a bare bind item before its renumbering
+PLACEHOLDER_PENDING = -1
+#: a TO_NUMBER / CAST AS NUMBER item read as the exact text of its value (exact_numbers)
+READ_NUMBER_TEXT = "number_text"
 
 
 @dataclass
@@ -58,6 +64,11 @@ class OutputColumn:
     read: str | None = None
     #: an expression rather than a column reference (described without NUMBER precision)
     expression: bool = False
+    #: a bare bind placeholder: its DuckDB parameter position, once renumbered
+    placeholder: int | None = None
+    #: an expression with no BINARY_FLOAT / BINARY_DOUBLE operand: a DOUBLE result of it
+    #: (NUMBER computed in double precision) is a NUMBER, as Oracle types it
+    double_is_number: bool = False
 
 
 @dataclass
@@ -121,9 +132,15 @@ def describe_items(
         if is_set_op or column is None:
             read = READ_NANOS_TEXT if _nanos_to_char(item, sources) else None
             info = _rowid_info(item, name) or _cast_info(item, name)
+            if exact_numbers.is_to_number(item):
+                read, info = READ_NUMBER_TEXT, unconstrained_number(name)
             inner = item.this if isinstance(item, exp.Alias) else item
             expression = not isinstance(inner, exp.Column)
-            outputs.append(OutputColumn(name, info, read, expression=expression))
+            output = OutputColumn(name, info, read, expression=expression)
+            output.double_is_number = expression and _no_binary_float(inner, sources)
+            if isinstance(inner, exp.Placeholder) and not is_set_op:
+                output.placeholder = PLACEHOLDER_PENDING
+            outputs.append(output)
             continue
         _, declared = column
         outputs.append(
@@ -132,6 +149,48 @@ def describe_items(
             )
         )
     return outputs
+
+
+#: Oracle's constants of the binary floating-point types (BINARY_DOUBLE_NAN...)
+_FLOAT_CONSTANT_PREFIXES = ("BINARY_DOUBLE_", "BINARY_FLOAT_")
+_FLOAT_FUNCTIONS = {"TO_BINARY_DOUBLE", "TO_BINARY_FLOAT"}
+_FLOAT_TYPES = (exp.DataType.Type.DOUBLE, exp.DataType.Type.FLOAT)
+
+
+def _no_binary_float(item: exp.Expression, sources: list[Source]) -> bool:
+    """Whether a DOUBLE result of ``item`` (as written) is a NUMBER: none of its operands is
+    a BINARY_DOUBLE or BINARY_FLOAT (Oracle's numeric precedence), and no operand is an
+    unconstrained NUMBER column, whose stored digits the DOUBLE may have lost. Binds (their
+    types vary per execution) and columns whose declared type is unknown here (of a
+    subquery) leave it undecided: False."""
+    for node in item.walk():
+        if isinstance(node, exp.Placeholder):
+            return False
+        if isinstance(node, exp.Cast) and isinstance(node.to, exp.DataType):
+            if node.to.this in _FLOAT_TYPES:
+                return False
+        elif isinstance(node, exp.Anonymous) and str(node.this).upper() in _FLOAT_FUNCTIONS:
+            return False
+        elif isinstance(node, exp.Column) and not isinstance(node.this, exp.Star):
+            name = ident_name(node.this)
+            if node.args.get("table") is None and name.startswith(_FLOAT_CONSTANT_PREFIXES):
+                return False
+            found = _plain_column(node, sources)
+            if found is None or found[1].type.kind in _BINARY_FLOATS:
+                return False
+            if found[1].type.exact_text:
+                # computed from the DOUBLE view of exact NUMBER text: the result may have lost
+                # digits, which a BINARY_DOUBLE type tells the client (a NUMBER would hide it)
+                return False
+    return True
+
+
+_BINARY_FLOATS = (OracleType.BINARY_DOUBLE, OracleType.BINARY_FLOAT)
+
+
+def unconstrained_number(name: str) -> ColumnInfo:
+    """How Oracle describes a NUMBER expression: NUMBER without precision."""
+    return ColumnInfo(name, OracleType.NUMBER, precision=0, scale=UNCONSTRAINED_SCALE)
 
 
 def _to_char_parts(item: exp.Expression) -> tuple[exp.Column, exp.Expression] | None:
@@ -245,6 +304,13 @@ def apply_outputs(select: exp.Select, outputs: list[OutputColumn], simple: bool)
 
 
 def _wrap(inner: exp.Expression, output: OutputColumn, simple: bool) -> exp.Expression:
+    if output.read == READ_NUMBER_TEXT:
+        if exact_numbers.is_marked(inner):  # a set operation's branch, done already
+            return inner
+        if not simple:
+            output.read, output.info = None, None
+            return inner
+        return exact_numbers.mark(inner)
     if output.read == READ_EXACT:
         if simple and isinstance(inner, exp.Column):
             return exp.column(exact_name(inner.name), table=inner.args.get("table"), quoted=True)
@@ -271,11 +337,12 @@ def _protect_order_by(select: exp.Select, outputs: list[OutputColumn], simple: b
     order = select.args.get("order")
     if order is None or not simple:
         return
-    by_name = {o.name: i for i, o in enumerate(outputs) if o.read == READ_EXACT}
+    textual = (READ_EXACT, READ_NUMBER_TEXT)
+    by_name = {o.name: i for i, o in enumerate(outputs) if o.read in textual}
     for ordered in order.expressions:
         target = ordered.this
         index = _order_target(target, by_name, len(outputs))
-        if index is not None and outputs[index].read == READ_EXACT:
+        if index is not None and outputs[index].read in textual:
             original = select.expressions[index]
             original = original.this if isinstance(original, exp.Alias) else original
             target.replace(original.copy())
@@ -288,6 +355,51 @@ def _order_target(target: exp.Expression, by_name: dict[str, int], count: int) -
     if isinstance(target, exp.Column) and target.args.get("table") is None:
         return by_name.get(ident_name(target.this))
     return None
+
+
+def locate_placeholders(select: exp.Select, outputs: list[OutputColumn]) -> None:
+    """Record the renumbered parameter position of each bare bind item (after
+    :func:`apply_outputs` and the renumbering): its value decides at each execution whether
+    it is bound as exact NUMBER text (see :func:`~.exact_numbers.bind_outputs`)."""
+    for item, output in zip(select.expressions, outputs, strict=False):
+        if output.placeholder is None:
+            continue
+        inner = item.this if isinstance(item, exp.Alias) else item
+        name = inner.name if isinstance(inner, exp.Placeholder) else ""
+        output.placeholder = int(name) - 1 if name.isdigit() else None
+
+
+def exact_set_operands(tree: exp.Expression, outputs: list[OutputColumn]) -> None:
+    """Give every branch of a set operation the exact-text form of the TO_NUMBER items that
+    are TO_NUMBER items in all of them (the branches must agree on the type); others keep
+    the computing form. Not under an ORDER BY of the whole, which would sort the text."""
+    branches = list(_branches(tree))
+    ordered = tree.args.get("order") is not None
+    for index, output in enumerate(outputs):
+        if output.read != READ_NUMBER_TEXT:
+            continue
+        forms = []
+        for branch in branches:
+            items = branch.expressions if branch is not None else []
+            item = items[index] if index < len(items) else None
+            inner = item.this if isinstance(item, exp.Alias) else item
+            simple = branch is not None and is_simple(branch)
+            exact = simple and inner is not None and exact_numbers.is_to_number(inner)
+            forms.append(inner if exact else None)
+        if ordered or any(form is None for form in forms):
+            output.read, output.info = None, None
+            continue
+        for form in forms:
+            assert form is not None
+            form.replace(exact_numbers.mark(form.copy()))
+
+
+def _branches(node: exp.Expression) -> list[exp.Select | None]:
+    if isinstance(node, (exp.Union, exp.Intersect, exp.Except)):
+        return _branches(node.this) + _branches(node.expression)
+    if isinstance(node, exp.Subquery):
+        return _branches(node.this)
+    return [node if isinstance(node, exp.Select) else None]
 
 
 def is_simple(select: exp.Select) -> bool:

@@ -11,17 +11,21 @@ from typing import TYPE_CHECKING, Any
 from sqlglot import exp
 
 from oracle_emulator.api import ColumnInfo, QueryResult
-from oracle_emulator.sql import parsing
+from oracle_emulator.sql import exact_numbers, parsing
 from oracle_emulator.sql.binds import check_count, pick, renumber_placeholders
 from oracle_emulator.sql.collation import apply_collation
 from oracle_emulator.sql.outputs import (
+    READ_NUMBER_TEXT,
     FastPlan,
     OutputColumn,
     apply_outputs,
     describe_items,
+    exact_set_operands,
     fast_plan,
     is_simple,
     leftmost_select,
+    locate_placeholders,
+    unconstrained_number,
 )
 from oracle_emulator.sql.results import convert_rows, describe
 from oracle_emulator.sql.rewrite import Rewriter
@@ -71,12 +75,31 @@ class PlanTemplate:
     def bind(self, session: EmulatorSession, binds: Sequence[Any]) -> QueryPlan:
         lo, hi = (str(n) for n in _own_range(session))
         sql = self.sql.replace(OWN_LO_MARK, lo).replace(OWN_HI_MARK, hi)
-        plan = QueryPlan(sql, pick(binds, self.mapping), self.outputs, self.fast)
+        params = pick(binds, self.mapping)
+        plan = QueryPlan(sql, params, _bind_outputs(self.outputs, params), self.fast)
         plan.as_of = self.as_of
         if self.ver_mapping is not None:
             plan.ver_sql = self.ver_sql.replace(OWN_LO_MARK, lo).replace(OWN_HI_MARK, hi)
             plan.ver_params = pick(binds, self.ver_mapping)
         return plan
+
+
+def _bind_outputs(outputs: list[OutputColumn], params: list[Any]) -> list[OutputColumn]:
+    """The outputs for these bind values: a bare bind item whose NUMBER value DuckDB would
+    turn into a DOUBLE is bound as its exact text (``params`` is changed) and fetched as a
+    NUMBER, as Oracle describes a NUMBER bind."""
+    changed = list(outputs)
+    for index, output in enumerate(outputs):
+        position = output.placeholder
+        if position is None or position < 0 or position >= len(params):
+            continue
+        value = params[position]
+        if exact_numbers.is_number_value(value) and not exact_numbers.fits_decimal(value):
+            params[position] = exact_numbers.exact_text(value)
+            changed[index] = OutputColumn(
+                output.name, unconstrained_number(output.name), READ_NUMBER_TEXT, True
+            )
+    return changed
 
 
 def _own_range(session: EmulatorSession) -> tuple[int, int]:
@@ -128,10 +151,17 @@ def build_template(
         rewriter.finish(tree)
         if not is_set_op and session.db.fast_path_enabled:
             fast = fast_plan(top, sources, outputs)
+        if is_set_op:
+            exact_set_operands(tree, outputs)
         apply_outputs(top, outputs, is_simple(top) and not is_set_op)
     else:
         rewriter.finish(tree)
     mapping = renumber_placeholders(tree, len(binds))
+    if top is not None and fast is None:
+        locate_placeholders(top, outputs)
+    else:
+        for output in outputs:
+            output.placeholder = None
     template = PlanTemplate(
         rewriter.to_sql(tree), mapping, outputs, fast, "", None,
         cacheable=not rewriter.flashback, dictionary=rewriter.dictionary,

@@ -15,6 +15,7 @@ from typing import Any
 
 from oracle_emulator.api import (
     ORA_INVALID_YEAR,
+    BfileName,
     ColumnInfo,
     IntervalYM,
     NanoDateTime,
@@ -25,8 +26,9 @@ from oracle_emulator.api import (
 from oracle_emulator.sql import calendar
 from oracle_emulator.sql.conversions import READ_EXACT, READ_MONTHS, READ_NANOS
 from oracle_emulator.sql.functions import WIDE_NANOS_FIELD, WIDE_NANOS_TYPE
+from oracle_emulator.sql.functions_udf import BFILE_FIELDS, BFILE_TYPE
 from oracle_emulator.sql.oratypes import UNCONSTRAINED_SCALE
-from oracle_emulator.sql.outputs import STAR_NAME, OutputColumn
+from oracle_emulator.sql.outputs import READ_NUMBER_TEXT, STAR_NAME, OutputColumn
 
 Converter = Callable[[Any], Any]
 DEFAULT_VARCHAR_SIZE = 4000
@@ -48,6 +50,7 @@ _DUCKDB_TEXT = re.compile(
     r"(\d+)-(\d+)-(\d+)( \(BC\))?(?: (\d+):(\d+):(\d+)(?:\.(\d+))?)?(?:[+-][\d:]+)?"
 )
 _ORA_INVALID_YEAR_TEXT = "(full) year must be between -4713 and +9999, and not be 0"
+_DOUBLE_KINDS = {"DOUBLE", "FLOAT"}
 _TEXT_KINDS = {"VARCHAR", "TIME", "UUID", "TIME WITH TIME ZONE", "BIT", "BIGNUM", "VARINT"}
 
 
@@ -87,6 +90,8 @@ def infer_column(name: str, duck_type: str, expression: bool = False) -> ColumnI
         return simple[text]
     if duck_type == WIDE_NANOS_TYPE:
         return ColumnInfo(name, OracleType.TIMESTAMP, scale=9)
+    if duck_type == BFILE_TYPE:
+        return ColumnInfo(name, OracleType.BFILE)
     return ColumnInfo(name, OracleType.VARCHAR2, size=DEFAULT_VARCHAR_SIZE)
 
 
@@ -101,18 +106,26 @@ def describe(
         duck_type = str(entry[1])
         output = outputs[index] if names_fit else OutputColumn(str(entry[0]))
         info = output.info or infer_column(output.name, duck_type, output.expression)
+        if output.info is None and output.double_is_number and duck_type in _DOUBLE_KINDS:
+            # NUMBER computed in double precision: still a NUMBER to the client, its value
+            # the double's shortest text (ORA-01426 from 1e126 on, when it is encoded)
+            info = ColumnInfo(
+                output.name, OracleType.NUMBER, precision=0, scale=UNCONSTRAINED_SCALE
+            )
         infos.append(info)
         converters.append(_converter(info, duck_type, output.read))
     return infos, converters
 
 
 def _converter(info: ColumnInfo, duck_type: str, read: str | None) -> Converter | None:
-    if read == READ_EXACT:
+    if read in (READ_EXACT, READ_NUMBER_TEXT):
         return _exact
     if read == READ_NANOS:
         return nanos_to_datetime
     if duck_type == WIDE_NANOS_TYPE:
         return _wide_nanos
+    if duck_type == BFILE_TYPE:
+        return _bfile
     if read == READ_MONTHS:
         return months_to_interval
     upper = duck_type.upper()
@@ -157,6 +170,13 @@ def wide_datetime(text: str) -> OracleDateTime:
     fraction = (match.group(8) or "").ljust(9, "0")
     month, day = int(match.group(2)), int(match.group(3))
     return OracleDateTime(year, month, day, *clock, nanosecond=int(fraction))
+
+
+def _bfile(value: Any) -> Any:
+    if value is None:
+        return None
+    directory, file_name = (value[field] or "" for field in BFILE_FIELDS)
+    return BfileName(directory, file_name)
 
 
 def _exact(value: Any) -> Any:

@@ -17,9 +17,9 @@ from collections.abc import Callable
 from sqlglot import exp
 
 from oracle_emulator.api import ORA_INVALID_SQL, OracleError
+from oracle_emulator.sql import exact_numbers, functions, nls, packages
 from oracle_emulator.sql import format_models as fm
 from oracle_emulator.sql import format_parse as fp
-from oracle_emulator.sql import functions, nls
 from oracle_emulator.sql import functions_udf as udf
 from oracle_emulator.sql import translate_dialect as dialect
 from oracle_emulator.sql.rowid_sql import CHARTOROWID_MACRO
@@ -238,6 +238,17 @@ def _to_number(args: list[exp.Expression]) -> exp.Expression:
     return _call("ora_to_number", _text(args[0]), args[1])
 
 
+def _bfilename(args: list[exp.Expression]) -> exp.Expression:
+    """BFILENAME(directory, file): a BFILE value, a struct tagged so that the result layer
+    describes and fetches it as a BFILE locator (see results.BFILE_TYPE)."""
+    _arity("BFILENAME", args, 2, 2)
+    fields = [
+        exp.PropertyEQ(this=exp.to_identifier(field), expression=_text(arg))
+        for field, arg in zip(udf.BFILE_FIELDS, args, strict=True)
+    ]
+    return exp.Anonymous(this="struct_pack", expressions=fields)
+
+
 def _rowidtochar(args: list[exp.Expression]) -> exp.Expression:
     """ROWIDTOCHAR: a ROWID already is its 18-character text here."""
     _arity("ROWIDTOCHAR", args, 1, 1)
@@ -376,6 +387,8 @@ FUNCTIONS: dict[str, Callable[[list[exp.Expression]], exp.Expression]] = {
     "ROWIDTOCHAR": _rowidtochar,
     "CHARTOROWID": _chartorowid,
     "TO_NUMBER": _to_number,
+    "BFILENAME": _bfilename,
+    exact_numbers.MARKER.upper(): exact_numbers.translate_marked,
     "TO_BINARY_DOUBLE": _to_binary("TO_BINARY_DOUBLE"),
     "TO_BINARY_FLOAT": _to_binary("TO_BINARY_FLOAT"),
     "TO_CLOB": _to_lob("TO_CLOB"),
@@ -574,6 +587,11 @@ def rewrite(node: exp.Expression) -> exp.Expression:
         return _concat([rewrite(operand) for operand in _dpipe_operands(node)])
     if _is_float_literal(node):
         return node
+    package_function = packages.function_key(node)
+    if package_function is not None:
+        return packages.package_call(
+            package_function, [rewrite(a) for a in node.expression.expressions]
+        )
     for key, value in list(node.args.items()):
         if isinstance(value, exp.Expression):
             new = rewrite(value)

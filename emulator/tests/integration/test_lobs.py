@@ -67,6 +67,25 @@ def test_data_frame_batches_with_lob_columns(
     }
 
 
+def test_data_frame_batches_after_the_statement_ran_before(
+    connection: oracledb.Connection,
+) -> None:
+    """The second run of a query with LOB columns finds its statement cached and defined:
+    its execute asks for no prefetch, yet returns the first rows, as the define call does."""
+    sql = "SELECT TO_CLOB(:1) AS c, TO_BLOB(:2) AS b FROM DUAL CONNECT BY LEVEL <= 5"
+    binds = ["ABCDEFGHI", b"ABCDEF"]
+    assert pyarrow.table(connection.fetch_df_all(sql, binds)).num_rows == 5
+    for _ in range(2):
+        batches = [
+            pyarrow.table(batch) for batch in connection.fetch_df_batches(sql, binds, size=2)
+        ]
+        assert [batch.num_rows for batch in batches] == [2, 2, 1]
+        assert batches[0].to_pylist()[0] == {"C": "ABCDEFGHI", "B": b"ABCDEF"}
+    with connection.cursor() as cursor:  # fetched again row by row: nothing lost or doubled
+        cursor.execute(sql, binds)
+        assert len(cursor.fetchall()) == 5
+
+
 def test_open_and_close_are_checked(connection: oracledb.Connection, lob_table: str) -> None:
     """Opening an open LOB is ORA-22293, closing a closed one ORA-22289, as on Oracle."""
     with connection.cursor() as cursor:
