@@ -217,6 +217,8 @@ _MACROS = (
     "ora_at_time_zone(x TIMESTAMPTZ, z VARCHAR) AS timezone(ora_tz_name(z), x), "
     "(x, z) AS timezone(ora_tz_name(z), CAST(x AS TIMESTAMPTZ))",
 )
+#: every macro definition above (the translator reads which ones have typed overloads)
+MACRO_DEFINITIONS = _MACROS
 
 
 def install_functions(conn: duckdb.DuckDBPyConnection) -> None:

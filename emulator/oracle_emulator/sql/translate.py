@@ -37,7 +37,7 @@ from sqlglot.transforms import eliminate_join_marks
 
 from oracle_emulator import api
 from oracle_emulator.api import OracleError
-from oracle_emulator.sql import translate_binds, translate_exprs
+from oracle_emulator.sql import translate_aggregates, translate_binds, translate_exprs
 from oracle_emulator.sql.binds import EmptyLob
 from oracle_emulator.sql.translate_dialect import EmulatorOracle
 from oracle_emulator.sql.translate_rownum import rewrite_rownum
@@ -204,7 +204,7 @@ def to_duckdb(tree: exp.Expression) -> exp.Expression:
     if any(column.args.get("join_mark") for column in tree.find_all(exp.Column)):
         tree = _outer_joins(tree)
     tree = rewrite_rownum(tree)
-    return translate_exprs.rewrite(tree)
+    return translate_aggregates.bind_aggregate_operands(translate_exprs.rewrite(tree))
 
 
 def _outer_joins(tree: exp.Expression) -> exp.Expression:
