@@ -24,6 +24,7 @@ from oracle_emulator.sql.oratypes import (
     DeclaredType,
     sql_string,
 )
+from oracle_emulator.sql.rowid_sql import CHARTOROWID_MACRO
 
 ORA_INVALID_NUMBER = "ORA-01722: invalid number"
 ORA_NUMERIC_OVERFLOW = "ORA-01426: numeric overflow"
@@ -66,7 +67,27 @@ def write_sql(decl: DeclaredType, value: str, label: str) -> str:
         )
     if kind in (OracleType.RAW, OracleType.BLOB):
         return _binary(decl, value, label)
+    if kind is OracleType.LONG_RAW:  # no length limit but RAW's: empty is NULL
+        return f"NULLIF(CAST({value} AS BLOB), ''::BLOB)"
+    if kind is OracleType.ROWID:
+        return _rowid(value)
     return f"CAST({value} AS {decl.storage_sql()})"
+
+
+def _rowid(value: str) -> str:
+    """Only character data converts to a ROWID (a number or a date is ORA-00932), and the
+    text must be one (ORA-01410), as Oracle checks on write. (A NULL has no type to refuse
+    here: the driver binds None as VARCHAR.)"""
+    kind = f"typeof({value})"
+    message = (
+        "'ORA-00932: inconsistent datatypes: expected ROWID got ' || "
+        f"CASE WHEN {kind} LIKE 'TIMESTAMP%' OR {kind} = 'DATE' THEN 'DATE' "
+        f"WHEN {kind} = 'BLOB' THEN 'BINARY' ELSE 'NUMBER' END"
+    )
+    return (
+        f"CASE WHEN {value} IS NULL THEN NULL WHEN {kind} <> 'VARCHAR' THEN error({message}) "
+        f"ELSE {CHARTOROWID_MACRO}(CAST({value} AS VARCHAR)) END"
+    )
 
 
 def _number(decl: DeclaredType, value: str) -> str:

@@ -33,7 +33,7 @@ TIMESTAMP WITH [LOCAL] TIME ZONE   TIMESTAMPTZ (the UTC instant: the original of
                                    kept; microseconds at most)
 INTERVAL DAY TO SECOND             INTERVAL
 INTERVAL YEAR TO MONTH             INTERVAL (months only); fetched as :class:`IntervalYM`
-RAW(n), BLOB                       BLOB (RAW length checked)
+RAW(n), LONG RAW, BLOB             BLOB (RAW length checked)
 =================================  ===========================================================
 
 Why a count for TIMESTAMP(7-9): no DuckDB timestamp holds Oracle's range (4712 BC to 9999)
@@ -85,6 +85,7 @@ _FIXED_DATA_LENGTH = {
     OracleType.NCLOB: 4000,
     OracleType.BLOB: 4000,
     OracleType.LONG: 0,
+    OracleType.LONG_RAW: 0,
     OracleType.ROWID: 10,
 }
 _SIMPLE_NAMES = {
@@ -101,6 +102,7 @@ _SIMPLE_NAMES = {
     OracleType.NCLOB: "NCLOB",
     OracleType.BLOB: "BLOB",
     OracleType.LONG: "LONG",
+    OracleType.LONG_RAW: "LONG RAW",
     OracleType.ROWID: "ROWID",
 }
 _STORAGE = {
@@ -112,6 +114,7 @@ _STORAGE = {
     OracleType.INTERVAL_DS: "INTERVAL",
     OracleType.INTERVAL_YM: "INTERVAL",
     OracleType.RAW: "BLOB",
+    OracleType.LONG_RAW: "BLOB",
     OracleType.BLOB: "BLOB",
     OracleType.ROWID: "VARCHAR",
 }

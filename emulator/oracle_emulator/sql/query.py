@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
-from oracle_emulator.api import ColumnInfo, QueryResult
+from oracle_emulator.api import ColumnInfo, IntervalYM, OracleType, QueryResult
 from oracle_emulator.sql import parsing
-from oracle_emulator.sql.binds import check_count, pick, renumber_placeholders
+from oracle_emulator.sql.binds import bind_value, check_count, pick, renumber_placeholders
 from oracle_emulator.sql.collation import apply_collation
+from oracle_emulator.sql.conversions import READ_MONTHS
 from oracle_emulator.sql.outputs import (
     FastPlan,
     OutputColumn,
@@ -37,6 +38,8 @@ log = logging.getLogger(__name__)
 OWN_LO_MARK = "__EMU_OWN_LO__"
 OWN_HI_MARK = "__EMU_OWN_HI__"
 PLAN_CACHE_SIZE = 256
+#: the leading precision of a bound INTERVAL YEAR TO MONTH (the type's largest)
+BIND_YEAR_PRECISION = 9
 
 
 @dataclass
@@ -91,7 +94,14 @@ def plan_query(session: EmulatorSession, tree: exp.Expression, binds: Sequence[A
 
 def cached_plan(session: EmulatorSession, sql: str, binds: Sequence[Any]) -> QueryPlan:
     """The plan of a query text, reused while the schema and catalogue are unchanged."""
-    key = (sql, session.schema, session.db.catalogue.version, session.db.fast_path_enabled)
+    key = (
+        sql,
+        session.schema,
+        session.db.catalogue.version,
+        session.db.fast_path_enabled,
+        # a selected bind is described by its type (see _type_interval_binds)
+        tuple(i for i, value in enumerate(binds) if isinstance(value, IntervalYM)),
+    )
     template = session.plans.get(key)
     if template is None:
         tree, count = parsing.parse(sql)
@@ -114,6 +124,7 @@ def build_template(
     session: EmulatorSession, tree: exp.Expression, binds: Sequence[Any]
 ) -> PlanTemplate:
     apply_collation(tree, session.nls)
+    _sort_unique(tree)
     context = session.rewrite_context(binds)
     context.snapshot = Snapshot(OWN_LO_MARK, OWN_HI_MARK)  # type: ignore[arg-type]
     rewriter = Rewriter(context)
@@ -125,6 +136,7 @@ def build_template(
         sources = rewriter.sources(top)
         is_set_op = top is not tree and not isinstance(tree, exp.Subquery)
         outputs = describe_items(top, sources, is_set_op)
+        _type_interval_binds(top, outputs, binds)
         rewriter.finish(tree)
         if not is_set_op and session.db.fast_path_enabled:
             fast = fast_plan(top, sources, outputs)
@@ -142,6 +154,46 @@ def build_template(
         template.ver_mapping = renumber_placeholders(fast.select, len(binds))
         template.ver_sql = rewriter.to_sql(fast.select)
     return template
+
+
+def _type_interval_binds(
+    top: exp.Select, outputs: list[OutputColumn], binds: Sequence[Any]
+) -> None:
+    """A bind selected as is has its bind's type: an INTERVAL YEAR TO MONTH value reaches
+    DuckDB as text (it has no months-only interval parameter), so the item is cast back and
+    described and fetched as the interval it is."""
+    for index, item in enumerate(top.expressions):
+        inner = item.this if isinstance(item, exp.Alias) else item
+        found, value = bind_value(binds, inner)
+        if not found or not isinstance(value, IntervalYM) or index >= len(outputs):
+            continue
+        output = outputs[index]
+        output.info = ColumnInfo(
+            output.name, OracleType.INTERVAL_YM, precision=BIND_YEAR_PRECISION, scale=0
+        )
+        output.read = READ_MONTHS
+        inner.replace(exp.Cast(this=inner.copy(), to=exp.DataType.build("INTERVAL")))
+
+
+def _sort_unique(tree: exp.Expression) -> None:
+    """Oracle removes the duplicates of UNION, INTERSECT and MINUS by sorting (SORT UNIQUE),
+    so without an ORDER BY their rows come back in ascending order of the select items;
+    DuckDB hashes, and its order varies. Sort the same way."""
+    if not isinstance(tree, exp.SetOperation) or not tree.args.get("distinct"):
+        return
+    if tree.args.get("order") is not None:
+        return
+    top = leftmost_select(tree)
+    if top is None or any(_is_star(item) for item in top.expressions):
+        return
+    positions = [exp.Ordered(this=exp.Literal.number(n + 1)) for n in range(len(top.expressions))]
+    tree.set("order", exp.Order(expressions=positions))
+
+
+def _is_star(item: exp.Expression) -> bool:
+    return isinstance(item, exp.Star) or (
+        isinstance(item, exp.Column) and isinstance(item.this, exp.Star)
+    )
 
 
 def run_query(session: EmulatorSession, plan: QueryPlan) -> QueryResult:
