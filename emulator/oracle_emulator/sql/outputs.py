@@ -9,7 +9,7 @@ DuckDB's result type later (:mod:`.results`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlglot import exp
 
@@ -21,6 +21,7 @@ from oracle_emulator.sql.conversions import (
     READ_NANOS,
     read_kind,
 )
+from oracle_emulator.sql.oratypes import UNCONSTRAINED_SCALE
 from oracle_emulator.sql.rewrite import (
     ROWID,
     ROWID_TEXT_MACRO,
@@ -38,6 +39,8 @@ _FUNCTION_TYPES = {
     "TO_CLOB": OracleType.CLOB,
     "TO_NCLOB": OracleType.NCLOB,
     "TO_BLOB": OracleType.BLOB,
+    "EMPTY_CLOB": OracleType.CLOB,
+    "EMPTY_BLOB": OracleType.BLOB,
 }
 MONTHS_MACRO = "__emu_months"
 #: TO_CHAR of a TIMESTAMP(7-9) column reads the stored nanoseconds (any year), not the
@@ -120,17 +123,16 @@ def describe_items(
         column = _plain_column(item, sources)
         if is_set_op or column is None:
             read = READ_NANOS_TEXT if _nanos_to_char(item, sources) else None
-            info = _rowid_info(item, name) or _cast_info(item, name)
+            info = _rowid_info(item, name) or _cast_info(item, name) or _number_literal(item, name)
             inner = item.this if isinstance(item, exp.Alias) else item
             expression = not isinstance(inner, exp.Column)
             outputs.append(OutputColumn(name, info, read, expression=expression))
             continue
-        _, declared = column
-        outputs.append(
-            OutputColumn(
-                name, declared.type.column_info(name, declared.nullable), read_kind(declared.type)
-            )
-        )
+        source, declared = column
+        info = declared.type.column_info(name, declared.nullable)
+        if source.table is not None and declared.name in source.table.json_columns():
+            info = replace(info, is_json=True)
+        outputs.append(OutputColumn(name, info, read_kind(declared.type)))
     return outputs
 
 
@@ -166,6 +168,17 @@ def _rowid_info(item: exp.Expression, name: str) -> ColumnInfo | None:
         return ColumnInfo(name, OracleType.ROWID, nullable=False)
     if isinstance(inner, exp.Anonymous) and str(inner.this).upper() in _FUNCTION_TYPES:
         return ColumnInfo(name, _FUNCTION_TYPES[str(inner.this).upper()])
+    return None
+
+
+def _number_literal(item: exp.Expression, name: str) -> ColumnInfo | None:
+    """A numeric literal is a NUMBER in Oracle (only a ``d``/``f`` suffix makes it binary),
+    also with an exponent, which DuckDB reads as a DOUBLE."""
+    inner = item.this if isinstance(item, exp.Alias) else item
+    if isinstance(inner, exp.Neg):
+        inner = inner.this
+    if isinstance(inner, exp.Literal) and not inner.is_string:
+        return ColumnInfo(name, OracleType.NUMBER, precision=0, scale=UNCONSTRAINED_SCALE)
     return None
 
 
