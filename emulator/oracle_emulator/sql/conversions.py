@@ -17,6 +17,7 @@ twin (NUMBER text, TIMESTAMP(7-9) nanoseconds) must replace the view queries com
 from __future__ import annotations
 
 from oracle_emulator.api import OracleType
+from oracle_emulator.sql import zoned
 from oracle_emulator.sql.oratypes import (
     BIGINT_MAX_PRECISION,
     MICRO_DIGITS,
@@ -32,6 +33,8 @@ ORA_NUMERIC_OVERFLOW = "ORA-01426: numeric overflow"
 READ_NANOS = "nanos"
 READ_MONTHS = "months"
 READ_EXACT = "exact"
+#: a TIMESTAMP WITH TIME ZONE column: its stored text, wall clock and offset
+READ_ZONED = "zoned"
 
 
 def write_sql(decl: DeclaredType, value: str, label: str) -> str:
@@ -56,7 +59,10 @@ def write_sql(decl: DeclaredType, value: str, label: str) -> str:
         return f"date_trunc('second', CAST(ora_text_to_date({value}) AS TIMESTAMP))"
     if kind is OracleType.TIMESTAMP:
         return _timestamp(decl, f"ora_text_to_timestamp({value})")
-    if kind in (OracleType.TIMESTAMP_TZ, OracleType.TIMESTAMP_LTZ):
+    if kind is OracleType.TIMESTAMP_TZ:
+        digits = decl.scale if decl.scale is not None else MICRO_DIGITS
+        return f"{zoned.STORE_MACRO}({value}, {min(digits, MICRO_DIGITS)})"
+    if kind is OracleType.TIMESTAMP_LTZ:
         return _timestamp(decl, f"ora_text_to_timestamp_tz({value})")
     if kind is OracleType.INTERVAL_DS:
         return f"CAST({value} AS INTERVAL)"
@@ -171,6 +177,8 @@ def read_kind(decl: DeclaredType) -> str | None:
         return READ_EXACT
     if decl.nanoseconds:
         return READ_NANOS
+    if decl.zoned:
+        return READ_ZONED
     if decl.kind is OracleType.INTERVAL_YM:
         return READ_MONTHS
     return None

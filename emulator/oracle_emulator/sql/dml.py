@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlglot import exp
 
 from oracle_emulator.api import OracleError, StatementResult
-from oracle_emulator.sql import parsing
+from oracle_emulator.sql import parsing, zoned
 from oracle_emulator.sql.binds import (
     check_count,
     number_placeholders,
@@ -120,6 +120,7 @@ def _insert(session: EmulatorSession, node: exp.Insert, binds: Sequence[Any]) ->
     if source is None:  # INSERT INTO t, with no VALUES or query after it
         raise OracleError(ORA_MISSING_VALUES, "missing VALUES keyword")
     _check_arity(source, len(columns))
+    zoned.keep_zones(source, [i for i, c in enumerate(columns) if c.type.zoned])
     rewriter = Rewriter(session.rewrite_context(binds))
     rewriter.prepare(source)
     top = leftmost_select(source)

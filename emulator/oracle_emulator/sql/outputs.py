@@ -14,11 +14,13 @@ from dataclasses import dataclass, field, replace
 from sqlglot import exp
 
 from oracle_emulator.api import ColumnInfo, OracleType
+from oracle_emulator.sql import zoned
 from oracle_emulator.sql.catalogue import Column, Table
 from oracle_emulator.sql.conversions import (
     READ_EXACT,
     READ_MONTHS,
     READ_NANOS,
+    READ_ZONED,
     read_kind,
 )
 from oracle_emulator.sql.oratypes import UNCONSTRAINED_SCALE
@@ -220,6 +222,34 @@ def _cast_info(item: exp.Expression, name: str) -> ColumnInfo | None:
     )
 
 
+#: functions that take the wall clock of a TIMESTAMP WITH TIME ZONE (TRUNC and ROUND give
+#: the DATE of its local fields; TO_CHAR shows them and the offset)
+_WALL_CLOCK_FUNCTIONS = frozenset({"trunc", "round", "to_char"})
+
+
+def wall_clock_of_zoned(scopes: list[tuple[exp.Select, list[Source]]]) -> None:
+    """TRUNC / ROUND / TO_CHAR of a TIMESTAMP WITH TIME ZONE column work on the wall clock
+    (and offset) it was written with, as Oracle's do; queries otherwise see the instant
+    (see ``sql.zoned``), so the column is replaced by its stored text. (Applied after the
+    rewrite; ``scopes`` are each select's sources, taken before it.)"""
+    for select, sources in scopes:
+        for call in list(select.find_all(exp.Anonymous)):
+            if str(call.this).lower() not in _WALL_CLOCK_FUNCTIONS or not call.expressions:
+                continue
+            argument = call.expressions[0]
+            found = _plain_column(argument, sources) if isinstance(argument, exp.Column) else None
+            if found is None or not found[1].type.zoned:
+                continue
+            twin = exp.column(
+                exact_name(found[1].name), table=argument.args.get("table"), quoted=True
+            )
+            if str(call.this).lower() == "to_char":
+                rest = [e.copy() for e in call.expressions[1:2]]
+                call.replace(exp.Anonymous(this=zoned.TO_CHAR_MACRO, expressions=[twin, *rest]))
+            else:
+                argument.replace(exp.Anonymous(this=zoned.WALL_CLOCK_MACRO, expressions=[twin]))
+
+
 def _plain_column(item: exp.Expression, sources: list[Source]) -> tuple[Source, Column] | None:
     inner = item.this if isinstance(item, exp.Alias) else item
     if not isinstance(inner, exp.Column) or isinstance(inner.this, exp.Star):
@@ -262,6 +292,11 @@ def _wrap(inner: exp.Expression, output: OutputColumn, simple: bool) -> exp.Expr
         if simple and isinstance(inner, exp.Column):
             return exp.column(exact_name(inner.name), table=inner.args.get("table"), quoted=True)
         output.read = None
+        return inner
+    if output.read == READ_ZONED:
+        if simple and isinstance(inner, exp.Column):
+            return exp.column(exact_name(inner.name), table=inner.args.get("table"), quoted=True)
+        output.read = None  # the instant (its offset is the session's)
         return inner
     if output.read == READ_NANOS:
         if simple and isinstance(inner, exp.Column):

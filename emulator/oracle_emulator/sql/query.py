@@ -23,6 +23,7 @@ from oracle_emulator.sql.outputs import (
     fast_plan,
     is_simple,
     leftmost_select,
+    wall_clock_of_zoned,
 )
 from oracle_emulator.sql.results import convert_rows, describe
 from oracle_emulator.sql.rewrite import Rewriter
@@ -129,6 +130,7 @@ def build_template(
     context.snapshot = Snapshot(OWN_LO_MARK, OWN_HI_MARK)  # type: ignore[arg-type]
     rewriter = Rewriter(context)
     rewriter.prepare(tree)
+    scopes = [(select, rewriter.sources(select)) for select in tree.find_all(exp.Select)]
     top = leftmost_select(tree)
     outputs: list[OutputColumn] = []
     fast = None
@@ -138,11 +140,13 @@ def build_template(
         outputs = describe_items(top, sources, is_set_op)
         _type_interval_binds(top, outputs, binds)
         rewriter.finish(tree)
+        wall_clock_of_zoned(scopes)
         if not is_set_op and session.db.fast_path_enabled:
             fast = fast_plan(top, sources, outputs)
         apply_outputs(top, outputs, is_simple(top) and not is_set_op)
     else:
         rewriter.finish(tree)
+        wall_clock_of_zoned(scopes)
     mapping = renumber_placeholders(tree, len(binds))
     template = PlanTemplate(
         rewriter.to_sql(tree), mapping, outputs, fast, "", None,
