@@ -115,12 +115,8 @@ def _zoned_format(texts: pa.Array, models: pa.Array, names: pa.Array) -> pa.Arra
     (see :mod:`.zoned`), so TZH:TZM and TZR show the offset it was written with."""
 
     def one(text: str, model: str, key: str) -> str | None:
-        value = zoned.from_stored(text)
-        offset = value.utcoffset() or dt.timedelta()
-        minutes = int(offset.total_seconds()) // 60
-        shown = fm.DateTimeValue(
-            value.replace(tzinfo=None), value.microsecond * 1000, minutes, offset_text(offset)
-        )
+        local, minutes = zoned.stored_parts(text)
+        shown = udf._from_nanos(local, minutes)
         return fm.format_datetime(shown, model, DateNames.from_key(key))
 
     return udf._map(one, (texts, models, names), pa.string())

@@ -26,7 +26,9 @@ from typing import Any
 import pyarrow as pa
 from sqlglot import exp
 
-from oracle_emulator.sql.nls import offset_text, tzinfo_of
+from oracle_emulator.api import OracleDateTime
+from oracle_emulator.sql import calendar
+from oracle_emulator.sql.nls import tzinfo_of
 
 #: the struct a zoned value travels in from a VALUES item to the column's write conversion
 ZONED_TYPE = "STRUCT(ora_instant TIMESTAMPTZ, ora_zone VARCHAR)"
@@ -35,20 +37,30 @@ STORE_MACRO = "ora_tstz_store"
 #: a TIMESTAMP literal as parsed (see translate_dialect); its zone ends the text
 TIMESTAMP_LITERAL = "__ORA_TIMESTAMP_LITERAL"
 _ZONE_SUFFIX = re.compile(r"\s([+-]\d{1,2}:\d{2}|[A-Za-z][A-Za-z_/+-]*)$")
-#: the wall clock of stored text, a TIMESTAMP (its first 26 characters)
+#: the wall clock of stored text, a TIMESTAMP (the text but its offset)
 WALL_CLOCK_MACRO = "ora_tstz_wall"
-WALL_CLOCK_MACRO_SQL = f"{WALL_CLOCK_MACRO}(x) AS CAST(left(x, 26) AS TIMESTAMP)"
+WALL_CLOCK_MACRO_SQL = f"{WALL_CLOCK_MACRO}(x) AS CAST(left(x, length(x) - 6) AS TIMESTAMP)"
 #: TO_CHAR of stored text, with the session's NLS (a session macro, see nls_functions)
 TO_CHAR_MACRO = "ora_zoned_to_char"
 _STORED = re.compile(r"(-?\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)\.(\d{6})([+-])(\d\d):(\d\d)")
+_MICROS_PER_MINUTE = 60_000_000
+MICRO_DIGITS = 6
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+#: the instants a Python datetime holds in any zone (a day inside years 1 to 9999)
+_PYTHON_MIN_MICROS = (dt.datetime(1, 1, 2, tzinfo=dt.timezone.utc) - _EPOCH) // dt.timedelta(
+    microseconds=1
+)
+_PYTHON_MAX_MICROS = (dt.datetime(9999, 12, 30, tzinfo=dt.timezone.utc) - _EPOCH) // dt.timedelta(
+    microseconds=1
+)
 
 
 def zoned_text(instants: pa.Array, zones: pa.Array, digits: pa.Array) -> pa.Array:
-    """The stored text of each instant in its zone, rounded to the column's precision."""
+    """The stored text of each instant in its zone, rounded to the column's precision.
+    Integer arithmetic throughout: Oracle's years run from 4712 BC, beyond Python's."""
+    micros = instants.cast(pa.int64()).to_pylist()
     results: list[str | None] = []
-    for instant, zone, places in zip(
-        instants.to_pylist(), zones.to_pylist(), digits.to_pylist(), strict=True
-    ):
+    for instant, zone, places in zip(micros, zones.to_pylist(), digits.to_pylist(), strict=True):
         if instant is None:
             results.append(None)
             continue
@@ -56,33 +68,57 @@ def zoned_text(instants: pa.Array, zones: pa.Array, digits: pa.Array) -> pa.Arra
     return pa.array(results, type=pa.string())
 
 
-def _text(instant: dt.datetime, zone: str, places: int) -> str:
-    if instant.tzinfo is None:
-        instant = instant.replace(tzinfo=dt.timezone.utc)
-    if places < 6:
-        step = 10 ** (6 - places)
-        micros = instant.microsecond
-        rounded = (micros + step // 2) // step * step
-        instant = instant.replace(microsecond=0) + dt.timedelta(microseconds=rounded)
-    local = instant.astimezone(tzinfo_of(zone))
+def _text(micros: int, zone: str, places: int) -> str:
+    if places < MICRO_DIGITS:
+        step = 10 ** (MICRO_DIGITS - places)
+        micros = (micros + step // 2) // step * step
+    minutes = _offset_minutes(micros, zone)
+    local = calendar.fields_from_nanos((micros + minutes * _MICROS_PER_MINUTE) * 1000)
+    year, month, day, hour, minute, second, nanos = local
+    sign = "-" if minutes < 0 else "+"
+    offset_hours, offset_minutes = divmod(abs(minutes), 60)
+    year_text = f"-{-year:04d}" if year < 0 else f"{year:04d}"
     return (
-        f"{local.year:04d}-{local.month:02d}-{local.day:02d} "
-        f"{local.hour:02d}:{local.minute:02d}:{local.second:02d}.{local.microsecond:06d}"
-        f"{offset_text(local.utcoffset())}"
+        f"{year_text}-{month:02d}-{day:02d} {hour:02d}:{minute:02d}:{second:02d}."
+        f"{nanos // 1000:06d}{sign}{offset_hours:02d}:{offset_minutes:02d}"
     )
 
 
-def from_stored(text: Any) -> Any:
-    """The stored text as the aware datetime a client gets (None stays None)."""
-    if text is None:
-        return None
-    match = _STORED.fullmatch(str(text))
+def _offset_minutes(micros: int, zone: str) -> int:
+    """The zone's offset at that instant (a region's at the nearest instant Python holds)."""
+    info = tzinfo_of(zone)
+    bounded = min(max(micros, _PYTHON_MIN_MICROS), _PYTHON_MAX_MICROS)
+    moment = _EPOCH + dt.timedelta(microseconds=bounded)
+    offset = moment.astimezone(info).utcoffset() or dt.timedelta()
+    return int(offset.total_seconds()) // 60
+
+
+def stored_parts(text: str) -> tuple[int, int]:
+    """(epoch nanoseconds of the wall clock, offset in minutes) of stored text."""
+    match = _STORED.fullmatch(text)
     if match is None:
         raise ValueError(f"not a stored TIMESTAMP WITH TIME ZONE: {text!r}")
     year, month, day, hour, minute, second, micros = (int(g) for g in match.groups()[:7])
     sign = -1 if match.group(8) == "-" else 1
-    offset = dt.timedelta(hours=int(match.group(9)), minutes=int(match.group(10))) * sign
-    return dt.datetime(year, month, day, hour, minute, second, micros, tzinfo=dt.timezone(offset))
+    minutes = sign * (int(match.group(9)) * 60 + int(match.group(10)))
+    nanos = calendar.nanos_from_fields(year, month, day, hour, minute, second, micros * 1000)
+    return nanos, minutes
+
+
+def from_stored(text: Any) -> Any:
+    """The stored text as a client gets it: an aware datetime (its UTC fields and offset go
+    on the wire); a value Python cannot hold, as its UTC fields (offset +00:00)."""
+    if text is None:
+        return None
+    local, minutes = stored_parts(str(text))
+    utc = local - minutes * _MICROS_PER_MINUTE * 1000
+    fields = [calendar.fields_from_nanos(n) for n in (local, utc)]
+    if all(1 <= f[0] <= calendar.ORACLE_MAX_YEAR for f in fields):
+        year, month, day, hour, minute, second, nanos = fields[0]
+        zone = dt.timezone(dt.timedelta(minutes=minutes))
+        return dt.datetime(year, month, day, hour, minute, second, nanos // 1000, tzinfo=zone)
+    year, month, day, hour, minute, second, nanos = fields[1]
+    return OracleDateTime(calendar.oracle_year(year), month, day, hour, minute, second, nanos)
 
 
 def keep_zones(values: Any, zoned_positions: list[int]) -> None:
