@@ -12,7 +12,13 @@ from sqlglot import exp
 
 from oracle_emulator.api import ColumnInfo, IntervalYM, OracleType, QueryResult
 from oracle_emulator.sql import parsing
-from oracle_emulator.sql.binds import bind_value, check_count, pick, renumber_placeholders
+from oracle_emulator.sql.binds import (
+    BoundBlob,
+    bind_value,
+    check_count,
+    pick,
+    renumber_placeholders,
+)
 from oracle_emulator.sql.collation import apply_collation
 from oracle_emulator.sql.conversions import READ_MONTHS
 from oracle_emulator.sql.outputs import (
@@ -41,6 +47,8 @@ OWN_HI_MARK = "__EMU_OWN_HI__"
 PLAN_CACHE_SIZE = 256
 #: the leading precision of a bound INTERVAL YEAR TO MONTH (the type's largest)
 BIND_YEAR_PRECISION = 9
+#: bind values whose type a select list shows (see _type_selected_binds)
+_TYPED_BINDS = (IntervalYM, BoundBlob)
 
 
 @dataclass
@@ -100,8 +108,8 @@ def cached_plan(session: EmulatorSession, sql: str, binds: Sequence[Any]) -> Que
         session.schema,
         session.db.catalogue.version,
         session.db.fast_path_enabled,
-        # a selected bind is described by its type (see _type_interval_binds)
-        tuple(i for i, value in enumerate(binds) if isinstance(value, IntervalYM)),
+        # a selected bind is described by its type (see _type_selected_binds)
+        tuple(i for i, value in enumerate(binds) if isinstance(value, _TYPED_BINDS)),
     )
     template = session.plans.get(key)
     if template is None:
@@ -138,7 +146,7 @@ def build_template(
         sources = rewriter.sources(top)
         is_set_op = top is not tree and not isinstance(tree, exp.Subquery)
         outputs = describe_items(top, sources, is_set_op)
-        _type_interval_binds(top, outputs, binds)
+        _type_selected_binds(top, outputs, binds)
         rewriter.finish(tree)
         wall_clock_of_zoned(scopes)
         if not is_set_op and session.db.fast_path_enabled:
@@ -160,23 +168,26 @@ def build_template(
     return template
 
 
-def _type_interval_binds(
+def _type_selected_binds(
     top: exp.Select, outputs: list[OutputColumn], binds: Sequence[Any]
 ) -> None:
     """A bind selected as is has its bind's type: an INTERVAL YEAR TO MONTH value reaches
     DuckDB as text (it has no months-only interval parameter), so the item is cast back and
-    described and fetched as the interval it is."""
+    described and fetched as the interval it is; a bound BLOB is a BLOB, not RAW."""
     for index, item in enumerate(top.expressions):
         inner = item.this if isinstance(item, exp.Alias) else item
         found, value = bind_value(binds, inner)
-        if not found or not isinstance(value, IntervalYM) or index >= len(outputs):
+        if not found or index >= len(outputs):
             continue
         output = outputs[index]
-        output.info = ColumnInfo(
-            output.name, OracleType.INTERVAL_YM, precision=BIND_YEAR_PRECISION, scale=0
-        )
-        output.read = READ_MONTHS
-        inner.replace(exp.Cast(this=inner.copy(), to=exp.DataType.build("INTERVAL")))
+        if isinstance(value, BoundBlob):
+            output.info = ColumnInfo(output.name, OracleType.BLOB)
+        elif isinstance(value, IntervalYM):
+            output.info = ColumnInfo(
+                output.name, OracleType.INTERVAL_YM, precision=BIND_YEAR_PRECISION, scale=0
+            )
+            output.read = READ_MONTHS
+            inner.replace(exp.Cast(this=inner.copy(), to=exp.DataType.build("INTERVAL")))
 
 
 def _sort_unique(tree: exp.Expression) -> None:

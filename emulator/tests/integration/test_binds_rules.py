@@ -74,3 +74,19 @@ def test_a_selected_interval_year_to_month_bind_keeps_its_type(
         assert cursor.description[0][1] is oracledb.DB_TYPE_INTERVAL_YM
         cursor.execute("SELECT :1 FROM DUAL", ["text"])  # the same statement, another type
         assert cursor.fetchone() == ("text",)
+
+
+def test_a_selected_blob_bind_is_a_blob(connection: oracledb.Connection) -> None:
+    data = b"some binary data"
+    with connection.cursor() as cursor:
+        lob = connection.createlob(oracledb.DB_TYPE_BLOB, data)
+        cursor.execute("SELECT :1 FROM DUAL", [lob])
+        assert cursor.description[0][1] is oracledb.DB_TYPE_BLOB
+        assert cursor.fetchone()[0].read() == data
+    with connection.cursor() as cursor:
+        # defined as LONG RAW by an output type handler, the data comes whole
+        cursor.outputtypehandler = lambda cur, meta: cur.var(
+            oracledb.DB_TYPE_LONG_RAW, arraysize=cur.arraysize
+        )
+        cursor.execute("SELECT :1 AS data FROM DUAL", [lob])
+        assert cursor.fetchone() == (data,)
