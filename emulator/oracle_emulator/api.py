@@ -109,6 +109,8 @@ class ColumnInfo:
     precision: int = 0
     scale: int = 0
     nullable: bool = True
+    #: an IS JSON check constraint holds the column to JSON: clients fetch it as JSON
+    is_json: bool = False
 
     @property
     def csfrm(self) -> int:

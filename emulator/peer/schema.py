@@ -118,7 +118,10 @@ TABLES = [
         IntCol number(9) not null,
         JsonVarchar varchar2(4000) not null,
         JsonClob clob not null,
-        JsonBlob blob not null)""",
+        JsonBlob blob not null,
+        constraint TestJsonCols_ck_1 check (JsonVarchar is json),
+        constraint TestJsonCols_ck_2 check (JsonClob is json),
+        constraint TestJsonCols_ck_3 check (JsonBlob is json))""",
     # the suite's TestAllTypes also has object-type columns: object types are not emulated,
     # and the tests that use this table name their columns
     """create table TestAllTypes (

@@ -106,14 +106,20 @@ def encode_timestamp(value: DateLike) -> bytes:
 
 
 def encode_timestamp_tz(value: DateLike) -> bytes:
-    """TIMESTAMP WITH TIME ZONE (13 bytes) of a naive UTC value, with offset +00:00.
-
-    An aware datetime is converted to UTC first (DuckDB returns TIMESTAMPTZ values aware).
-    """
+    """TIMESTAMP WITH TIME ZONE (13 bytes): the UTC fields, then the offset (hours + 20,
+    minutes + 60), as Oracle sends it; the driver adds the offset back to show the wall clock
+    the value was written with. A naive value is UTC, with offset +00:00; an aware one
+    carries its offset (a stored TIMESTAMP WITH TIME ZONE, see ``sql.zoned``)."""
+    zone = _UTC_TZ_BYTES
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        offset = value.utcoffset() or dt.timedelta()
         value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        minutes = int(offset.total_seconds()) // 60
+        sign = -1 if minutes < 0 else 1
+        hours, rest = divmod(abs(minutes), 60)
+        zone = bytes((TZ_HOUR_OFFSET + sign * hours, TZ_MINUTE_OFFSET + sign * rest))
     calendar, nanos = _split(value)
-    return _DATE_FRACTION.pack(*_date_fields(calendar), nanos) + _UTC_TZ_BYTES
+    return _DATE_FRACTION.pack(*_date_fields(calendar), nanos) + zone
 
 
 def decode_datetime(data: bytes) -> dt.datetime | NanoDateTime | OracleDateTime:

@@ -26,7 +26,7 @@ from oracle_emulator.protocol.constants import (
     MessageType,
 )
 from oracle_emulator.protocol.lobs import LobStore
-from oracle_emulator.sql.binds import EmptyLob
+from oracle_emulator.sql.binds import BoundBlob, EmptyLob
 
 _BOOLEAN = 252
 _ESCAPE = 0xFD
@@ -199,5 +199,7 @@ class BindReader:
             return None
         if meta.ora_type in _LOB_TYPES:
             value = self._lobs.get(data).value
-            return value if value else EmptyLob(value)
+            if not value:
+                return EmptyLob(value)
+            return BoundBlob(value) if isinstance(value, bytes) else value
         return codecs.decode_bind(meta.ora_type, meta.csfrm, data)

@@ -32,6 +32,10 @@ _SIZED_TYPES = frozenset(
 )
 
 
+#: the UDS flag of a column an IS JSON check constraint holds to JSON (text, not OSON)
+UDS_FLAGS_IS_JSON = 0x100
+
+
 def _signed_byte(value: int) -> int:
     return value & 0xFF
 
@@ -63,7 +67,7 @@ def write_column(out: WriteBuffer, column: ColumnInfo) -> None:
     out.write_str_with_length(None)  # schema of an object type
     out.write_str_with_length(None)  # name of an object type
     out.write_ub2(0)  # column position
-    out.write_ub4(0)  # UDS flags (no JSON/OSON)
+    out.write_ub4(UDS_FLAGS_IS_JSON if column.is_json else 0)  # UDS flags
 
 
 def describe_info(columns: Sequence[ColumnInfo]) -> bytes:

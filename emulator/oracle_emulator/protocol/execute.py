@@ -213,6 +213,10 @@ class ExecuteHandler:
     ) -> list[list[Any]]:
         cursor.is_query = request.is_query
         count = 1 if request.is_query else max(request.al8i4[_AL8I4_EXEC_COUNT], 1)
+        if not request.num_binds and not request.options & ExecOption.EXECUTE:
+            # a parse (cursor.parse() of an executed cursor) sends no bind metadata: the
+            # cursor keeps the binds it was executed with, which a re-execute sends values of
+            return [[]]
         cursor.binds = read_metadata(buf, request.num_binds)
         if cursor.binds and not request.options & ExecOption.BIND:
             return [[]]  # a scroll: the bind metadata comes without values

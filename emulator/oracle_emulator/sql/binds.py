@@ -37,10 +37,17 @@ class EmptyLob:
         return f"EmptyLob({self.value!r})"
 
 
+class BoundBlob(bytes):
+    """The data of a bound BLOB locator: selected as is (``SELECT :1 FROM DUAL``) it is a
+    BLOB, as Oracle describes it, not the RAW that bytes are."""
+
+
 def oracle_value(value: Any) -> Any:
     """A client bind value as DuckDB should get it ('' is NULL in Oracle)."""
     if isinstance(value, EmptyLob):
         return value.value
+    if isinstance(value, BoundBlob):
+        return bytes(value)
     if isinstance(value, str) and value == "":
         return None
     if isinstance(value, bytes) and not value:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import re
 import threading
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -31,6 +32,13 @@ CONSTRAINT_PRIMARY = "P"
 CONSTRAINT_UNIQUE = "U"
 CONSTRAINT_FOREIGN = "R"
 CONSTRAINT_CHECK = "C"
+#: the condition of an IS JSON check constraint on one column (with its optional modifiers)
+_IS_JSON = re.compile(
+    r"""\s*\(?\s*(?:"([^"]+)"|([A-Za-z][\w$#]*))\s+IS\s+JSON"""
+    r"(?:\s+(?:FORMAT\s+JSON|STRICT|LAX|(?:WITH|WITHOUT)(?:\s+UNIQUE)?\s+KEYS"
+    r"|(?:ALLOW|DISALLOW)\s+SCALARS)|\s*\(\s*(?:STRICT|LAX)\s*\))*\s*\)?\s*",
+    re.IGNORECASE,
+)
 
 
 def now() -> dt.datetime:
@@ -98,6 +106,17 @@ class Table:
         if found is not None or quoted:
             return found
         return self.column(name)
+
+    def json_columns(self) -> frozenset[str]:
+        """Columns a ``CHECK (column IS JSON)`` constraint holds to JSON: Oracle marks them
+        so in describe information, and clients then fetch their text as JSON values."""
+        names = set()
+        for constraint in self.constraints:
+            match = _IS_JSON.fullmatch(constraint.condition or "")
+            if constraint.kind == CONSTRAINT_CHECK and match:
+                quoted, plain = match.group(1), match.group(2)
+                names.add(quoted if quoted is not None else plain.upper())
+        return frozenset(names)
 
     def unique_keys(self) -> list[Constraint]:
         return [c for c in self.constraints if c.kind in (CONSTRAINT_PRIMARY, CONSTRAINT_UNIQUE)]

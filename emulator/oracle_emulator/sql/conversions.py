@@ -17,6 +17,7 @@ twin (NUMBER text, TIMESTAMP(7-9) nanoseconds) must replace the view queries com
 from __future__ import annotations
 
 from oracle_emulator.api import OracleType
+from oracle_emulator.sql import zoned
 from oracle_emulator.sql.oratypes import (
     BIGINT_MAX_PRECISION,
     MICRO_DIGITS,
@@ -24,6 +25,7 @@ from oracle_emulator.sql.oratypes import (
     DeclaredType,
     sql_string,
 )
+from oracle_emulator.sql.rowid_sql import CHARTOROWID_MACRO
 
 ORA_INVALID_NUMBER = "ORA-01722: invalid number"
 ORA_NUMERIC_OVERFLOW = "ORA-01426: numeric overflow"
@@ -31,6 +33,8 @@ ORA_NUMERIC_OVERFLOW = "ORA-01426: numeric overflow"
 READ_NANOS = "nanos"
 READ_MONTHS = "months"
 READ_EXACT = "exact"
+#: a TIMESTAMP WITH TIME ZONE column: its stored text, wall clock and offset
+READ_ZONED = "zoned"
 
 
 def write_sql(decl: DeclaredType, value: str, label: str) -> str:
@@ -55,7 +59,10 @@ def write_sql(decl: DeclaredType, value: str, label: str) -> str:
         return f"date_trunc('second', CAST(ora_text_to_date({value}) AS TIMESTAMP))"
     if kind is OracleType.TIMESTAMP:
         return _timestamp(decl, f"ora_text_to_timestamp({value})")
-    if kind in (OracleType.TIMESTAMP_TZ, OracleType.TIMESTAMP_LTZ):
+    if kind is OracleType.TIMESTAMP_TZ:
+        digits = decl.scale if decl.scale is not None else MICRO_DIGITS
+        return f"{zoned.STORE_MACRO}({value}, {min(digits, MICRO_DIGITS)})"
+    if kind is OracleType.TIMESTAMP_LTZ:
         return _timestamp(decl, f"ora_text_to_timestamp_tz({value})")
     if kind is OracleType.INTERVAL_DS:
         return f"CAST({value} AS INTERVAL)"
@@ -66,7 +73,27 @@ def write_sql(decl: DeclaredType, value: str, label: str) -> str:
         )
     if kind in (OracleType.RAW, OracleType.BLOB):
         return _binary(decl, value, label)
+    if kind is OracleType.LONG_RAW:  # no length limit but RAW's: empty is NULL
+        return f"NULLIF(CAST({value} AS BLOB), ''::BLOB)"
+    if kind is OracleType.ROWID:
+        return _rowid(value)
     return f"CAST({value} AS {decl.storage_sql()})"
+
+
+def _rowid(value: str) -> str:
+    """Only character data converts to a ROWID (a number or a date is ORA-00932), and the
+    text must be one (ORA-01410), as Oracle checks on write. (A NULL has no type to refuse
+    here: the driver binds None as VARCHAR.)"""
+    kind = f"typeof({value})"
+    message = (
+        "'ORA-00932: inconsistent datatypes: expected ROWID got ' || "
+        f"CASE WHEN {kind} LIKE 'TIMESTAMP%' OR {kind} = 'DATE' THEN 'DATE' "
+        f"WHEN {kind} = 'BLOB' THEN 'BINARY' ELSE 'NUMBER' END"
+    )
+    return (
+        f"CASE WHEN {value} IS NULL THEN NULL WHEN {kind} <> 'VARCHAR' THEN error({message}) "
+        f"ELSE {CHARTOROWID_MACRO}(CAST({value} AS VARCHAR)) END"
+    )
 
 
 def _number(decl: DeclaredType, value: str) -> str:
@@ -150,6 +177,8 @@ def read_kind(decl: DeclaredType) -> str | None:
         return READ_EXACT
     if decl.nanoseconds:
         return READ_NANOS
+    if decl.zoned:
+        return READ_ZONED
     if decl.kind is OracleType.INTERVAL_YM:
         return READ_MONTHS
     return None

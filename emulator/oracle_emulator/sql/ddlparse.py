@@ -162,7 +162,7 @@ def _raw(stream: TokenStream, word: str) -> DeclaredType:
 
 def _long(stream: TokenStream, word: str) -> DeclaredType:
     if stream.accept_word("RAW"):
-        return DeclaredType(OracleType.BLOB)
+        return DeclaredType(OracleType.LONG_RAW)
     return DeclaredType(OracleType.LONG)
 
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from sqlglot import exp
 
 from oracle_emulator.api import OracleError, StatementResult
-from oracle_emulator.sql import parsing, returning
+from oracle_emulator.sql import parsing, returning, zoned
 from oracle_emulator.sql.binds import (
     NUMBER_TEXT,
     check_count,
@@ -174,6 +174,7 @@ def _insert(
         raise OracleError(ORA_MISSING_VALUES, "missing VALUES keyword")
     _check_arity(source, len(columns))
     _mark_number_text_binds(source, columns)
+    zoned.keep_zones(source, [i for i, c in enumerate(columns) if c.type.zoned])
     if clause is not None:
         if not isinstance(source, exp.Values):  # INSERT ... SELECT: no RETURNING before 23ai
             raise OracleError(returning.ORA_NOT_PROPERLY_ENDED, "SQL command not properly ended")

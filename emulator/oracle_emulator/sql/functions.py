@@ -30,7 +30,7 @@ from duckdb import sqltypes
 
 from oracle_emulator.api import OracleError
 from oracle_emulator.sql import functions_udf as udf
-from oracle_emulator.sql import nls_functions, packages
+from oracle_emulator.sql import nls_functions, packages, zoned
 from oracle_emulator.sql.nls import NlsSettings
 
 log = logging.getLogger(__name__)
@@ -120,6 +120,10 @@ _MACROS = (
     # TO_BLOB: RAW is BLOB already; text is taken as hexadecimal digits, as Oracle converts
     # text to RAW
     "ora_to_blob(x VARCHAR) AS unhex(x), (x) AS CAST(x AS BLOB)",
+    zoned.WALL_CLOCK_MACRO_SQL,
+    # EMPTY_CLOB() / EMPTY_BLOB(): a LOB of length zero, a value (unlike the empty string)
+    "ora_empty_clob() AS CAST('' AS VARCHAR)",
+    "ora_empty_blob() AS CAST('' AS BLOB)",
     # strings: Oracle has no empty string (it is NULL)
     "ora_substr(s, p) AS CASE WHEN p < 0 AND -p > length(s) THEN NULL ELSE "
     "nullif(substring(s, CAST(CASE WHEN p = 0 THEN 1 ELSE trunc(p) END AS BIGINT)), '')"

@@ -103,6 +103,13 @@ def _blank(group: str) -> Callable[[re.Match[str]], str]:
     return replace
 
 
+def _is_json_as_is_null(match: re.Match[str]) -> str:
+    """``x IS JSON STRICT`` -> ``x IS NULL       ``: the condition of the same shape."""
+    text = _blank("modifiers")(match)
+    start = match.start("json") - match.start()
+    return text[:start] + "NULL" + text[start + len("JSON") :]
+
+
 def _drop_user_as_drop_view(match: re.Match[str]) -> str:
     return "DROP VIEW" + _blank("cascade")(match)[len("DROP USER") :]
 
@@ -135,6 +142,20 @@ ALLOWANCES = (
         reference="Oracle SQL Language Reference, Literals, Interval Literals: INTERVAL YEAR TO "
         "MONTH, e.g. INTERVAL '123-2' YEAR(3) TO MONTH (the grammar takes only DAY TO SECOND "
         "with a TO part)",
+    ),
+    Allowance(
+        name="IS [NOT] JSON condition",
+        pattern=re.compile(
+            r"\bIS\s+(?:NOT\s+)?(?P<json>JSON)\b(?P<modifiers>(?:\s+(?:FORMAT\s+JSON|STRICT|LAX"
+            r"|(?:WITH|WITHOUT)(?:\s+UNIQUE)?\s+KEYS|(?:ALLOW|DISALLOW)\s+SCALARS)\b"
+            r"|\s*\(\s*(?:STRICT|LAX)\s*\))*)",
+            re.IGNORECASE,
+        ),
+        replacement=_is_json_as_is_null,
+        reference="Oracle SQL Language Reference, Conditions, JSON Conditions: 'expr IS [NOT] "
+        "JSON [FORMAT JSON] [STRICT | LAX] [{WITH | WITHOUT} UNIQUE KEYS]', e.g. in a check "
+        "constraint CHECK (doc IS JSON) (not in the grammar; checked as IS [NOT] NULL, the "
+        "same shape)",
     ),
     Allowance(
         name="NUMBER(p, -s) negative scale",

@@ -16,6 +16,7 @@ language, lower-cased first for a ``_CI`` sort and without accents too for ``_AI
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import decimal
 from typing import Any
 
@@ -24,12 +25,12 @@ import pyarrow as pa
 from duckdb import func as duckdb_func
 from duckdb import sqltypes
 
-from oracle_emulator.sql import exact_numbers
+from oracle_emulator.sql import exact_numbers, zoned
 from oracle_emulator.sql import format_models as fm
 from oracle_emulator.sql import format_numbers as fnum
 from oracle_emulator.sql import format_parse as fp
 from oracle_emulator.sql import functions_udf as udf
-from oracle_emulator.sql.nls import DateNames, NlsSettings, duckdb_zone
+from oracle_emulator.sql.nls import DateNames, NlsSettings, duckdb_zone, offset_text
 from oracle_emulator.sql.oratypes import sql_string
 
 _NUMBER = duckdb.decimal_type(udf.NUMBER_PRECISION, udf.NUMBER_SCALE)
@@ -109,6 +110,18 @@ def _tstz_format(values: pa.Array, models: pa.Array, names: pa.Array) -> pa.Arra
     return udf._map(one, (udf._as_ints(values), models, names), pa.string())
 
 
+def _zoned_format(texts: pa.Array, models: pa.Array, names: pa.Array) -> pa.Array:
+    """``TO_CHAR`` of a TIMESTAMP WITH TIME ZONE column: its stored wall clock and offset
+    (see :mod:`.zoned`), so TZH:TZM and TZR show the offset it was written with."""
+
+    def one(text: str, model: str, key: str) -> str | None:
+        local, minutes = zoned.stored_parts(text)
+        shown = udf._from_nanos(local, minutes)
+        return fm.format_datetime(shown, model, DateNames.from_key(key))
+
+    return udf._map(one, (texts, models, names), pa.string())
+
+
 def _parsed(text: str, model: str, key: str) -> fm.DateTimeValue:
     return fp.parse_datetime(text, model, names=DateNames.from_key(key))
 
@@ -142,7 +155,22 @@ def _parse_timestamp_tz(texts: pa.Array, models: pa.Array, names: pa.Array) -> p
     return udf._map(one, (texts, models, names), pa.timestamp("us", tz="UTC"))
 
 
+def _parsed_zone(texts: pa.Array, models: pa.Array, names: pa.Array) -> pa.Array:
+    """The zone a text read with a TIMESTAMP WITH TIME ZONE model names (NULL if none)."""
+
+    def one(text: str, model: str, key: str) -> str | None:
+        value = _parsed(text, model, key)
+        if value.tz_offset_minutes is not None:
+            return offset_text(dt.timedelta(minutes=value.tz_offset_minutes))
+        return value.tz_region or None
+
+    return udf._map(one, (texts, models, names), pa.string())
+
+
 _UDFS = (
+    ("ora_zoned_text_nls", zoned.zoned_text, [sqltypes.TIMESTAMP_TZ, _V, sqltypes.INTEGER], _V),
+    ("ora_parsed_zone_nls", _parsed_zone, [_V, _V, _V], _V),
+    ("ora_zoned_format_nls", _zoned_format, [_V, _V, _V], _V),
     ("ora_num_format_nls", _num_format, [_V, _V, _V], _V),
     ("ora_parse_number_nls", _parse_number, [_V, _V, _V], _NUMBER),
     ("ora_parse_number_text_nls", exact_numbers.number_text_udf, [_V, _V, _V], _V),
@@ -162,6 +190,7 @@ def macros(nls: NlsSettings) -> list[str]:
     names, numeric, dec = q(nls.dates().key()), q(nls.numeric_characters), q(nls.decimal)
     d, t, tz = q(nls.date_format), q(nls.timestamp_format), q(nls.timestamp_tz_format)
     session_zone, db_zone = q(duckdb_zone(nls.time_zone)), q(duckdb_zone(nls.db_time_zone))
+    session = q(nls.time_zone)
     return [
         f"ora_nls_numeric() AS {numeric}",
         f"ora_str(x VARCHAR) AS x, (x TIMESTAMP) AS ora_dt_format_us_nls(x, {d}, {names}), "
@@ -207,6 +236,19 @@ def macros(nls: NlsSettings) -> list[str]:
         f"CAST(x AS TIMESTAMP_NS) ELSE ora_parse_timestamp_nls(x, {t}, {names}) END, (x) AS x",
         f"ora_text_to_timestamp_tz(x VARCHAR) AS CASE WHEN {_NANO_BIND} THEN "
         f"CAST(x AS TIMESTAMPTZ) ELSE ora_parse_timestamp_tz_nls(x, {tz}, {names}) END, (x) AS x",
+        # a value written to a TIMESTAMP WITH TIME ZONE column, as the text it is stored as:
+        # a zoned literal keeps its zone, text the zone it names, the rest the session's
+        f"{zoned.STORE_MACRO}(x {zoned.ZONED_TYPE}, p INTEGER) AS "
+        "ora_zoned_text_nls(x.ora_instant, x.ora_zone, p), "
+        f"(x VARCHAR, p INTEGER) AS CASE WHEN {_NANO_BIND} THEN "
+        f"ora_zoned_text_nls(timezone({session_zone}, CAST(x AS TIMESTAMP)), {session}, p) "
+        f"ELSE ora_zoned_text_nls(ora_parse_timestamp_tz_nls(x, {tz}, {names}), "
+        f"coalesce(ora_parsed_zone_nls(x, {tz}, {names}), {session}), p) END, "
+        f"(x TIMESTAMPTZ, p INTEGER) AS ora_zoned_text_nls(x, {session}, p), "
+        f"(x, p) AS ora_zoned_text_nls(timezone({session_zone}, CAST(x AS TIMESTAMP)), "
+        f"{session}, p)",
+        f"{zoned.TO_CHAR_MACRO}(x VARCHAR) AS ora_zoned_format_nls(x, {tz}, {names}), "
+        f"(x VARCHAR, f VARCHAR) AS ora_zoned_format_nls(x, f, {names})",
         # time zones: the session's (LOCALTIMESTAMP, CURRENT_DATE) and the server's (SYSDATE)
         f"ora_sessiontimezone() AS {q(nls.time_zone)}",
         f"ora_dbtimezone() AS {q(nls.db_time_zone)}",

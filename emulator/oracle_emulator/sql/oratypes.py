@@ -29,11 +29,12 @@ TIMESTAMP(7-9)                     HUGEINT: nanoseconds since 1970-01-01, rounde
                                    beyond is ORA-03001); a plain column reference, or TO_CHAR
                                    of one, in the select list is read from the count, so any
                                    Oracle TIMESTAMP(9) (4712 BC to 9999) round-trips exactly
-TIMESTAMP WITH [LOCAL] TIME ZONE   TIMESTAMPTZ (the UTC instant: the original offset is not
-                                   kept; microseconds at most)
+TIMESTAMP WITH TIME ZONE           VARCHAR: the wall clock and its offset (``sql.zoned``);
+                                   queries see the TIMESTAMPTZ instant; microseconds at most
+TIMESTAMP WITH LOCAL TIME ZONE     TIMESTAMPTZ (the UTC instant; microseconds at most)
 INTERVAL DAY TO SECOND             INTERVAL
 INTERVAL YEAR TO MONTH             INTERVAL (months only); fetched as :class:`IntervalYM`
-RAW(n), BLOB                       BLOB (RAW length checked)
+RAW(n), LONG RAW, BLOB             BLOB (RAW length checked)
 =================================  ===========================================================
 
 Why a count for TIMESTAMP(7-9): no DuckDB timestamp holds Oracle's range (4712 BC to 9999)
@@ -85,6 +86,7 @@ _FIXED_DATA_LENGTH = {
     OracleType.NCLOB: 4000,
     OracleType.BLOB: 4000,
     OracleType.LONG: 0,
+    OracleType.LONG_RAW: 0,
     OracleType.ROWID: 10,
 }
 _SIMPLE_NAMES = {
@@ -101,17 +103,19 @@ _SIMPLE_NAMES = {
     OracleType.NCLOB: "NCLOB",
     OracleType.BLOB: "BLOB",
     OracleType.LONG: "LONG",
+    OracleType.LONG_RAW: "LONG RAW",
     OracleType.ROWID: "ROWID",
 }
 _STORAGE = {
     OracleType.BINARY_FLOAT: "FLOAT",
     OracleType.BINARY_DOUBLE: "DOUBLE",
     OracleType.DATE: "TIMESTAMP",
-    OracleType.TIMESTAMP_TZ: "TIMESTAMPTZ",
+    OracleType.TIMESTAMP_TZ: "VARCHAR",
     OracleType.TIMESTAMP_LTZ: "TIMESTAMPTZ",
     OracleType.INTERVAL_DS: "INTERVAL",
     OracleType.INTERVAL_YM: "INTERVAL",
     OracleType.RAW: "BLOB",
+    OracleType.LONG_RAW: "BLOB",
     OracleType.BLOB: "BLOB",
     OracleType.ROWID: "VARCHAR",
 }
@@ -156,14 +160,21 @@ class DeclaredType:
         return self.kind is OracleType.TIMESTAMP and (self.scale or 0) > MICRO_DIGITS
 
     @property
+    def zoned(self) -> bool:
+        """TIMESTAMP WITH TIME ZONE: stored as text keeping the offset (see ``sql.zoned``)."""
+        return self.kind is OracleType.TIMESTAMP_TZ
+
+    @property
     def has_twin(self) -> bool:
         """Queries see a lossy view of the stored value, and an exact twin is read back."""
-        return self.exact_text or self.nanoseconds
+        return self.exact_text or self.nanoseconds or self.zoned
 
     def query_sql(self, ref: str) -> str:
         """What queries see of the stored value ``ref``."""
         if self.exact_text:
             return f"CAST({ref} AS DOUBLE)"
+        if self.zoned:
+            return f"CAST({ref} AS TIMESTAMPTZ)"
         if self.nanoseconds:
             return (
                 f"CASE WHEN {ref} BETWEEN {-NANOS_IN_TIMESTAMP_NS} AND {NANOS_IN_TIMESTAMP_NS} "

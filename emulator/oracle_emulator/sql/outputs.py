@@ -9,17 +9,18 @@ DuckDB's result type later (:mod:`.results`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlglot import exp
 
 from oracle_emulator.api import ColumnInfo, OracleType
-from oracle_emulator.sql import exact_numbers
+from oracle_emulator.sql import exact_numbers, zoned
 from oracle_emulator.sql.catalogue import Column, Table
 from oracle_emulator.sql.conversions import (
     READ_EXACT,
     READ_MONTHS,
     READ_NANOS,
+    READ_ZONED,
     read_kind,
 )
 from oracle_emulator.sql.oratypes import UNCONSTRAINED_SCALE
@@ -40,6 +41,8 @@ _FUNCTION_TYPES = {
     "TO_CLOB": OracleType.CLOB,
     "TO_NCLOB": OracleType.NCLOB,
     "TO_BLOB": OracleType.BLOB,
+    "EMPTY_CLOB": OracleType.CLOB,
+    "EMPTY_BLOB": OracleType.BLOB,
 }
 MONTHS_MACRO = "__emu_months"
 #: TO_CHAR of a TIMESTAMP(7-9) column reads the stored nanoseconds (any year), not the
@@ -131,7 +134,7 @@ def describe_items(
         column = _plain_column(item, sources)
         if is_set_op or column is None:
             read = READ_NANOS_TEXT if _nanos_to_char(item, sources) else None
-            info = _rowid_info(item, name) or _cast_info(item, name)
+            info = _rowid_info(item, name) or _cast_info(item, name) or _number_literal(item, name)
             if exact_numbers.is_to_number(item):
                 read, info = READ_NUMBER_TEXT, unconstrained_number(name)
             inner = item.this if isinstance(item, exp.Alias) else item
@@ -142,12 +145,11 @@ def describe_items(
                 output.placeholder = PLACEHOLDER_PENDING
             outputs.append(output)
             continue
-        _, declared = column
-        outputs.append(
-            OutputColumn(
-                name, declared.type.column_info(name, declared.nullable), read_kind(declared.type)
-            )
-        )
+        source, declared = column
+        info = declared.type.column_info(name, declared.nullable)
+        if source.table is not None and declared.name in source.table.json_columns():
+            info = replace(info, is_json=True)
+        outputs.append(OutputColumn(name, info, read_kind(declared.type)))
     return outputs
 
 
@@ -228,6 +230,17 @@ def _rowid_info(item: exp.Expression, name: str) -> ColumnInfo | None:
     return None
 
 
+def _number_literal(item: exp.Expression, name: str) -> ColumnInfo | None:
+    """A numeric literal is a NUMBER in Oracle (only a ``d``/``f`` suffix makes it binary),
+    also with an exponent, which DuckDB reads as a DOUBLE."""
+    inner = item.this if isinstance(item, exp.Alias) else item
+    if isinstance(inner, exp.Neg):
+        inner = inner.this
+    if isinstance(inner, exp.Literal) and not inner.is_string:
+        return ColumnInfo(name, OracleType.NUMBER, precision=0, scale=UNCONSTRAINED_SCALE)
+    return None
+
+
 #: CAST targets Oracle describes as NUMBER(38, 0)
 _INTEGER_CASTS = (exp.DataType.Type.INT, exp.DataType.Type.SMALLINT, exp.DataType.Type.BIGINT)
 #: CAST targets described with the length they name (VARCHAR2(n) is n characters)
@@ -264,6 +277,34 @@ def _cast_info(item: exp.Expression, name: str) -> ColumnInfo | None:
     return ColumnInfo(
         name, OracleType.NUMBER, precision=params[0], scale=params[1] if len(params) > 1 else 0
     )
+
+
+#: functions that take the wall clock of a TIMESTAMP WITH TIME ZONE (TRUNC and ROUND give
+#: the DATE of its local fields; TO_CHAR shows them and the offset)
+_WALL_CLOCK_FUNCTIONS = frozenset({"trunc", "round", "to_char"})
+
+
+def wall_clock_of_zoned(scopes: list[tuple[exp.Select, list[Source]]]) -> None:
+    """TRUNC / ROUND / TO_CHAR of a TIMESTAMP WITH TIME ZONE column work on the wall clock
+    (and offset) it was written with, as Oracle's do; queries otherwise see the instant
+    (see ``sql.zoned``), so the column is replaced by its stored text. (Applied after the
+    rewrite; ``scopes`` are each select's sources, taken before it.)"""
+    for select, sources in scopes:
+        for call in list(select.find_all(exp.Anonymous)):
+            if str(call.this).lower() not in _WALL_CLOCK_FUNCTIONS or not call.expressions:
+                continue
+            argument = call.expressions[0]
+            found = _plain_column(argument, sources) if isinstance(argument, exp.Column) else None
+            if found is None or not found[1].type.zoned:
+                continue
+            twin = exp.column(
+                exact_name(found[1].name), table=argument.args.get("table"), quoted=True
+            )
+            if str(call.this).lower() == "to_char":
+                rest = [e.copy() for e in call.expressions[1:2]]
+                call.replace(exp.Anonymous(this=zoned.TO_CHAR_MACRO, expressions=[twin, *rest]))
+            else:
+                argument.replace(exp.Anonymous(this=zoned.WALL_CLOCK_MACRO, expressions=[twin]))
 
 
 def _plain_column(item: exp.Expression, sources: list[Source]) -> tuple[Source, Column] | None:
@@ -315,6 +356,11 @@ def _wrap(inner: exp.Expression, output: OutputColumn, simple: bool) -> exp.Expr
         if simple and isinstance(inner, exp.Column):
             return exp.column(exact_name(inner.name), table=inner.args.get("table"), quoted=True)
         output.read = None
+        return inner
+    if output.read == READ_ZONED:
+        if simple and isinstance(inner, exp.Column):
+            return exp.column(exact_name(inner.name), table=inner.args.get("table"), quoted=True)
+        output.read = None  # the instant (its offset is the session's)
         return inner
     if output.read == READ_NANOS:
         if simple and isinstance(inner, exp.Column):

@@ -10,10 +10,17 @@ from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
-from oracle_emulator.api import ColumnInfo, QueryResult
+from oracle_emulator.api import ColumnInfo, IntervalYM, OracleType, QueryResult
 from oracle_emulator.sql import exact_numbers, parsing
-from oracle_emulator.sql.binds import check_count, pick, renumber_placeholders
+from oracle_emulator.sql.binds import (
+    BoundBlob,
+    bind_value,
+    check_count,
+    pick,
+    renumber_placeholders,
+)
 from oracle_emulator.sql.collation import apply_collation
+from oracle_emulator.sql.conversions import READ_MONTHS
 from oracle_emulator.sql.outputs import (
     READ_NUMBER_TEXT,
     FastPlan,
@@ -26,6 +33,7 @@ from oracle_emulator.sql.outputs import (
     leftmost_select,
     locate_placeholders,
     unconstrained_number,
+    wall_clock_of_zoned,
 )
 from oracle_emulator.sql.results import convert_rows, describe
 from oracle_emulator.sql.rewrite import Rewriter
@@ -41,6 +49,10 @@ log = logging.getLogger(__name__)
 OWN_LO_MARK = "__EMU_OWN_LO__"
 OWN_HI_MARK = "__EMU_OWN_HI__"
 PLAN_CACHE_SIZE = 256
+#: the leading precision of a bound INTERVAL YEAR TO MONTH (the type's largest)
+BIND_YEAR_PRECISION = 9
+#: bind values whose type a select list shows (see _type_selected_binds)
+_TYPED_BINDS = (IntervalYM, BoundBlob)
 
 
 @dataclass
@@ -114,7 +126,14 @@ def plan_query(session: EmulatorSession, tree: exp.Expression, binds: Sequence[A
 
 def cached_plan(session: EmulatorSession, sql: str, binds: Sequence[Any]) -> QueryPlan:
     """The plan of a query text, reused while the schema and catalogue are unchanged."""
-    key = (sql, session.schema, session.db.catalogue.version, session.db.fast_path_enabled)
+    key = (
+        sql,
+        session.schema,
+        session.db.catalogue.version,
+        session.db.fast_path_enabled,
+        # a selected bind is described by its type (see _type_selected_binds)
+        tuple(i for i, value in enumerate(binds) if isinstance(value, _TYPED_BINDS)),
+    )
     template = session.plans.get(key)
     if template is None:
         tree, count = parsing.parse(sql)
@@ -137,10 +156,12 @@ def build_template(
     session: EmulatorSession, tree: exp.Expression, binds: Sequence[Any]
 ) -> PlanTemplate:
     apply_collation(tree, session.nls)
+    _sort_unique(tree)
     context = session.rewrite_context(binds)
     context.snapshot = Snapshot(OWN_LO_MARK, OWN_HI_MARK)  # type: ignore[arg-type]
     rewriter = Rewriter(context)
     rewriter.prepare(tree)
+    scopes = [(select, rewriter.sources(select)) for select in tree.find_all(exp.Select)]
     top = leftmost_select(tree)
     outputs: list[OutputColumn] = []
     fast = None
@@ -148,7 +169,9 @@ def build_template(
         sources = rewriter.sources(top)
         is_set_op = top is not tree and not isinstance(tree, exp.Subquery)
         outputs = describe_items(top, sources, is_set_op)
+        _type_selected_binds(top, outputs, binds)
         rewriter.finish(tree)
+        wall_clock_of_zoned(scopes)
         if not is_set_op and session.db.fast_path_enabled:
             fast = fast_plan(top, sources, outputs)
         if is_set_op:
@@ -156,6 +179,7 @@ def build_template(
         apply_outputs(top, outputs, is_simple(top) and not is_set_op)
     else:
         rewriter.finish(tree)
+        wall_clock_of_zoned(scopes)
     mapping = renumber_placeholders(tree, len(binds))
     if top is not None and fast is None:
         locate_placeholders(top, outputs)
@@ -172,6 +196,49 @@ def build_template(
         template.ver_mapping = renumber_placeholders(fast.select, len(binds))
         template.ver_sql = rewriter.to_sql(fast.select)
     return template
+
+
+def _type_selected_binds(
+    top: exp.Select, outputs: list[OutputColumn], binds: Sequence[Any]
+) -> None:
+    """A bind selected as is has its bind's type: an INTERVAL YEAR TO MONTH value reaches
+    DuckDB as text (it has no months-only interval parameter), so the item is cast back and
+    described and fetched as the interval it is; a bound BLOB is a BLOB, not RAW."""
+    for index, item in enumerate(top.expressions):
+        inner = item.this if isinstance(item, exp.Alias) else item
+        found, value = bind_value(binds, inner)
+        if not found or index >= len(outputs):
+            continue
+        output = outputs[index]
+        if isinstance(value, BoundBlob):
+            output.info = ColumnInfo(output.name, OracleType.BLOB)
+        elif isinstance(value, IntervalYM):
+            output.info = ColumnInfo(
+                output.name, OracleType.INTERVAL_YM, precision=BIND_YEAR_PRECISION, scale=0
+            )
+            output.read = READ_MONTHS
+            inner.replace(exp.Cast(this=inner.copy(), to=exp.DataType.build("INTERVAL")))
+
+
+def _sort_unique(tree: exp.Expression) -> None:
+    """Oracle removes the duplicates of UNION, INTERSECT and MINUS by sorting (SORT UNIQUE),
+    so without an ORDER BY their rows come back in ascending order of the select items;
+    DuckDB hashes, and its order varies. Sort the same way."""
+    if not isinstance(tree, exp.SetOperation) or not tree.args.get("distinct"):
+        return
+    if tree.args.get("order") is not None:
+        return
+    top = leftmost_select(tree)
+    if top is None or any(_is_star(item) for item in top.expressions):
+        return
+    positions = [exp.Ordered(this=exp.Literal.number(n + 1)) for n in range(len(top.expressions))]
+    tree.set("order", exp.Order(expressions=positions))
+
+
+def _is_star(item: exp.Expression) -> bool:
+    return isinstance(item, exp.Star) or (
+        isinstance(item, exp.Column) and isinstance(item.this, exp.Star)
+    )
 
 
 def run_query(session: EmulatorSession, plan: QueryPlan) -> QueryResult:

@@ -23,8 +23,8 @@ from oracle_emulator.api import (
     OracleError,
     OracleType,
 )
-from oracle_emulator.sql import calendar
-from oracle_emulator.sql.conversions import READ_EXACT, READ_MONTHS, READ_NANOS
+from oracle_emulator.sql import calendar, zoned
+from oracle_emulator.sql.conversions import READ_EXACT, READ_MONTHS, READ_NANOS, READ_ZONED
 from oracle_emulator.sql.functions import WIDE_NANOS_FIELD, WIDE_NANOS_TYPE
 from oracle_emulator.sql.functions_udf import BFILE_FIELDS, BFILE_TYPE
 from oracle_emulator.sql.oratypes import UNCONSTRAINED_SCALE
@@ -122,6 +122,8 @@ def _converter(info: ColumnInfo, duck_type: str, read: str | None) -> Converter 
         return _exact
     if read == READ_NANOS:
         return nanos_to_datetime
+    if read == READ_ZONED:
+        return zoned.from_stored
     if duck_type == WIDE_NANOS_TYPE:
         return _wide_nanos
     if duck_type == BFILE_TYPE:

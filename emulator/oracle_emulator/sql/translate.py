@@ -45,6 +45,7 @@ from oracle_emulator.sql.translate_rownum import rewrite_rownum
 log = logging.getLogger(__name__)
 
 ORA_QUOTED_STRING_NOT_TERMINATED = 1756
+ORA_INVALID_BIND_NAME = 1745
 ORA_OUTER_JOIN_INVALID = 1719
 _PLSQL_KEYWORDS = frozenset({"BEGIN", "DECLARE"})
 _KNOWN_KEYWORDS = frozenset(
@@ -103,6 +104,9 @@ def parse(sql: str) -> Statement:
     if keyword not in _KNOWN_KEYWORDS:
         raise OracleError(api.ORA_INVALID_SQL, "invalid SQL statement")
     scan = translate_binds.scan_binds(text)
+    if scan.reserved is not None:
+        offset = scan.reserved[0]
+        raise OracleError(ORA_INVALID_BIND_NAME, "invalid host/bind variable name", offset)
     trees = _parse_text(scan)
     if len(trees) != 1 or trees[0] is None:
         raise OracleError(api.ORA_NOT_PROPERLY_ENDED, "SQL command not properly ended")

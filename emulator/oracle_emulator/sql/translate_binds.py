@@ -16,6 +16,18 @@ from dataclasses import dataclass, field
 
 #: the name sqlglot parses; ``<n>`` is the 1-based occurrence number
 SYNTHETIC_PREFIX = "ORA_BIND_"
+#: Oracle's SQL reserved words (V$RESERVED_WORDS with RESERVED = 'Y'): an unquoted bind
+#: variable may not be named with one (ORA-01745), since the parser reads it as the keyword
+_RESERVED_TEXT = """
+ACCESS ADD ALL ALTER AND ANY AS ASC AUDIT BETWEEN BY CHAR CHECK CLUSTER COLUMN COMMENT
+COMPRESS CONNECT CREATE CURRENT DATE DECIMAL DEFAULT DELETE DESC DISTINCT DROP ELSE
+EXCLUSIVE EXISTS FILE FLOAT FOR FROM GRANT GROUP HAVING IDENTIFIED IMMEDIATE IN INCREMENT
+INDEX INITIAL INSERT INTEGER INTERSECT INTO IS LEVEL LIKE LOCK LONG MAXEXTENTS MINUS
+MLSLABEL MODE MODIFY NOAUDIT NOCOMPRESS NOT NOWAIT NULL NUMBER OF OFFLINE ON ONLINE OPTION
+OR ORDER PCTFREE PRIOR PUBLIC RAW RENAME RESOURCE REVOKE ROW ROWID ROWNUM ROWS SELECT
+SESSION SET SHARE SIZE SMALLINT START SUCCESSFUL SYNONYM SYSDATE TABLE THEN TO TRIGGER UID
+UNION UNIQUE UPDATE USER VALIDATE VALUES VARCHAR VARCHAR2 VIEW WHENEVER WHERE WITH"""
+RESERVED_WORDS = frozenset(_RESERVED_TEXT.split())
 _NAME_EXTRA_CHARS = "_$#"
 _Q_QUOTE_CLOSERS = {"[": "]", "{": "}", "<": ">", "(": ")"}
 
@@ -28,6 +40,9 @@ class BindScan:
     names: list[str] = field(default_factory=list)
     #: (offset in ``text``, shift to add to get the offset in the original text), ascending
     shifts: list[tuple[int, int]] = field(default_factory=list)
+    #: (offset in the original text, name) of the first unquoted bind named with a reserved
+    #: word, if any
+    reserved: tuple[int, str] | None = None
 
     def original_offset(self, offset: int) -> int:
         """Map an offset in the rewritten text to the caller's text (for error positions)."""
@@ -69,6 +84,8 @@ def scan_binds(sql: str) -> BindScan:
                 pos += 1
             else:
                 name, end = found
+                if scan.reserved is None and name in RESERVED_WORDS and sql[end - 1] != '"':
+                    scan.reserved = (pos, name)
                 scan.names.append(name)
                 out.append(sql[copied_to:pos])
                 replacement = f":{SYNTHETIC_PREFIX}{len(scan.names)}"

@@ -335,6 +335,16 @@ def _to_lob(name: str) -> Callable[[list[exp.Expression]], exp.Expression]:
     return build
 
 
+def _empty_lob(name: str) -> Callable[[list[exp.Expression]], exp.Expression]:
+    """EMPTY_CLOB() / EMPTY_BLOB(): an empty LOB (described as a LOB, see outputs)."""
+
+    def build(args: list[exp.Expression]) -> exp.Expression:
+        _arity(name, args, 0, 0)
+        return _call(f"ora_{name.lower()}")
+
+    return build
+
+
 #: Oracle's floating-point constants, as DuckDB values of the same type
 FLOAT_CONSTANTS = {
     "BINARY_DOUBLE_NAN": "CAST('NaN' AS DOUBLE)",
@@ -394,6 +404,8 @@ FUNCTIONS: dict[str, Callable[[list[exp.Expression]], exp.Expression]] = {
     "TO_CLOB": _to_lob("TO_CLOB"),
     "TO_NCLOB": _to_lob("TO_NCLOB"),
     "TO_BLOB": _to_lob("TO_BLOB"),
+    "EMPTY_CLOB": _empty_lob("EMPTY_CLOB"),
+    "EMPTY_BLOB": _empty_lob("EMPTY_BLOB"),
     "TO_DATE": _parser("TO_DATE"),
     "TO_TIMESTAMP": _parser("TO_TIMESTAMP"),
     "TO_TIMESTAMP_TZ": _parser("TO_TIMESTAMP_TZ"),

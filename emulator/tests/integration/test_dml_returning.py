@@ -126,9 +126,9 @@ def test_input_binds_in_the_clause(connection: oracledb.Connection, table: str) 
     with connection.cursor() as cursor:
         out = cursor.var(int)
         cursor.execute(
-            f"INSERT INTO {table} (ID) VALUES (:id) RETURNING ID + :add INTO :out",
+            f"INSERT INTO {table} (ID) VALUES (:id) RETURNING ID + :addend INTO :out",
             id=20,
-            add=5,
+            addend=5,
             out=out,
         )
         assert out.getvalue() == [25]

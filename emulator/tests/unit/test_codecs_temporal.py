@@ -52,9 +52,19 @@ def test_timestamp_with_time_zone_is_utc_plus_zero_offset() -> None:
     assert whole_second.hex(" ") == MOMENT_DATE_BYTES + " 00 00 00 00 14 3c"
 
 
-def test_aware_datetimes_are_converted_to_utc_for_time_zone_values() -> None:
+def test_aware_datetimes_send_their_utc_fields_and_their_offset() -> None:
     aware = dt.datetime(2021, 3, 4, 7, 6, 7, tzinfo=dt.timezone(dt.timedelta(hours=2)))
-    assert encode_timestamp_tz(aware) == encode_timestamp_tz(dt.datetime(2021, 3, 4, 5, 6, 7))
+    utc = encode_timestamp_tz(dt.datetime(2021, 3, 4, 5, 6, 7))
+    encoded = encode_timestamp_tz(aware)
+    assert encoded[:11] == utc[:11]
+    assert encoded[11:] == bytes((20 + 2, 60))  # hours + 20, minutes + 60
+
+
+def test_negative_offsets_are_sent_with_both_fields_negative() -> None:
+    aware = dt.datetime(2021, 3, 4, 1, 6, 7, tzinfo=dt.timezone(-dt.timedelta(hours=2, minutes=30)))
+    encoded = encode_timestamp_tz(aware)
+    assert encoded[:11] == encode_timestamp_tz(dt.datetime(2021, 3, 4, 3, 36, 7))[:11]
+    assert encoded[11:] == bytes((20 - 2, 60 - 30))
 
 
 def test_named_time_zone_regions_are_refused() -> None:

@@ -47,7 +47,8 @@ FIRST_ROW = (
     bytes(range(16)),
     dt.datetime(2024, 2, 29, 13, 14, 15),
     dt.datetime(1999, 12, 31, 23, 59, 59, 123456),
-    dt.datetime(2024, 6, 1, 8, 0, 0, 500000),  # the driver returns TSTZ as naive UTC
+    # sent as its UTC fields and its offset (+02:00), which the driver adds back
+    dt.datetime(2024, 6, 1, 10, 0, 0, 500000),
     dt.datetime(2001, 1, 1, 0, 0, 1),
     dt.timedelta(days=3, hours=4, minutes=5, seconds=6, microseconds=7),
     oracledb.IntervalYM(2, 11),

@@ -130,7 +130,12 @@ def test_describe_every_declared_type(session: EmulatorSession) -> None:
         ("d", dt.datetime(2024, 2, 29, 13, 14, 15, 999999), dt.datetime(2024, 2, 29, 13, 14, 15)),
         ("ts0", dt.datetime(2024, 2, 29, 13, 14, 15, 600000), dt.datetime(2024, 2, 29, 13, 14, 16)),
         ("ts", dt.datetime(1, 1, 1, 0, 0, 0, 1), dt.datetime(1, 1, 1, 0, 0, 0, 1)),
-        ("tstz", dt.datetime(2024, 1, 1, 10, 0, tzinfo=PLUS_TWO), dt.datetime(2024, 1, 1, 8, 0)),
+        # the instant, at the session's offset (+00:00): a bind's own offset is not kept
+        (
+            "tstz",
+            dt.datetime(2024, 1, 1, 10, 0, tzinfo=PLUS_TWO),
+            dt.datetime(2024, 1, 1, 8, 0, tzinfo=dt.timezone.utc),
+        ),
         ("tsltz", dt.datetime(2024, 1, 1, 10, 0, 0, 250), dt.datetime(2024, 1, 1, 10, 0, 0, 250)),
         ("ids", dt.timedelta(days=-3, seconds=5, microseconds=7), dt.timedelta(-3, 5, 7)),
         ("iym", IntervalYM(2, 3), IntervalYM(2, 3)),
