@@ -231,17 +231,17 @@ class ExecuteHandler:
         return reader.read_rows(buf, count, rest=cursor.is_query)
 
     def _parse_only(self, cursor: CursorState, request: ExecuteRequest) -> bytes:
-        """``cursor.parse()``: describe a query without running it."""
+        """``cursor.parse()``: describe a query, check DML, without running either."""
         parts = []
         error = None
-        if request.is_query:
-            try:
-                columns = self._state.require_session().describe(cursor.sql)
+        try:
+            columns = self._state.require_session().describe(cursor.sql)
+            if request.is_query:
                 parts.append(describe_info(columns))
                 cursor.columns = list(columns)
                 cursor.defines = None
-            except Exception as exc:
-                error = self._engine_error(exc)
+        except Exception as exc:
+            error = self._engine_error(exc)
         parts.append(EndOfCall(cursor.cursor_id, error=error).encode())
         return b"".join(parts)
 

@@ -26,7 +26,7 @@ from oracle_emulator.api import (
     OracleError,
     StatementResult,
 )
-from oracle_emulator.sql import grammar_gate, nls_functions, parsing, privileges
+from oracle_emulator.sql import grammar_gate, nls_functions, parsing, privileges, translate
 from oracle_emulator.sql.binds import bind_value, number_placeholders
 from oracle_emulator.sql.catalogue import Table
 from oracle_emulator.sql.dictionary import nls_variable_sql
@@ -167,9 +167,13 @@ class EmulatorSession:
             self.rollback_unlocked()
 
     def describe(self, sql: str) -> list[ColumnInfo]:
+        """A parse call's answer: a query's columns; DML is checked as Oracle's parse checks
+        it (grammar and bind names) and has none."""
         grammar_gate.check(sql)
         with self._statement_lock:
             word, _ = first_words(sql)
+            if word in ("INSERT", "UPDATE", "DELETE"):
+                translate.check_bind_names(sql.strip().rstrip(";"))
             if word not in ("SELECT", "WITH"):
                 return []
             tree, count = parsing.parse(sql.strip().rstrip(";"))

@@ -94,6 +94,16 @@ class Statement:
     flashback: list[Flashback] = field(default_factory=list)
 
 
+def check_bind_names(sql: str) -> translate_binds.BindScan:
+    """The statement's binds, or ORA-01745 at the first one named with a reserved word (which
+    Oracle's parser reads as the keyword): a parse call without execution checks this too."""
+    scan = translate_binds.scan_binds(sql)
+    if scan.reserved is not None:
+        offset = scan.reserved[0]
+        raise OracleError(ORA_INVALID_BIND_NAME, "invalid host/bind variable name", offset)
+    return scan
+
+
 def parse(sql: str) -> Statement:
     """Parse one Oracle statement; Oracle's errors for what is not one."""
     text = sql.strip()
@@ -103,10 +113,7 @@ def parse(sql: str) -> Statement:
     text = text.rstrip(";").rstrip()
     if keyword not in _KNOWN_KEYWORDS:
         raise OracleError(api.ORA_INVALID_SQL, "invalid SQL statement")
-    scan = translate_binds.scan_binds(text)
-    if scan.reserved is not None:
-        offset = scan.reserved[0]
-        raise OracleError(ORA_INVALID_BIND_NAME, "invalid host/bind variable name", offset)
+    scan = check_bind_names(text)
     trees = _parse_text(scan)
     if len(trees) != 1 or trees[0] is None:
         raise OracleError(api.ORA_NOT_PROPERLY_ENDED, "SQL command not properly ended")

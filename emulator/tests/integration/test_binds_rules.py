@@ -19,6 +19,24 @@ def test_reserved_words_are_no_bind_names(connection: oracledb.Connection, name:
     assert _code(failure) == 1745
 
 
+def test_a_parse_of_dml_checks_its_bind_names(
+    connection: oracledb.Connection, table_name: str
+) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {table_name} (id NUMBER(9), name VARCHAR2(10))")
+        with pytest.raises(oracledb.DatabaseError) as failure:
+            cursor.parse(f"INSERT INTO {table_name} (id) VALUES (:id) RETURNING id INTO :ROWID")
+        assert _code(failure) == 1745
+        with pytest.raises(oracledb.DatabaseError) as failure:
+            cursor.parse(f"UPDATE {table_name} SET name = :size")
+        assert _code(failure) == 1745
+        # valid DML parses, and nothing runs
+        cursor.parse(f"INSERT INTO {table_name} (id) VALUES (:id) RETURNING id INTO :out")
+        cursor.parse(f"DELETE FROM {table_name} WHERE id = :id")
+        cursor.execute(f"SELECT COUNT(*) FROM {table_name}")
+        assert cursor.fetchone() == (0,)
+
+
 def test_quoted_and_ordinary_bind_names_are_taken(connection: oracledb.Connection) -> None:
     with connection.cursor() as cursor:
         cursor.execute('SELECT :"ROWID", :dated FROM DUAL', [1, 2])
