@@ -2,7 +2,7 @@
 
 Most are SQL macros (expanded when a query is bound, so they cost nothing per row beyond the
 expression they stand for). Where Oracle's semantics depend on an argument's type (``-`` on
-two DATEs gives days, on two TIMESTAMPs an interval, on numbers a number; ``TRUNC`` of a date
+two DATEs gives days, on numbers a number; ``TRUNC`` of a date
 or of a number), the macro has typed overloads and DuckDB picks one by the argument types at
 bind time, so the translator needs no type information. The type conventions this relies on,
 which the engine's storage must follow:
@@ -76,6 +76,12 @@ _UDFS = (
         sqltypes.TIMESTAMP_TZ,
     ),
     (
+        "ora_is_json",
+        udf.is_json,
+        [sqltypes.VARCHAR, sqltypes.BOOLEAN, sqltypes.BOOLEAN, sqltypes.BOOLEAN],
+        sqltypes.BOOLEAN,
+    ),
+    (
         "ora_instr_udf",
         udf.instr,
         [sqltypes.VARCHAR, sqltypes.VARCHAR, sqltypes.BIGINT, sqltypes.BIGINT],
@@ -104,6 +110,12 @@ _MACROS = (
     "(a TIMESTAMPTZ, b TIMESTAMPTZ) AS a - b, "
     "(a TIMESTAMP, b DOUBLE) AS date_trunc('second', a) - ora_days(b), "
     "(a TIMESTAMPTZ, b DOUBLE) AS date_trunc('second', CAST(a AS TIMESTAMP)) - ora_days(b), "
+    "(a, b) AS a - b",
+    # a difference of two datetimes not both DATE (chosen from their declared types, see
+    # datetime_types): an INTERVAL DAY TO SECOND, as Oracle gives
+    "ora_ts_diff(a TIMESTAMP, b TIMESTAMP) AS a - b, "
+    "(a TIMESTAMP_NS, b TIMESTAMP_NS) AS a - b, "
+    "(a TIMESTAMPTZ, b TIMESTAMPTZ) AS a - b, "
     "(a, b) AS a - b",
     # a TIMESTAMP(7-9) column's stored form: nanoseconds since 1970 as a HUGEINT (any year)
     f"ora_epoch_ns(x {WIDE_NANOS_TYPE}) AS x.{WIDE_NANOS_FIELD}, "

@@ -22,7 +22,7 @@ from typing import Any
 import pyarrow as pa
 
 from oracle_emulator.api import ORA_INVALID_NUMBER, ORA_UNIMPLEMENTED, OracleError
-from oracle_emulator.sql import calendar
+from oracle_emulator.sql import calendar, json_syntax
 from oracle_emulator.sql import format_models as fm
 from oracle_emulator.sql import format_numbers as fnum
 from oracle_emulator.sql import format_parse as fp
@@ -291,6 +291,20 @@ def _instr(text: str, sub: str, position: int, occurrence: int) -> int:
             return 0
         end = found + len(sub) - 1
     return found + 1
+
+
+def is_json(
+    texts: pa.Array, strict: pa.Array, unique_keys: pa.Array, scalars: pa.Array
+) -> pa.Array:
+    """``text IS JSON`` with its modifiers (see :mod:`.json_syntax`); NULL stays NULL, as
+    Oracle's condition is unknown for NULL."""
+
+    def test(text: str, strict: bool, unique: bool, allow_scalars: bool) -> bool:
+        if not json_syntax.well_formed(text, strict, unique):
+            return False
+        return allow_scalars or text.strip()[:1] in ("{", "[")
+
+    return _map(test, (texts, strict, unique_keys, scalars), pa.bool_())
 
 
 def instr(texts: pa.Array, subs: pa.Array, positions: pa.Array, occurrences: pa.Array) -> pa.Array:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from sqlglot import exp
 
 from oracle_emulator.api import ColumnInfo, OracleType
-from oracle_emulator.sql import exact_numbers, zoned
+from oracle_emulator.sql import datetime_types, exact_numbers, zoned
 from oracle_emulator.sql.catalogue import Column, Table
 from oracle_emulator.sql.conversions import (
     READ_EXACT,
@@ -72,6 +72,10 @@ class OutputColumn:
     #: an expression with no BINARY_FLOAT / BINARY_DOUBLE operand: a DOUBLE result of it
     #: (NUMBER computed in double precision) is a NUMBER, as Oracle types it
     double_is_number: bool = False
+    #: the Oracle type of a datetime expression where Oracle's rules decide it (DATE for
+    #: ``hire_date + 1``, INTERVAL DAY TO SECOND for ``ts - ts``; see .datetime_types),
+    #: taken when DuckDB's result is a datetime or an interval
+    datetime: OracleType | None = None
 
 
 @dataclass
@@ -141,6 +145,8 @@ def describe_items(
             expression = not isinstance(inner, exp.Column)
             output = OutputColumn(name, info, read, expression=expression)
             output.double_is_number = expression and _no_binary_float(inner, sources)
+            if expression:
+                output.datetime = datetime_types.oracle_type(inner, sources)
             if isinstance(inner, exp.Placeholder) and not is_set_op:
                 output.placeholder = PLACEHOLDER_PENDING
             outputs.append(output)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlglot import exp
 
 from oracle_emulator.api import ColumnInfo, IntervalYM, OracleType, QueryResult
-from oracle_emulator.sql import exact_numbers, parsing
+from oracle_emulator.sql import datetime_types, exact_numbers, parsing
 from oracle_emulator.sql.binds import (
     BoundBlob,
     bind_value,
@@ -36,7 +36,7 @@ from oracle_emulator.sql.outputs import (
     wall_clock_of_zoned,
 )
 from oracle_emulator.sql.results import convert_rows, describe
-from oracle_emulator.sql.rewrite import Rewriter
+from oracle_emulator.sql.rewrite import Rewriter, Source
 from oracle_emulator.sql.storage import Snapshot
 
 if TYPE_CHECKING:
@@ -170,6 +170,7 @@ def build_template(
         is_set_op = top is not tree and not isinstance(tree, exp.Subquery)
         outputs = describe_items(top, sources, is_set_op)
         _type_selected_binds(top, outputs, binds)
+        _mark_timestamp_differences(scopes)
         rewriter.finish(tree)
         wall_clock_of_zoned(scopes)
         if not is_set_op and session.db.fast_path_enabled:
@@ -178,6 +179,7 @@ def build_template(
             exact_set_operands(tree, outputs)
         apply_outputs(top, outputs, is_simple(top) and not is_set_op)
     else:
+        _mark_timestamp_differences(scopes)
         rewriter.finish(tree)
         wall_clock_of_zoned(scopes)
     mapping = renumber_placeholders(tree, len(binds))
@@ -196,6 +198,12 @@ def build_template(
         template.ver_mapping = renumber_placeholders(fast.select, len(binds))
         template.ver_sql = rewriter.to_sql(fast.select)
     return template
+
+
+def _mark_timestamp_differences(scopes: list[tuple[exp.Select, list[Source]]]) -> None:
+    """TIMESTAMP - TIMESTAMP (or DATE) is an interval in Oracle: see .datetime_types."""
+    for select, sources in scopes:
+        datetime_types.mark_timestamp_differences(select, sources)
 
 
 def _type_selected_binds(

@@ -112,9 +112,35 @@ def describe(
             info = ColumnInfo(
                 output.name, OracleType.NUMBER, precision=0, scale=UNCONSTRAINED_SCALE
             )
+        if output.info is None:
+            info = _datetime_info(output, duck_type) or info
         infos.append(info)
         converters.append(_converter(info, duck_type, output.read))
     return infos, converters
+
+
+#: DuckDB's types of a datetime expression's value (DATE and TIMESTAMP(0-6) are TIMESTAMP)
+_DATETIME_KINDS = {"DATE", "TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS"}
+#: INTERVAL DAY(9) TO SECOND(9): Oracle's type of a difference of two datetimes (not both DATE)
+DIFFERENCE_PRECISION = 9
+DIFFERENCE_SCALE = 9
+
+
+def _datetime_info(output: OutputColumn, duck_type: str) -> ColumnInfo | None:
+    """The description Oracle's datetime rules give the expression (``output.datetime``),
+    where DuckDB's value is of that family (a DATE result is a DuckDB TIMESTAMP: see
+    .datetime_types)."""
+    upper = duck_type.upper()
+    if output.datetime is OracleType.DATE and upper in _DATETIME_KINDS:
+        return ColumnInfo(output.name, OracleType.DATE)
+    if output.datetime is OracleType.INTERVAL_DS and upper == "INTERVAL":
+        return ColumnInfo(
+            output.name,
+            OracleType.INTERVAL_DS,
+            precision=DIFFERENCE_PRECISION,
+            scale=DIFFERENCE_SCALE,
+        )
+    return None
 
 
 def _converter(info: ColumnInfo, duck_type: str, read: str | None) -> Converter | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from sqlglot import exp
 from sqlglot.dialects.oracle import Oracle
 from sqlglot.parsers.oracle import OracleParser
+from sqlglot.tokens import TokenType
 
 #: functions parsed as plain calls, translated by name in translate_exprs
 RAW_FUNCTIONS = frozenset(
@@ -50,6 +51,8 @@ RAW_FUNCTIONS = frozenset(
 
 DATE_LITERAL = "__ORA_DATE_LITERAL"
 TIMESTAMP_LITERAL = "__ORA_TIMESTAMP_LITERAL"
+#: ``expr IS JSON [modifiers]`` as a call: (expr, strict, unique keys, scalars allowed)
+IS_JSON = "__ORA_IS_JSON"
 
 
 def _marker(name: str):
@@ -70,6 +73,47 @@ class EmulatorOracleParser(OracleParser):
         exp.DType.DATE: _marker(DATE_LITERAL),
         exp.DType.TIMESTAMP: _marker(TIMESTAMP_LITERAL),
     }
+
+    def _parse_is(self, this: exp.Expr | None) -> exp.Expr | None:
+        """``IS [NOT] JSON`` with Oracle's modifiers (sqlglot's reading knows none of
+        STRICT, LAX, FORMAT JSON, SCALARS) as an :data:`IS_JSON` call."""
+        index = self._index
+        negate = self._match(TokenType.NOT)
+        if this is None or not self._match(TokenType.JSON):
+            self._retreat(index)
+            return super()._parse_is(this)
+        strict, unique, scalars = _json_modifiers(self)
+        flags = [exp.Boolean(this=strict), exp.Boolean(this=unique), exp.Boolean(this=scalars)]
+        call = self.expression(exp.Anonymous(this=IS_JSON, expressions=[this, *flags]))
+        return self.expression(exp.Not(this=call)) if negate else call
+
+
+def _json_modifiers(parser: OracleParser) -> tuple[bool, bool, bool]:
+    """Oracle's modifiers after ``IS [NOT] JSON`` (SQL Language Reference, JSON Conditions):
+    ``[FORMAT JSON] [STRICT | LAX | (STRICT) | (LAX)] [ALLOW | DISALLOW SCALARS]
+    [{WITH | WITHOUT} [UNIQUE] KEYS]``, as (strict, unique keys, scalars allowed)."""
+    strict, unique, scalars = False, False, True
+    while True:
+        if parser._match_text_seq("FORMAT", "JSON"):
+            continue
+        if parser._match_texts(("STRICT", "LAX")):
+            strict = parser._prev.text.upper() == "STRICT"
+            continue
+        if parser._match_text_seq("(", "STRICT", ")") or parser._match_text_seq("(", "LAX", ")"):
+            strict = parser._tokens[parser._index - 2].text.upper() == "STRICT"
+            continue
+        if parser._match_texts(("ALLOW", "DISALLOW")):
+            scalars = parser._prev.text.upper() == "ALLOW"
+            if not parser._match_text_seq("SCALARS"):
+                parser.raise_error("Expected SCALARS")
+            continue
+        if parser._match_texts(("WITH", "WITHOUT")):
+            unique = parser._prev.text.upper() == "WITH"
+            parser._match_text_seq("UNIQUE")
+            if not parser._match_text_seq("KEYS"):
+                parser.raise_error("Expected KEYS")
+            continue
+        return strict, unique, scalars
 
 
 class EmulatorOracleTokenizer(Oracle.Tokenizer):

@@ -369,7 +369,14 @@ def _float_constant(node: exp.Column) -> exp.Expression | None:
     return None if sql is None else exp.maybe_parse(sql, dialect="duckdb")
 
 
+def _is_json(args: list[exp.Expression]) -> exp.Expression:
+    """``expr IS JSON`` (parsed as a call by translate_dialect): the text tested by a UDF."""
+    text = exp.Cast(this=args[0], to=exp.DataType.build("VARCHAR"))
+    return _call("ora_is_json", text, *args[1:])
+
+
 FUNCTIONS: dict[str, Callable[[list[exp.Expression]], exp.Expression]] = {
+    dialect.IS_JSON: _is_json,
     "NVL": _nvl,
     "NVL2": _nvl2,
     "DECODE": _decode,
