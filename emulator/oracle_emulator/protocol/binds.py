@@ -25,8 +25,8 @@ from oracle_emulator.protocol.constants import (
     MAX_STRING_SIZE,
     MessageType,
 )
-from oracle_emulator.protocol.lobs import LobStore
-from oracle_emulator.sql.binds import BoundBlob, EmptyLob
+from oracle_emulator.protocol.lobs import LobKind, LobStore
+from oracle_emulator.sql.binds import BoundBlob, BoundClob, BoundNclob, EmptyLob
 
 _BOOLEAN = 252
 _ESCAPE = 0xFD
@@ -198,8 +198,11 @@ class BindReader:
         if data is None:
             return None
         if meta.ora_type in _LOB_TYPES:
-            value = self._lobs.get(data).value
+            lob = self._lobs.get(data)
+            value = lob.value
             if not value:
                 return EmptyLob(value)
-            return BoundBlob(value) if isinstance(value, bytes) else value
+            if isinstance(value, bytes):
+                return BoundBlob(value)
+            return BoundNclob(value) if lob.kind is LobKind.NCLOB else BoundClob(value)
         return codecs.decode_bind(meta.ora_type, meta.csfrm, data)

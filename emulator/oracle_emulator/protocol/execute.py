@@ -60,6 +60,7 @@ from oracle_emulator.protocol.errors import (
     EndOfCall,
     reported,
 )
+from oracle_emulator.protocol.lob_defines import lobs_read_inline
 from oracle_emulator.protocol.returned import returned_rows
 from oracle_emulator.protocol.rows import ROW_HEADER, RowEncoder
 from oracle_emulator.protocol.scroll import is_positioned_fetch, resting_position, start_row
@@ -200,12 +201,18 @@ class ExecuteHandler:
         if outcome.error is None and request.options & ExecOption.COMMIT:
             outcome.error = self._commit()
         fetch = request.prefetch_rows if request.options & ExecOption.FETCH else 0
-        if request.is_query and cursor.defines is not None:
-            # a query with LOB columns executed again on its defined cursor: its FETCH option
-            # stays off ("no prefetch"), yet the rows come as with the define call, which
-            # fetch_df_batches() takes its first batch from
+        # A query with LOB columns comes as a full execute every time (the driver marks it
+        # "no prefetch") and without its defines: the client may have changed its fetch
+        # types since it defined the cursor (another output type handler, fetch_lobs, a
+        # data frame fetch on a cached statement). Its columns are described again, so
+        # that it defines them anew before any row goes out, or, for the LOB columns it
+        # now fetches as strings, reads them as LONG / LONG RAW.
+        # (``lob_defines``). Rows go with the describe only when the client surely reads
+        # every LOB column inline, as fetch_df_batches() takes its first batch from them.
+        redescribe = request.is_query and cursor.columns is not None and _has_lob(cursor.columns)
+        if redescribe:
             fetch = request.prefetch_rows
-        force_describe = bool(request.options & ExecOption.PARSE)
+        force_describe = bool(request.options & ExecOption.PARSE) or redescribe
         return self._reply(cursor, outcome, fetch, force_describe)
 
     def _read_binds(
@@ -238,6 +245,7 @@ class ExecuteHandler:
             columns = self._state.require_session().describe(cursor.sql)
             if request.is_query:
                 parts.append(describe_info(columns))
+                cursor.undefined_lobs_as_long = cursor.columns is not None
                 cursor.columns = list(columns)
                 cursor.defines = None
         except Exception as exc:
@@ -417,13 +425,20 @@ class ExecuteHandler:
             return self._statement_reply(cursor, outcome)
         parts: list[bytes | memoryview] = []
         columns = list(result.query.columns)
+        inline = False
         if force_describe or cursor.columns != columns:
             parts.append(describe_info(columns))
+            inline = lobs_read_inline(
+                cursor.columns, cursor.defines, cursor.undefined_lobs_as_long, columns
+            )
+            # a new cursor's client has no fetch variables yet: it defines every LOB column
+            cursor.undefined_lobs_as_long = cursor.columns is not None
             cursor.columns = columns
             cursor.defines = None
         cursor.open_result(result.query)
-        if not fetch or (_has_lob(columns) and cursor.defines is None):
-            # queries with LOB columns are executed again with defines before any fetch
+        if not fetch or (_has_lob(columns) and cursor.defines is None and not inline):
+            # queries with LOB columns are executed again with defines before any fetch,
+            # unless the client reads them all inline (see lob_defines)
             end = EndOfCall(cursor.cursor_id, txn_in_progress=self._state.txn_in_progress)
             parts.append(end.encode())
             return b"".join(parts)
@@ -476,7 +491,9 @@ class ExecuteHandler:
             cursor.fetched += fetched
             return [ROW_HEADER, block] if fetched else []
         if cursor.encoder is None:
-            cursor.encoder = RowEncoder(query.columns, cursor.defines, self._state.lobs)
+            cursor.encoder = RowEncoder(
+                query.columns, cursor.defines, self._state.lobs, cursor.undefined_lobs_as_long
+            )
         values = query.fetch_rows(count)
         cursor.fetched += len(values)
         return [cursor.encoder.encode_rows(values)]

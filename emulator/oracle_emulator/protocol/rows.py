@@ -87,9 +87,17 @@ class RowEncoder:
     """Encodes one result's rows of Python values as ROW_DATA messages."""
 
     def __init__(
-        self, columns: Sequence[ColumnInfo], defines: Sequence[BindMeta] | None, lobs: LobStore
+        self,
+        columns: Sequence[ColumnInfo],
+        defines: Sequence[BindMeta] | None,
+        lobs: LobStore,
+        undefined_as_long: bool = False,
     ) -> None:
+        """``undefined_as_long``: a LOB column the client did not define goes as LONG / LONG
+        RAW data, not as a locator (a re-described cursor whose client fetched the column as
+        a string type before, see :class:`~.state.CursorState`)."""
         self._lobs = lobs
+        self._undefined_as_long = undefined_as_long
         self._special = any(column.type.is_locator for column in columns)
         if self._special:
             self._encoders = [
@@ -107,7 +115,8 @@ class RowEncoder:
         if not column.type.is_lob:
             return lambda value: codecs.encode_value(column, value)
         kind = LobKind.of(column.type)
-        if define is not None and define.ora_type in _LONG_TYPES:
+        as_long = self._undefined_as_long if define is None else define.ora_type in _LONG_TYPES
+        if as_long:
             return lambda value: long_column_value(kind, value)
         return lambda value: lob_column_value(self._lobs, kind, value)
 

@@ -51,6 +51,10 @@ class CursorState:
     columns: list[ColumnInfo] | None = None
     #: the client's defines since that describe (LOB columns as LOB, LONG or LONG RAW)
     defines: list[BindMeta] | None = None
+    #: whether the client had fetch variables when that describe came: a LOB column it
+    #: then leaves undefined is one it fetched as a string type before, and reads as LONG
+    #: or LONG RAW (``MessageWithData._adjust_metadata``)
+    undefined_lobs_as_long: bool = False
     result: QueryResult | None = None
     encoder: RowEncoder | None = None
     #: rows sent from ``result`` so far (the rowcount the driver shows for queries)

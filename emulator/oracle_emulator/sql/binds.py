@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from oracle_emulator.api import IntervalYM, NanoDateTime, OracleError
+from oracle_emulator.api import IntervalYM, NanoDateTime, OracleError, OracleType
 from oracle_emulator.sql import exact_numbers
 
 ORA_NOT_ALL_BOUND = 1008
@@ -42,12 +42,26 @@ class BoundBlob(bytes):
     BLOB, as Oracle describes it, not the RAW that bytes are."""
 
 
+class BoundClob(str):
+    """The text of a bound CLOB locator: selected as is it is a CLOB, not a VARCHAR2."""
+
+    lob_type = OracleType.CLOB
+
+
+class BoundNclob(BoundClob):
+    """The text of a bound NCLOB locator (an NCLOB when selected as is)."""
+
+    lob_type = OracleType.NCLOB
+
+
 def oracle_value(value: Any) -> Any:
     """A client bind value as DuckDB should get it ('' is NULL in Oracle)."""
     if isinstance(value, EmptyLob):
         return value.value
     if isinstance(value, BoundBlob):
         return bytes(value)
+    if isinstance(value, BoundClob):
+        return str(value)
     if isinstance(value, str) and value == "":
         return None
     if isinstance(value, bytes) and not value:

@@ -14,6 +14,7 @@ from oracle_emulator.api import ColumnInfo, IntervalYM, OracleType, QueryResult
 from oracle_emulator.sql import datetime_types, exact_numbers, parsing
 from oracle_emulator.sql.binds import (
     BoundBlob,
+    BoundClob,
     bind_value,
     check_count,
     pick,
@@ -52,7 +53,7 @@ PLAN_CACHE_SIZE = 256
 #: the leading precision of a bound INTERVAL YEAR TO MONTH (the type's largest)
 BIND_YEAR_PRECISION = 9
 #: bind values whose type a select list shows (see _type_selected_binds)
-_TYPED_BINDS = (IntervalYM, BoundBlob)
+_TYPED_BINDS = (IntervalYM, BoundBlob, BoundClob)
 
 
 @dataclass
@@ -132,7 +133,7 @@ def cached_plan(session: EmulatorSession, sql: str, binds: Sequence[Any]) -> Que
         session.db.catalogue.version,
         session.db.fast_path_enabled,
         # a selected bind is described by its type (see _type_selected_binds)
-        tuple(i for i, value in enumerate(binds) if isinstance(value, _TYPED_BINDS)),
+        tuple((i, type(value)) for i, value in enumerate(binds) if isinstance(value, _TYPED_BINDS)),
     )
     template = session.plans.get(key)
     if template is None:
@@ -211,7 +212,8 @@ def _type_selected_binds(
 ) -> None:
     """A bind selected as is has its bind's type: an INTERVAL YEAR TO MONTH value reaches
     DuckDB as text (it has no months-only interval parameter), so the item is cast back and
-    described and fetched as the interval it is; a bound BLOB is a BLOB, not RAW."""
+    described and fetched as the interval it is; a bound BLOB is a BLOB, not RAW, and a bound
+    CLOB (NCLOB) a CLOB (NCLOB), not VARCHAR2."""
     for index, item in enumerate(top.expressions):
         inner = item.this if isinstance(item, exp.Alias) else item
         found, value = bind_value(binds, inner)
@@ -220,6 +222,8 @@ def _type_selected_binds(
         output = outputs[index]
         if isinstance(value, BoundBlob):
             output.info = ColumnInfo(output.name, OracleType.BLOB)
+        elif isinstance(value, BoundClob):
+            output.info = ColumnInfo(output.name, value.lob_type)
         elif isinstance(value, IntervalYM):
             output.info = ColumnInfo(
                 output.name, OracleType.INTERVAL_YM, precision=BIND_YEAR_PRECISION, scale=0

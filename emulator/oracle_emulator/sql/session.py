@@ -92,7 +92,7 @@ class EmulatorSession:
         self.closed = False
         self._statement_lock = threading.Lock()
         #: query plans by (text, schema, catalogue version, fast path on)
-        self.plans: dict[tuple[str, str, int, bool], Any] = {}
+        self.plans: dict[tuple[Any, ...], Any] = {}
         self.session_id, self.serial = db.register_session(self)
         self.context = SessionContext()
         #: NLS parameters and time zone: the database's until ALTER SESSION changes them
