@@ -21,7 +21,7 @@ from sqlglot import exp
 
 from oracle_emulator.api import OracleType
 from oracle_emulator.sql.catalogue import Column
-from oracle_emulator.sql.rewrite import Source, ident_name
+from oracle_emulator.sql.rewrite import Source, resolve_column
 from oracle_emulator.sql.translate_dialect import DATE_LITERAL, TIMESTAMP_LITERAL
 
 #: the call a difference of two datetimes (not both DATE) becomes: an interval, in DuckDB
@@ -183,20 +183,5 @@ def _own_nodes(select: exp.Select) -> list[exp.Expression]:
 
 
 def _column(node: exp.Column, sources: list[Source]) -> Column | None:
-    if isinstance(node.this, exp.Star):
-        return None
-    quoted = bool(getattr(node.this, "quoted", False))
-    qualifier = node.args.get("table")
-    candidates = sources
-    if qualifier is not None:
-        wanted = ident_name(qualifier)
-        candidates = [s for s in sources if s.alias == wanted]
-    for source in candidates:
-        if source.table is None:
-            if qualifier is not None:
-                return None
-            continue
-        declared = source.table.find_column(node.this.this, quoted)
-        if declared is not None:
-            return declared
-    return None
+    found = resolve_column(node, sources)
+    return None if found is None else found[1]

@@ -29,6 +29,7 @@ from oracle_emulator.sql.rewrite import (
     ROWID_TEXT_MACRO,
     Source,
     ident_name,
+    resolve_column,
 )
 from oracle_emulator.sql.storage import VER, exact_name
 
@@ -315,23 +316,7 @@ def wall_clock_of_zoned(scopes: list[tuple[exp.Select, list[Source]]]) -> None:
 
 def _plain_column(item: exp.Expression, sources: list[Source]) -> tuple[Source, Column] | None:
     inner = item.this if isinstance(item, exp.Alias) else item
-    if not isinstance(inner, exp.Column) or isinstance(inner.this, exp.Star):
-        return None
-    quoted = bool(getattr(inner.this, "quoted", False))
-    qualifier = inner.args.get("table")
-    candidates = sources
-    if qualifier is not None:
-        wanted = ident_name(qualifier)
-        candidates = [s for s in sources if s.alias == wanted]
-    for source in candidates:
-        if source.table is None:
-            if qualifier is not None:
-                return None
-            continue
-        declared = source.table.find_column(inner.this.this, quoted)
-        if declared is not None:
-            return source, declared
-    return None
+    return resolve_column(inner, sources) if isinstance(inner, exp.Column) else None
 
 
 def apply_outputs(select: exp.Select, outputs: list[OutputColumn], simple: bool) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 from sqlglot import exp
 
 from oracle_emulator.sql import parsing
-from oracle_emulator.sql.catalogue import SYS, Catalogue, Table
+from oracle_emulator.sql.catalogue import SYS, Catalogue, Column, Table
 from oracle_emulator.sql.errors import table_not_found
 from oracle_emulator.sql.storage import RID, Snapshot, live_sql
 from oracle_emulator.sql.sys_context import DEFAULT_LENGTH, SYS_CONTEXT_FUNCTION
@@ -61,6 +61,28 @@ class Source:
     alias: str
     node: exp.Expression
     table: Table | None = None
+
+
+def resolve_column(node: exp.Column, sources: list[Source]) -> tuple[Source, Column] | None:
+    """The source and declared column a column reference names among a scope's sources
+    (None for ``*``, a derived table's column, or a name no table of the scope declares)."""
+    if isinstance(node.this, exp.Star):
+        return None
+    quoted = bool(getattr(node.this, "quoted", False))
+    qualifier = node.args.get("table")
+    candidates = sources
+    if qualifier is not None:
+        wanted = ident_name(qualifier)
+        candidates = [s for s in sources if s.alias == wanted]
+    for source in candidates:
+        if source.table is None:
+            if qualifier is not None:
+                return None
+            continue
+        declared = source.table.find_column(node.this.this, quoted)
+        if declared is not None:
+            return source, declared
+    return None
 
 
 @dataclass
