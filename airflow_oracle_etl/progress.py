@@ -18,6 +18,12 @@ from typing import Any, Protocol
 import msgspec
 
 PROGRESS_KEY = "progress"
+#: the key of the J-th read of a task that runs several (a transport's packed extract task)
+PROGRESS_KEY_OF_READ = "progress/{index}"
+FAILED_PHASE = "failed"
+DONE_PHASE = "done"
+#: phases after which a read's figures do not change
+FINAL_PHASES = frozenset({DONE_PHASE, FAILED_PHASE})
 DEFAULT_INTERVAL_S = 3.0
 #: the rate is measured over about this many recent seconds, so the ETA follows the current
 #: speed instead of an average that includes connecting and the query's first fetch
@@ -49,6 +55,8 @@ class ProgressSnapshot(msgspec.Struct, kw_only=True):
     estimated_total_rows: int | None
     table: str | None = None
     partition: int | None = None
+    #: with phase ``failed``: the error's type and message (messages never hold secrets)
+    error: str | None = None
 
 
 class ProgressReporter:
@@ -68,8 +76,12 @@ class ProgressReporter:
         estimated_total_rows: int | None = None,
         interval_s: float = DEFAULT_INTERVAL_S,
         clock: Callable[[], float] = time.monotonic,
+        key: str = PROGRESS_KEY,
+        eager_phases: bool = True,
     ) -> None:
         self._store = store
+        self._key = key
+        self._eager_phases = eager_phases
         self._log = log
         self._table = table
         self._partition = partition
@@ -81,6 +93,7 @@ class ProgressReporter:
         #: (time, rows) of recent publications, oldest first, spanning about RATE_WINDOW_S
         self._samples: deque[tuple[float, int]] = deque([(self._started, 0)])
         self.phase = "starting"
+        self.error: str | None = None
         self.rows = 0
         self.bytes = 0
         self.parts = 0
@@ -113,10 +126,25 @@ class ProgressReporter:
         self._estimate = estimated_total_rows
 
     def enter(self, phase: str) -> None:
-        """A new phase (``introspecting``, ``extracting``, ``committing``, ``done``...):
-        always published at once, so watchers see transitions without waiting."""
+        """A new phase (``planning``, ``extracting``, ``committing``, ``done``, ``failed``):
+        published at once, so watchers see transitions without waiting. Without
+        ``eager_phases`` (a task reading many small tables) only the last phases are, and the
+        others within the interval: a table read in a second needs no four publications."""
         self.phase = phase
-        self._publish(self._clock())
+        now = self._clock()
+        if (
+            self._eager_phases
+            or phase in FINAL_PHASES
+            or self._last_published is None
+            or now - self._last_published >= self._interval
+        ):
+            self._publish(now)
+
+    def fail(self, error: BaseException) -> None:
+        """The read failed: publish phase ``failed`` with the error (its type and message),
+        so a watcher sees which table of a task failed and why."""
+        self.error = f"{type(error).__name__}: {error}"
+        self.enter(FAILED_PHASE)
 
     def snapshot(self, now: float | None = None) -> ProgressSnapshot:
         now = self._clock() if now is None else now
@@ -131,6 +159,7 @@ class ProgressReporter:
             estimated_total_rows=self._estimate,
             table=self._table,
             partition=self._partition,
+            error=self.error,
         )
 
     def _recent_rate(self, now: float) -> float:
@@ -145,7 +174,7 @@ class ProgressReporter:
         while len(self._samples) > 2 and now - self._samples[1][0] >= RATE_WINDOW_S:
             self._samples.popleft()
         if self._store is not None:
-            self._store.set(PROGRESS_KEY, msgspec.to_builtins(snap))
+            self._store.set(self._key, msgspec.to_builtins(snap))
         total = f"/{snap.estimated_total_rows:,}" if snap.estimated_total_rows else ""
         self._log.info(
             "progress %s: %s rows%s, %s bytes, %d parts, %.0f rows/s",

@@ -7,6 +7,7 @@ from airflow_oracle_etl.extraction.bucket import (
     BucketNotFoundError,
     open_bucket,
 )
+from airflow_oracle_etl.extraction.request import ReadTarget, extract_request, table_summary
 from airflow_oracle_etl.extraction.table import (
     ExtractionSettings,
     TableExtraction,
@@ -17,7 +18,10 @@ __all__ = [
     "BucketAccessError",
     "BucketNotFoundError",
     "ExtractionSettings",
+    "ReadTarget",
     "TableExtraction",
+    "extract_request",
     "open_bucket",
+    "table_summary",
     "writer_settings",
 ]

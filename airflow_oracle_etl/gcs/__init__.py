@@ -34,7 +34,9 @@ from airflow_oracle_etl.gcs.errors import (
 )
 from airflow_oracle_etl.gcs.manifest import (
     JobManifest,
+    JobSelector,
     JobTable,
+    JobTableFailure,
     PartInfo,
     TableManifest,
     Totals,
@@ -59,7 +61,9 @@ __all__ = [
     "GcsWriterError",
     "InvalidPayloadError",
     "JobManifest",
+    "JobSelector",
     "JobTable",
+    "JobTableFailure",
     "ManifestConflictError",
     "ManifestError",
     "MissingPartitionsError",

@@ -123,14 +123,35 @@ class JobTable(msgspec.Struct, frozen=True, kw_only=True):
     totals: Totals
 
 
+class JobTableFailure(msgspec.Struct, frozen=True, kw_only=True):
+    """A table of a job that was not committed, and why (its reads' errors)."""
+
+    table: str
+    errors: tuple[str, ...] = ()
+
+
+class JobSelector(msgspec.Struct, frozen=True, kw_only=True):
+    """A schema selector of the transport and the tables it resolved to for this job."""
+
+    selector: str
+    tables: tuple[str, ...] = ()
+
+
 class JobManifest(msgspec.Struct, frozen=True, kw_only=True):
-    """The summary of one run of a transport, written after its tables' manifests."""
+    """The summary of one run of a transport, written after its tables' manifests.
+
+    ``tables`` lists the committed tables; ``failed`` the planned ones that were not (a rerun
+    with run conf ``{"tables": [...]}`` exports only those); ``selectors`` what each schema
+    selector resolved to.
+    """
 
     version: int = MANIFEST_VERSION
     transport: str
     run_id: str
     bucket: str
     tables: tuple[JobTable, ...] = ()
+    failed: tuple[JobTableFailure, ...] = ()
+    selectors: tuple[JobSelector, ...] = ()
     started_at: datetime
     finished_at: datetime
     totals: Totals

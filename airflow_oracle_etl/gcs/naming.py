@@ -134,8 +134,12 @@ def _check_length(name: str) -> str:
 
 def job_manifest_name(prefix: str, transport: str, run_id: str) -> str:
     """``PREFIX/TRANSPORT/_jobs/RUN.json``: the summary of one run of a transport."""
-    base = _join(normalize_prefix(prefix), safe_segment(transport), JOBS_DIR)
-    return _check_length(f"{base}/{sanitize_run_id(run_id)}.json")
+    return _check_length(f"{job_manifests_folder(prefix, transport)}{sanitize_run_id(run_id)}.json")
+
+
+def job_manifests_folder(prefix: str, transport: str) -> str:
+    """``PREFIX/TRANSPORT/_jobs/``: where the job manifests of a transport are."""
+    return _join(normalize_prefix(prefix), safe_segment(transport), JOBS_DIR) + "/"
 
 
 @dataclass(frozen=True)

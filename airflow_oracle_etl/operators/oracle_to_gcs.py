@@ -20,14 +20,19 @@ from airflow.sdk import BaseOperator
 
 from airflow_oracle_etl.encoding import EncodingPlan, plan_columns
 from airflow_oracle_etl.errors import ConfigurationError, OracleEtlError
-from airflow_oracle_etl.extraction import ExtractionSettings, TableExtraction, open_bucket
-from airflow_oracle_etl.gcs import TableLayout, TableManifest
+from airflow_oracle_etl.extraction import (
+    ExtractionSettings,
+    ReadTarget,
+    TableExtraction,
+    extract_request,
+    open_bucket,
+)
 from airflow_oracle_etl.hooks.oracle_extract import OracleExtractHook
 from airflow_oracle_etl.incremental import IncrementalConfig, WatermarkWindow
 from airflow_oracle_etl.metadata import OracleColumn
 from airflow_oracle_etl.options import FetchOptions, GcsOptions, PartsOptions, convert_options
 from airflow_oracle_etl.partitioning import PartitionSpec
-from airflow_oracle_etl.planning import ReadRequest, convert_record, parse_scn, plan_read
+from airflow_oracle_etl.planning import ReadRequest, convert_record, parse_scn
 from airflow_oracle_etl.progress import ProgressReporter
 from airflow_oracle_etl.resume import CheckpointStore
 
@@ -235,8 +240,6 @@ class OracleToGCSJsonlOperator(BaseOperator):
 
     def execute(self, context: Context) -> dict[str, Any]:
         request = self._request()
-        transport = self.transport or self.dag_id
-        bucket = open_bucket(self.bucket, gcp_conn_id=self.gcp_conn_id, gcs=self.settings.gcs)
         reporter = ProgressReporter(
             store=context.get("task_state_store"),
             log=self.log,
@@ -244,42 +247,21 @@ class OracleToGCSJsonlOperator(BaseOperator):
             interval_s=self.progress_interval,
         )
         reporter.enter("planning")
-        store = CheckpointStore(context.get("task_state_store") if self.checkpoint else None)
-        earlier = store.load()
-        run_id = context["run_id"]
-
-        def layout_of(label: str) -> TableLayout:
-            return TableLayout(self.prefix, transport, label, run_id)
-
-        extraction = self.extraction_class(
+        target = ReadTarget(
             hook=self.hook,
-            bucket=bucket,
+            bucket=open_bucket(self.bucket, gcp_conn_id=self.gcp_conn_id, gcs=self.settings.gcs),
             settings=self.settings,
-            checkpoints=store,
-            reporter=reporter,
-            transport=transport,
+            transport=self.transport or self.dag_id,
+            prefix=self.prefix,
+            run_id=context["run_id"],
+            try_number=context["ti"].try_number,
+            extraction_class=self.extraction_class,
         )
+        store = CheckpointStore(context.get("task_state_store") if self.checkpoint else None)
         with self.hook.session():  # one Oracle connection for the plan and the read
-            plan = plan_read(
-                self.hook,
-                request,
-                encode=self._encoding,
-                bucket=lambda: bucket,
-                layout_of=layout_of,
-                earlier=earlier,
-                can_checkpoint=store.available,
+            return extract_request(
+                target, request, encode=self._encoding, checkpoints=store, reporter=reporter
             )
-            manifest, manifest_name, rows_read = extraction.run(
-                plan,
-                layout=layout_of(plan.label),
-                run_id=run_id,
-                try_number=context["ti"].try_number,
-                earlier=earlier,
-            )
-        summary = _summary(manifest, manifest_name, plan.partition_count)
-        # rows fetched from Oracle, for the job's check against the rows the manifest lists
-        summary["rows_read"] = rows_read
-        return summary
 
     def on_kill(self) -> None:
         """Interrupt the running Oracle call; the writer then aborts its uploads (no
@@ -340,22 +322,3 @@ def _merge_deprecated(given: dict[str, Any], options: dict[str, Any]) -> dict[st
         current[field] = value
         merged[group] = current
     return merged
-
-
-def _summary(manifest: TableManifest, manifest_name: str, partitions: int) -> dict[str, Any]:
-    """The XCom return value: where the data is and how much; no secrets by construction."""
-    return {
-        "bucket": manifest.bucket,
-        "table": manifest.table,
-        "manifest": manifest_name,
-        "objects": [part.name for part in manifest.parts],
-        "rows": manifest.totals.rows,
-        "bytes": manifest.totals.uncompressed_bytes,
-        "compressed_bytes": manifest.totals.compressed_bytes,
-        "parts": manifest.totals.parts,
-        "scn": manifest.scn,
-        "attempt": manifest.attempt,
-        "partition": manifest.partition,
-        "partitions": partitions,
-        "watermark": msgspec.to_builtins(manifest.watermark),
-    }

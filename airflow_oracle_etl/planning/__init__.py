@@ -7,6 +7,7 @@ The extract operator, the plan operator and a transport's plan task all plan thr
 
 from airflow_oracle_etl.planning.plan import ReadPlan
 from airflow_oracle_etl.planning.planner import (
+    Encode,
     PlannedRead,
     chosen_columns,
     plan_read,
@@ -19,6 +20,7 @@ from airflow_oracle_etl.planning.request import ReadRequest, convert_record
 from airflow_oracle_etl.planning.scn import parse_scn
 
 __all__ = [
+    "Encode",
     "PlannedRead",
     "ReadPlan",
     "ReadRequest",

@@ -77,8 +77,15 @@ class CheckpointStore:
     """The checkpoint of one task instance; inert without a state store (a bare
     ``operator.execute()`` outside a task gets no ``task_state_store``)."""
 
-    def __init__(self, store: _StateStore | None) -> None:
+    def __init__(
+        self, store: _StateStore | None, *, key: str = CHECKPOINT_KEY, known_empty: bool = False
+    ) -> None:
         self._store = store
+        #: a task running several reads keeps one checkpoint per read (``checkpoint/J``)
+        self._key = key
+        #: nothing can be stored yet (a task's first try): loading and clearing cost no round
+        #: trip, which counts when one task reads hundreds of small tables
+        self._maybe_stored = not known_empty
 
     @property
     def available(self) -> bool:
@@ -86,9 +93,9 @@ class CheckpointStore:
 
     def load(self) -> Checkpoint | None:
         """The stored checkpoint; one that cannot be read as this version's is ignored."""
-        if self._store is None:
+        if self._store is None or not self._maybe_stored:
             return None
-        stored = self._store.get(CHECKPOINT_KEY)
+        stored = self._store.get(self._key)
         if stored is None:
             return None
         try:
@@ -107,9 +114,10 @@ class CheckpointStore:
         error is logged and the previous checkpoint (still valid, only older) stays."""
         if self._store is None:
             return False
+        self._maybe_stored = True
         try:
             # through JSON, so tuples become the lists the store's JSON validation wants
-            self._store.set(CHECKPOINT_KEY, msgspec.json.decode(msgspec.json.encode(checkpoint)))
+            self._store.set(self._key, msgspec.json.decode(msgspec.json.encode(checkpoint)))
         except Exception as error:
             log.warning(
                 "could not record the checkpoint after %d parts (%s: %s); a retry would go on "
@@ -122,8 +130,9 @@ class CheckpointStore:
         return True
 
     def clear(self) -> None:
-        if self._store is not None:
-            self._store.delete(CHECKPOINT_KEY)
+        if self._store is not None and self._maybe_stored:
+            self._store.delete(self._key)
+            self._maybe_stored = False
 
 
 class CheckpointRecorder:

@@ -4,13 +4,15 @@
 
     dag = build_dag(load_transport("dags/transports/daily_sales.yaml"))
 
-- ``plan`` (:class:`~.planning.TransportPlanOperator`) captures the job's SCN once and plans
-  every table (run conf may narrow the tables or force a full refresh);
-- ``extract`` is :class:`~airflow_oracle_etl.operators.oracle_to_gcs.OracleToGCSJsonlOperator`
-  mapped over (table, partition), at most ``parallel_tables`` at a time per run, each mapped
-  instance labelled ``DEMO.SALES_ORDER`` or ``DEMO.SALES_LINE_ITEM p1/2``;
+- ``plan`` (:class:`~.planning.TransportPlanOperator`) resolves the schema selectors, captures
+  the job's SCN once, plans every table and packs small tables into shared tasks (run conf
+  may narrow the tables or force a full refresh);
+- ``extract`` is :class:`~.extract.TransportExtractOperator` mapped over the plan's tasks, at
+  most ``parallel_tables`` at a time per run, each mapped instance labelled with what it
+  carries: ``DEMO.SALES_ORDER``, ``DEMO.SALES_LINE_ITEM p1/2`` or ``DEMO.CUSTOMER +11``;
 - ``finalize`` (:class:`~.finalize.TransportFinalizeOperator`) checks rows written against
-  rows read, commits each table's manifest and writes the job manifest.
+  rows read, commits each complete table's manifest, writes the job manifest and names the
+  tables that failed.
 
 :func:`load_transport_dags` is what the DAG file in ``dags/`` calls: every valid file becomes
 a DAG; a broken one is logged and warned about, and registers nothing (Airflow 3.3 records
@@ -29,12 +31,17 @@ from pathlib import Path
 import msgspec
 from airflow.sdk import DAG
 
-from airflow_oracle_etl.operators.oracle_to_gcs import OracleToGCSJsonlOperator
 from airflow_oracle_etl.options import as_mapping
 from airflow_oracle_etl.transports.errors import Problem, TransportError
+from airflow_oracle_etl.transports.extract import TransportExtractOperator
 from airflow_oracle_etl.transports.finalize import TransportFinalizeOperator
 from airflow_oracle_etl.transports.loading import load_transports
-from airflow_oracle_etl.transports.model import RETRY_BACKOFF_MULTIPLIER, TableConfig, Transport
+from airflow_oracle_etl.transports.model import (
+    RETRY_BACKOFF_MULTIPLIER,
+    SchemaSelector,
+    TableConfig,
+    Transport,
+)
 from airflow_oracle_etl.transports.planning import TransportPlanOperator
 
 __all__ = [
@@ -51,11 +58,12 @@ PLAN_TASK = "plan"
 EXTRACT_TASK = "extract"
 FINALIZE_TASK = "finalize"
 #: the label of a mapped extract instance, rendered against the unmapped operator (``task``):
-#: ``"DEMO"."SALES_ORDER"`` shows as ``DEMO.SALES_ORDER``, partitions as `` p1/2``
+#: its first table (``DEMO.SALES_ORDER``), its partition (`` p1/2``), how many more (`` +11``)
 MAP_INDEX_TEMPLATE = (
-    "{{ task.table | replace('\"', '') }}"
-    "{% if task.partition and task.partition['count'] > 1 %}"
-    " p{{ task.partition['index'] + 1 }}/{{ task.partition['count'] }}{% endif %}"
+    "{% set first = task.reads[0] %}{{ first.label }}"
+    "{% if first.partition and first.partition['count'] > 1 %}"
+    " p{{ first.partition['index'] + 1 }}/{{ first.partition['count'] }}{% endif %}"
+    "{% if task.reads | length > 1 %} +{{ task.reads | length - 1 }}{% endif %}"
 )
 
 
@@ -90,11 +98,18 @@ def build_dag(transport: Transport) -> DAG:
             task_id=PLAN_TASK,
             transport=transport.id,
             tables=[msgspec.to_builtins(table) for table in tables],
+            selectors=[
+                {"index": index, "selector": msgspec.to_builtins(entry)}
+                for index, entry in enumerate(transport.tables)
+                if isinstance(entry, SchemaSelector)
+            ],
+            packing=msgspec.to_builtins(transport.packing),
+            parallel_tables=transport.parallel_tables,
             oracle_conn_id=transport.oracle_conn_id,
             consistent_snapshot=transport.consistent_snapshot,
             **connections,
         )
-        extract = OracleToGCSJsonlOperator.partial(
+        extract = TransportExtractOperator.partial(
             task_id=EXTRACT_TASK,
             transport=transport.id,
             oracle_conn_id=transport.oracle_conn_id,
@@ -106,9 +121,15 @@ def build_dag(transport: Transport) -> DAG:
             map_index_template=MAP_INDEX_TEMPLATE,
             **connections,
         ).expand_kwargs(plan.output)
-        TransportFinalizeOperator(
-            task_id=FINALIZE_TASK, transport=transport.id, summaries=extract.output, **connections
+        finalize = TransportFinalizeOperator(
+            task_id=FINALIZE_TASK,
+            transport=transport.id,
+            planned=plan.output,
+            extract_task_id=EXTRACT_TASK,
+            plan_task_id=PLAN_TASK,
+            **connections,
         )
+        extract >> finalize
     return dag
 
 

@@ -1,25 +1,34 @@
-"""The ``finalize`` task of a transport's DAG: commit every table, then the job.
+"""The ``finalize`` task of a transport's DAG: commit every complete table, then the job.
 
-It runs after every mapped extract task succeeded. For each table it first checks that the
-rows its partitions wrote (their manifests' totals) equal the rows they read from Oracle, so
-a table whose files lost or duplicated rows is never committed (and its watermark never moves
-on); then it writes the table manifest over its partitions; last, the job manifest
-``PREFIX/TRANSPORT/_jobs/RUN_ID.json`` with rows, bytes, parts and duration per table.
+It runs once every mapped extract task is done, if at least one succeeded: a table that
+failed must not hold back the others. Each table the plan gave the extract tasks is complete
+when all its partitions committed (the extract tasks' XCom ``tables``). For a complete table
+it first checks that the rows its partitions wrote (their manifests' totals) equal the rows
+they read from Oracle, so a table whose files lost or duplicated rows is never committed (and
+its watermark never moves on); then it writes the table manifest over its partitions. Last,
+the job manifest ``PREFIX/TRANSPORT/_jobs/RUN_ID.json``: rows, bytes, parts and duration per
+committed table, the failed tables with their errors, and what the schema selectors resolved
+to. If a table failed, the task fails naming each, with the run conf that reruns only them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.google.cloud.hooks.gcs import GCSHook
-from airflow.sdk import BaseOperator
+from airflow.sdk import BaseOperator, TriggerRule
 
-from airflow_oracle_etl.errors import PermanentError
+from airflow_oracle_etl.errors import OracleEtlError, PermanentError
 from airflow_oracle_etl.gcs import (
     JobManifest,
+    JobSelector,
     JobTable,
+    JobTableFailure,
     TableLayout,
     TableManifest,
     Totals,
@@ -28,16 +37,18 @@ from airflow_oracle_etl.gcs import (
     write_json,
 )
 from airflow_oracle_etl.gcs.manifest import encode_manifest
+from airflow_oracle_etl.transports.extract import FAILED_XCOM, TABLES_XCOM
+from airflow_oracle_etl.transports.planning import RESOLUTION_XCOM
+from airflow_oracle_etl.transports.run_conf import CONF_TABLES
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
     from google.cloud import storage
 
-__all__ = ["JobTableRun", "RowCountMismatchError", "TransportFinalizeOperator"]
+__all__ = ["JobTableRun", "TransportFinalizeOperator", "TransportTablesFailedError"]
 
-
-class RowCountMismatchError(PermanentError):
-    """Rows written to GCS differ from the rows read from Oracle for at least one table."""
+#: table manifests committed at once (each is a few small GCS requests)
+COMMIT_THREADS = 8
 
 
 class JobTableRun(JobTable, frozen=True, kw_only=True):
@@ -49,62 +60,86 @@ class JobTableRun(JobTable, frozen=True, kw_only=True):
     duration_s: float
 
 
-class TransportFinalizeOperator(BaseOperator):
-    """Commit the tables of one job and write its job manifest.
+class TransportTablesFailedError(PermanentError):
+    """Tables of the job were not committed; the others were, and the job manifest names
+    both. Rerunning the job with the run conf the message gives exports only the failed ones."""
 
-    :param summaries: the mapped extract tasks' return values (``extract.output``). (templated)
+
+class TransportFinalizeOperator(BaseOperator):
+    """Commit the complete tables of one job, write its job manifest, and fail naming the
+    tables that are not complete.
+
+    It runs once every extract task is done and at least one task succeeded (trigger rule
+    ``all_done_min_one_success``), so the tables of the tasks that succeeded are committed
+    even when others failed.
+
+    :param planned: the plan task's output (``plan.output``): the reads of every extract task,
+        which say what the job expected. (templated)
     :param transport: the transport id (object names and the job manifest).
     """
 
-    template_fields: Sequence[str] = ("summaries", "bucket", "prefix")
+    template_fields: Sequence[str] = ("planned", "bucket", "prefix")
     ui_color = "#d7f0e4"
 
     def __init__(
         self,
         *,
-        summaries: Any,
+        planned: Any,
         transport: str,
         bucket: str,
         prefix: str = "",
         gcp_conn_id: str = "google_cloud_default",
+        extract_task_id: str = "extract",
+        plan_task_id: str = "plan",
         **kwargs: Any,
     ) -> None:
+        kwargs.setdefault("trigger_rule", TriggerRule.ALL_DONE_MIN_ONE_SUCCESS)
         super().__init__(**kwargs)
-        self.summaries = summaries
+        self.planned = planned
         self.transport = transport
         self.bucket = bucket
         self.prefix = prefix
         self.gcp_conn_id = gcp_conn_id
+        self.extract_task_id = extract_task_id
+        self.plan_task_id = plan_task_id
 
     def execute(self, context: Context) -> dict[str, Any]:
-        by_table = group_by_table(list(self.summaries or []))
-        if not by_table:
-            raise RuntimeError(f"{self.task_id}: no extract results to commit")
-        check_row_counts(
-            {
-                table: (_sum(items, "rows"), _sum(items, "rows_read"))
-                for table, items in by_table.items()
-            }
-        )
+        ti = context["ti"]
+        expected = expected_tables(self.planned or [])
+        if not expected:
+            raise RuntimeError(f"{self.task_id}: the plan gave no table to commit")
+        summaries = _flatten(ti.xcom_pull(task_ids=[self.extract_task_id], key=TABLES_XCOM))
+        failures = _flatten(ti.xcom_pull(task_ids=[self.extract_task_id], key=FAILED_XCOM))
+        outcome = sort_outcomes(expected, group_by_table(summaries), failures)
         run_id = context["run_id"]
         bucket = GCSHook(gcp_conn_id=self.gcp_conn_id).get_conn().bucket(self.bucket)
-        tables = [
-            self._commit_table(bucket, table, items, run_id, context["ti"].try_number)
-            for table, items in by_table.items()
-        ]
-        check_row_counts({t.table: (t.totals.rows, t.rows_read) for t in tables})
+        committed, refused = self._commit_tables(bucket, outcome.complete, run_id, ti.try_number)
+        failed = {**outcome.failed, **refused}
         job = JobManifest(
             transport=self.transport,
             run_id=run_id,
             bucket=bucket.name,
-            tables=tuple(tables),
-            started_at=_started_at(context, tables),
+            tables=tuple(committed),
+            failed=tuple(
+                JobTableFailure(table=table, errors=tuple(errors))
+                for table, errors in failed.items()
+            ),
+            selectors=_selectors(ti.xcom_pull(task_ids=self.plan_task_id, key=RESOLUTION_XCOM)),
+            started_at=_started_at(context, committed),
             finished_at=dt.datetime.now(dt.timezone.utc),
-            totals=sum((t.totals for t in tables), Totals()),
+            totals=sum((t.totals for t in committed), Totals()),
         )
         name = job_manifest_name(self.prefix, self.transport, run_id)
         write_json(bucket, name, encode_manifest(job))
-        self.log.info("job manifest %s: %d tables, %d rows", name, len(tables), job.totals.rows)
+        self.log.info(
+            "job manifest %s: %d table(s) committed, %d failed, %d rows",
+            name,
+            len(committed),
+            len(failed),
+            job.totals.rows,
+        )
+        if failed:
+            raise TransportTablesFailedError(failure_message(failed, len(expected)))
         return {
             "job_manifest": name,
             "bucket": bucket.name,
@@ -113,9 +148,42 @@ class TransportFinalizeOperator(BaseOperator):
             "parts": job.totals.parts,
             "tables": {
                 t.table: {"rows": t.totals.rows, "manifest": t.manifest, "duration_s": t.duration_s}
-                for t in tables
+                for t in committed
             },
         }
+
+    def _commit_tables(
+        self,
+        bucket: storage.Bucket,
+        complete: Mapping[str, list[Mapping[str, Any]]],
+        run_id: str,
+        try_number: int,
+    ) -> tuple[list[JobTableRun], dict[str, list[str]]]:
+        """Commit each complete table (a few at a time: each is a few small GCS requests);
+        the committed ones in the job's order, and the refused ones with the reason."""
+        checked = check_row_counts(
+            {table: (_sum(items, "rows"), _sum(items, "rows_read")) for table, items in
+             complete.items()}
+        )  # fmt: skip
+        refused: dict[str, list[str]] = {table: [why] for table, why in checked.items()}
+        todo = [(table, items) for table, items in complete.items() if table not in refused]
+
+        def commit(entry: tuple[str, list[Mapping[str, Any]]]) -> JobTableRun | str:
+            table, items = entry
+            try:
+                return self._commit_table(bucket, table, items, run_id, try_number)
+            except OracleEtlError as error:
+                return f"{type(error).__name__}: {error}"
+
+        with ThreadPoolExecutor(max_workers=COMMIT_THREADS) as pool:
+            results = list(pool.map(commit, todo))
+        committed = []
+        for (table, _), result in zip(todo, results, strict=True):
+            if isinstance(result, str):
+                refused[table] = [result]
+            else:
+                committed.append(result)
+        return committed, refused
 
     def _commit_table(
         self,
@@ -131,6 +199,59 @@ class TransportFinalizeOperator(BaseOperator):
         return _job_table(manifest, layout.manifest_name(), _sum(summaries, "rows_read"))
 
 
+@dataclass(frozen=True)
+class Outcomes:
+    """The job's tables sorted: ``complete`` (every partition committed: their summaries) and
+    ``failed`` (with the errors of their failed reads, or why nothing is known)."""
+
+    complete: dict[str, list[Mapping[str, Any]]]
+    failed: dict[str, list[str]]
+
+
+def expected_tables(planned: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """Each table the plan gave the extract tasks, with its number of partitions, in order."""
+    tables: dict[str, int] = {}
+    for task in planned:
+        for read in task.get("reads", ()):
+            partition = read.get("partition") or {}
+            tables[str(read.get("label"))] = int(partition.get("count") or 1)
+    return tables
+
+
+def sort_outcomes(
+    expected: Mapping[str, int],
+    committed: Mapping[str, list[Mapping[str, Any]]],
+    failures: Sequence[Mapping[str, Any]],
+) -> Outcomes:
+    """Which expected tables have all their partitions committed, and why the others not."""
+    errors: dict[str, list[str]] = {}
+    for failure in failures:
+        errors.setdefault(str(failure.get("table")), []).append(str(failure.get("error")))
+    complete: dict[str, list[Mapping[str, Any]]] = {}
+    failed: dict[str, list[str]] = {}
+    for table, partitions in expected.items():
+        done = committed.get(table, [])
+        if len({s.get("partition") for s in done}) >= partitions:
+            complete[table] = done
+        else:
+            failed[table] = errors.get(table) or [
+                f"{partitions - len(done)} of {partitions} read(s) not committed: "
+                "their extract task did not finish"
+            ]
+    return Outcomes(complete, failed)
+
+
+def failure_message(failed: Mapping[str, Sequence[str]], planned: int) -> str:
+    """What failed, and the run conf that reruns only those tables."""
+    lines = [f"{table}: {'; '.join(errors)}" for table, errors in failed.items()]
+    rerun = json.dumps({CONF_TABLES: list(failed)})
+    return (
+        f"{len(failed)} of {planned} table(s) were not committed (the others were):\n  "
+        + "\n  ".join(lines)
+        + f"\nRerun only these with the run conf {rerun}"
+    )
+
+
 def group_by_table(summaries: Sequence[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
     """Extract summaries by their table label, in the order tables first appear."""
     grouped: dict[str, list[Mapping[str, Any]]] = {}
@@ -139,18 +260,30 @@ def group_by_table(summaries: Sequence[Mapping[str, Any]]) -> dict[str, list[Map
     return grouped
 
 
-def check_row_counts(counts: Mapping[str, tuple[int, int]]) -> None:
-    """Fail naming every table whose rows written (first) differ from its rows read.
-
-    :raises RowCountMismatchError: with one line per such table.
-    """
-    wrong = [
-        f"{table}: {written} rows written to GCS, {read} rows read from Oracle"
+def check_row_counts(counts: Mapping[str, tuple[int, int]]) -> dict[str, str]:
+    """Each table whose rows written (first) differ from its rows read, with the reason: such
+    a table is not committed (its watermark does not move on)."""
+    return {
+        table: f"{written} rows written to GCS, {read} rows read from Oracle"
         for table, (written, read) in counts.items()
         if written != read
-    ]
-    if wrong:
-        raise RowCountMismatchError("rows written differ from rows read:\n  " + "\n  ".join(wrong))
+    }
+
+
+def _flatten(pulled: Any) -> list[Mapping[str, Any]]:
+    """The lists the extract tasks pushed (one per task instance that pushed) as one list."""
+    return [entry for values in pulled or () for entry in values or () if isinstance(entry,
+            Mapping)]  # fmt: skip
+
+
+def _selectors(resolution: Any) -> tuple[JobSelector, ...]:
+    if not isinstance(resolution, Sequence):
+        return ()
+    return tuple(
+        JobSelector(selector=str(entry["selector"]), tables=tuple(entry.get("tables", ())))
+        for entry in resolution
+        if isinstance(entry, Mapping) and "selector" in entry
+    )
 
 
 def _sum(summaries: Sequence[Mapping[str, Any]], key: str) -> int:

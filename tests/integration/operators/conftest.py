@@ -89,13 +89,13 @@ class DagResult:
             )
         return None if row is None else json.loads(row[0])
 
-    def xcom(self, task_id: str, map_index: int = -1) -> Any:
+    def xcom(self, task_id: str, map_index: int = -1, key: str = "return_value") -> Any:
         from airflow.models.xcom import XComModel
         from airflow.utils.session import create_session
 
         query = XComModel.get_many(
             run_id=self.run_id,
-            key="return_value",
+            key=key,
             dag_ids=self.dag_id,
             task_ids=task_id,
             map_indexes=map_index,

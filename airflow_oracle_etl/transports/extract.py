@@ -1,0 +1,343 @@
+"""The ``extract`` task of a transport's DAG: the reads the plan gave one task, one after another.
+
+The plan packs small tables into tasks (:mod:`~.packing`) and gives each mapped instance of this
+operator its ``reads``: one partition of a big table, one table, or a group of small tables.
+Each read runs through the same unit as the stand-alone operator
+(:func:`~airflow_oracle_etl.extraction.extract_request`): its own parts, partition manifest,
+progress (state-store key ``progress/J`` for the J-th read) and checkpoint (``checkpoint/J``).
+One Oracle session and one bucket serve them all, which is most of what packing saves.
+
+A read that fails does not stop the others: the task tries every read, then fails naming each
+failed table. Only what ends every read at once stops it early (the task being killed, the
+connection lost, credentials or the bucket refused); the reads left are tried by the retry.
+The reads committed so far are recorded (key ``committed``), so a retry skips them and goes on
+with the one it was in, from its checkpoint. The XCom ``tables`` lists the summaries of the
+committed reads and ``failed`` the failed ones, pushed whether the task succeeds or not, so
+the ``finalize`` task commits every table that is complete and names the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import BaseOperator
+
+from airflow_oracle_etl.encoding import EncodingPlan, plan_columns
+from airflow_oracle_etl.errors import PermanentError, TransientError
+from airflow_oracle_etl.extraction import (
+    BucketAccessError,
+    BucketNotFoundError,
+    ExtractionSettings,
+    ReadTarget,
+    TableExtraction,
+    extract_request,
+    open_bucket,
+)
+from airflow_oracle_etl.hooks.errors import (
+    ConnectionLostError,
+    ExtractCancelledError,
+    LogonRefusedError,
+    OracleUnreachableError,
+    SnapshotPrivilegeError,
+)
+from airflow_oracle_etl.hooks.oracle_extract import OracleExtractHook
+from airflow_oracle_etl.incremental import WatermarkWindow
+from airflow_oracle_etl.metadata import OracleColumn
+from airflow_oracle_etl.options import FetchOptions, GcsOptions, PartsOptions, convert_options
+from airflow_oracle_etl.partitioning import PartitionSpec
+from airflow_oracle_etl.planning import Encode, ReadRequest, convert_record
+from airflow_oracle_etl.progress import DEFAULT_INTERVAL_S, PROGRESS_KEY_OF_READ, ProgressReporter
+from airflow_oracle_etl.resume import CheckpointStore
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+__all__ = [
+    "COMMITTED_KEY",
+    "FAILED_XCOM",
+    "TABLES_XCOM",
+    "TransportExtractError",
+    "TransportExtractInterruptedError",
+    "TransportExtractOperator",
+    "read_label",
+]
+
+log = logging.getLogger(__name__)
+
+#: XCom keys of every extract task: the committed reads' summaries, and the failed reads
+TABLES_XCOM = "tables"
+FAILED_XCOM = "failed"
+#: state-store key: the summaries of the reads committed so far, by position, across tries
+COMMITTED_KEY = "committed"
+CHECKPOINT_KEY_OF_READ = "checkpoint/{index}"
+
+#: errors after which no further read of the task can succeed in this try
+_ENDS_THE_TRY = (
+    ExtractCancelledError,
+    ConnectionLostError,
+    OracleUnreachableError,
+    LogonRefusedError,
+    SnapshotPrivilegeError,
+    BucketNotFoundError,
+    BucketAccessError,
+)
+
+
+class TransportExtractError(PermanentError):
+    """Reads of the task failed, each for a reason no retry fixes; the others committed."""
+
+
+class TransportExtractInterruptedError(TransientError):
+    """Reads of the task failed or were not tried, at least one for a reason a retry may fix;
+    the retry skips the reads already committed."""
+
+
+def read_label(read: Mapping[str, Any]) -> str:
+    """``OWNER.NAME`` or ``OWNER.NAME p2/4``: a read as people name it."""
+    label = str(read.get("label") or read.get("table"))
+    partition = read.get("partition") or {}
+    count = int(partition.get("count") or 1)
+    if count > 1:
+        label += f" p{int(partition.get('index') or 0) + 1}/{count}"
+    return label
+
+
+class TransportExtractOperator(BaseOperator):
+    """Extract the reads a transport's plan gave this task, each into its own objects.
+
+    :param reads: the plan's reads for this task: each the keyword arguments of one table
+        (partition) read (``table``, ``columns``, ``where``, ``trim_char``, ``omit_nulls``,
+        ``checkpoint``, ``snapshot_scn``, ``partition``, ``watermark``) and its ``label``.
+    :param transport: the transport id (the object name segment above the tables).
+    :param fetch: :class:`~airflow_oracle_etl.options.FetchOptions` or its mapping.
+    :param parts: :class:`~airflow_oracle_etl.options.PartsOptions` or its mapping.
+    :param gcs: :class:`~airflow_oracle_etl.options.GcsOptions` or its mapping.
+    :param progress_interval: seconds between progress publications of the read in progress.
+    """
+
+    template_fields: Sequence[str] = ("bucket", "prefix")
+    ui_color = "#c74634"
+    #: what runs a plan (the tests inject faults there)
+    extraction_class: type[TableExtraction] = TableExtraction
+
+    def __init__(
+        self,
+        *,
+        reads: Sequence[Mapping[str, Any]],
+        transport: str,
+        bucket: str,
+        prefix: str = "",
+        oracle_conn_id: str = OracleExtractHook.default_conn_name,
+        gcp_conn_id: str = "google_cloud_default",
+        fetch: FetchOptions | Mapping[str, Any] | None = None,
+        parts: PartsOptions | Mapping[str, Any] | None = None,
+        gcs: GcsOptions | Mapping[str, Any] | None = None,
+        progress_interval: float = DEFAULT_INTERVAL_S,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.reads = reads
+        self.transport = transport
+        self.bucket = bucket
+        self.prefix = prefix
+        self.oracle_conn_id = oracle_conn_id
+        self.gcp_conn_id = gcp_conn_id
+        self.settings = ExtractionSettings(
+            fetch=convert_options(fetch, FetchOptions, argument="fetch"),
+            parts=convert_options(parts, PartsOptions, argument="parts"),
+            gcs=convert_options(gcs, GcsOptions, argument="gcs"),
+        )
+        self.progress_interval = progress_interval
+        self._killed = False
+
+    @cached_property
+    def hook(self) -> OracleExtractHook:
+        """The task's one Oracle hook: every read shares its session, and :meth:`on_kill`
+        cancels whatever runs on it."""
+        return OracleExtractHook(
+            oracle_conn_id=self.oracle_conn_id,
+            arraysize=self.settings.fetch.arraysize,
+            prefetchrows=self.settings.fetch.prefetchrows,
+        )
+
+    def execute(self, context: Context) -> None:
+        reads = [dict(read) for read in self.reads]
+        state = context.get("task_state_store")
+        first_try = context["ti"].try_number <= 1
+        committed = _Committed(state, interval_s=self.progress_interval, first_try=first_try)
+        failed: list[dict[str, Any]] = []
+        try:
+            self._run(reads, context, committed, failed)
+        finally:
+            committed.flush()
+            ti = context["ti"]
+            ti.xcom_push(key=TABLES_XCOM, value=committed.summaries())
+            ti.xcom_push(key=FAILED_XCOM, value=failed)
+        self._raise_failures(reads, committed, failed)
+
+    def on_kill(self) -> None:
+        """Interrupt the Oracle call in progress and try no further read."""
+        self._killed = True
+        self.hook.cancel()
+
+    def _run(
+        self,
+        reads: list[dict[str, Any]],
+        context: Context,
+        committed: _Committed,
+        failed: list[dict[str, Any]],
+    ) -> None:
+        state = context.get("task_state_store")
+        skipped = [read_label(reads[i]) for i in committed.indexes()]
+        if skipped:
+            self.log.info(
+                "%d of %d table(s) were committed by an earlier try and are skipped: %s",
+                len(skipped),
+                len(reads),
+                ", ".join(skipped),
+            )
+        target = ReadTarget(
+            hook=self.hook,
+            bucket=open_bucket(self.bucket, gcp_conn_id=self.gcp_conn_id, gcs=self.settings.gcs),
+            settings=self.settings,
+            transport=self.transport,
+            prefix=self.prefix,
+            run_id=context["run_id"],
+            try_number=context["ti"].try_number,
+            extraction_class=self.extraction_class,
+        )
+        with self.hook.session():
+            for index, read in enumerate(reads):
+                if committed.has(index):
+                    continue
+                if self._killed:
+                    break
+                reporter = ProgressReporter(
+                    store=state,
+                    log=self.log,
+                    table=read_label(read),
+                    interval_s=self.progress_interval,
+                    key=PROGRESS_KEY_OF_READ.format(index=index),
+                    eager_phases=False,
+                )
+                checkpoints = CheckpointStore(
+                    state if read.get("checkpoint", True) else None,
+                    key=CHECKPOINT_KEY_OF_READ.format(index=index),
+                    known_empty=context["ti"].try_number <= 1,
+                )
+                try:
+                    summary = extract_request(
+                        target,
+                        _request(read),
+                        encode=_encoding(read),
+                        checkpoints=checkpoints,
+                        reporter=reporter,
+                    )
+                except Exception as error:
+                    reporter.fail(error)
+                    self.log.exception("table %s failed", read_label(read))
+                    failed.append(
+                        {
+                            "index": index,
+                            "table": str(read.get("label") or read.get("table")),
+                            "partition": (read.get("partition") or {}).get("index"),
+                            "error": f"{type(error).__name__}: {error}",
+                            "permanent": isinstance(error, PermanentError),
+                        }
+                    )
+                    if isinstance(error, _ENDS_THE_TRY):
+                        raise
+                    continue
+                committed.add(index, summary)
+
+    def _raise_failures(
+        self, reads: list[dict[str, Any]], committed: _Committed, failed: list[dict[str, Any]]
+    ) -> None:
+        """Fail naming every read that failed or was not tried; permanent only when each
+        failure is (a retry then fails the same way), else the retry goes on."""
+        tried = {entry["index"] for entry in failed} | set(committed.indexes())
+        untried = [read_label(read) for i, read in enumerate(reads) if i not in tried]
+        if not failed and not untried:
+            return
+        lines = [f"{read_label(reads[entry['index']])}: {entry['error']}" for entry in failed]
+        lines += [f"{label}: not tried (the task was stopped)" for label in untried]
+        permanent = not untried and all(entry["permanent"] for entry in failed)
+        error_type = TransportExtractError if permanent else TransportExtractInterruptedError
+        raise error_type(
+            f"{len(lines)} of {len(reads)} table read(s) of this task are not committed "
+            f"({len(committed.indexes())} are):\n  " + "\n  ".join(lines)
+        )
+
+
+def _request(read: Mapping[str, Any]) -> ReadRequest:
+    return ReadRequest(
+        table=read["table"],
+        columns=read.get("columns"),
+        where=read.get("where"),
+        snapshot_scn=read.get("snapshot_scn"),
+        watermark=convert_record(read.get("watermark"), WatermarkWindow, argument="watermark"),
+        partition=convert_record(read.get("partition"), PartitionSpec, argument="partition"),
+        checkpoint=bool(read.get("checkpoint", True)),
+    )
+
+
+def _encoding(read: Mapping[str, Any]) -> Encode:
+    trim_char = bool(read.get("trim_char", False))
+    omit_nulls = bool(read.get("omit_nulls", False))
+
+    def encode(columns: tuple[OracleColumn, ...]) -> EncodingPlan:
+        return plan_columns(columns, trim_char=trim_char, omit_nulls=omit_nulls)
+
+    return encode
+
+
+class _Committed:
+    """The reads committed so far (by position), kept in the task state store across tries.
+
+    Saved at most every ``interval_s`` and at the end: a table committed but not yet recorded
+    when a try dies is read again by the next (its new attempt replaces the old objects),
+    which costs time, never data.
+    """
+
+    def __init__(self, store: Any, *, interval_s: float, first_try: bool) -> None:
+        self._store = store
+        self._interval = interval_s
+        stored = store.get(COMMITTED_KEY) if store is not None and not first_try else None
+        self._done: dict[int, dict[str, Any]] = {
+            int(index): dict(summary)
+            for index, summary in (stored.items() if isinstance(stored, Mapping) else ())
+        }
+        self._saved_at = time.monotonic()
+        self._dirty = False
+
+    def has(self, index: int) -> bool:
+        return index in self._done
+
+    def indexes(self) -> list[int]:
+        return sorted(self._done)
+
+    def summaries(self) -> list[dict[str, Any]]:
+        return [self._done[index] for index in sorted(self._done)]
+
+    def add(self, index: int, summary: dict[str, Any]) -> None:
+        self._done[index] = summary
+        self._dirty = True
+        if time.monotonic() - self._saved_at >= self._interval:
+            self.flush()
+
+    def flush(self) -> None:
+        """Save the record; a refusal only costs a retry the re-reading of these tables."""
+        if self._store is None or not self._dirty:
+            return
+        try:
+            self._store.set(COMMITTED_KEY, {str(i): s for i, s in self._done.items()})
+        except Exception as error:
+            log.warning("could not record the committed tables (%s: %s)", type(error).__name__,
+                        error)  # fmt: skip
+            return
+        self._saved_at = time.monotonic()
+        self._dirty = False

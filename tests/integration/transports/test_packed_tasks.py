@@ -1,0 +1,197 @@
+"""Small tables packed into shared extract tasks, run in real Airflow against the Oracle and GCS
+emulators: each table keeps its own objects, manifest and progress; a table that fails does
+not stop the others of its task; a retry skips the tables already committed."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import oracledb
+from google.cloud import storage
+
+from ..operators.conftest import Code, DagResult, extract_dag
+
+OK = "success"
+FAILED = "failed"
+
+PACKED = """
+tables:
+  - CUSTOMER
+  - SALES_ORDER
+  - ALL_TYPES
+  - table: SALES_LINE_ITEM
+    partitions: 2
+packing: {groups: 1}
+"""
+
+UNPACKED = """
+tables:
+  - CUSTOMER
+  - SALES_ORDER
+  - ALL_TYPES
+packing: {enabled: false}
+"""
+
+#: SALES_ORDER's predicate parses (the plan checks it) but fails when run: ORA-01722
+ONE_FAILS = """
+tables:
+  - CUSTOMER
+  - table: SALES_ORDER
+    where: "TO_NUMBER('x') = 1"
+  - ALL_TYPES
+packing: {groups: 1}
+"""
+
+
+def _json(bucket: storage.Bucket, name: str) -> dict[str, Any]:
+    return json.loads(bucket.blob(name).download_as_bytes())
+
+
+def _labels(result: DagResult) -> list[str]:
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        rows = session.query(TaskInstance.rendered_map_index).filter_by(
+            dag_id=result.dag_id, run_id=result.run_id, task_id="extract"
+        )
+        return sorted(row[0] for row in rows)
+
+
+def _count(connect: Callable[..., oracledb.Connection], table: str) -> int:
+    with connect() as connection, connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")
+        return int(cursor.fetchone()[0])
+
+
+def _job_manifest(bucket: storage.Bucket, transport_id: str) -> dict[str, Any]:
+    names = [b.name for b in bucket.list_blobs(prefix=f"exports/{transport_id}/_jobs/")]
+    assert len(names) == 1, names
+    return _json(bucket, names[0])
+
+
+def test_small_tables_share_a_task_and_each_keeps_its_own_manifest_and_progress(
+    write_transport: Callable[..., Path],
+    run_transport: Callable[..., DagResult],
+    gcs_bucket: storage.Bucket,
+    oracle_connect: Callable[..., oracledb.Connection],
+) -> None:
+    transport_id = f"packed_{os.getpid()}"
+    result = run_transport(write_transport(transport_id, PACKED))
+
+    assert result.state == OK, result.tasks
+    assert _labels(result) == [
+        "DEMO.CUSTOMER +2",
+        "DEMO.SALES_LINE_ITEM p1/2",
+        "DEMO.SALES_LINE_ITEM p2/2",
+    ]
+    job = _job_manifest(gcs_bucket, transport_id)
+    tables = {t["table"]: t for t in job["tables"]}
+    assert set(tables) == {"DEMO.CUSTOMER", "DEMO.SALES_ORDER", "DEMO.ALL_TYPES",
+                           "DEMO.SALES_LINE_ITEM"}  # fmt: skip
+    assert job["failed"] == []
+    for label, entry in tables.items():
+        assert entry["totals"]["rows"] == _count(oracle_connect, label), label
+        manifest = _json(gcs_bucket, entry["manifest"])
+        assert manifest["table"] == label
+        assert all(label in part["name"] for part in manifest["parts"])
+    packed = next(
+        index for (task, index) in result.tasks if task == "extract" and
+        result.task_state("extract", "progress/1", index) is not None
+    )  # fmt: skip
+    snapshots = [result.task_state("extract", f"progress/{j}", packed) for j in range(3)]
+    assert [s["table"] for s in snapshots] == ["DEMO.CUSTOMER", "DEMO.SALES_ORDER",
+                                               "DEMO.ALL_TYPES"]  # fmt: skip
+    assert [s["phase"] for s in snapshots] == ["done"] * 3
+    assert [s["rows"] for s in snapshots] == [
+        tables[s["table"]]["totals"]["rows"] for s in snapshots
+    ]
+
+
+def test_without_packing_each_table_has_a_task(
+    write_transport: Callable[..., Path],
+    run_transport: Callable[..., DagResult],
+) -> None:
+    result = run_transport(write_transport(f"unpacked_{os.getpid()}", UNPACKED))
+    assert result.state == OK, result.tasks
+    assert _labels(result) == ["DEMO.ALL_TYPES", "DEMO.CUSTOMER", "DEMO.SALES_ORDER"]
+
+
+def test_a_failing_table_does_not_stop_its_task_and_the_job_names_it(
+    write_transport: Callable[..., Path],
+    run_transport: Callable[..., DagResult],
+    gcs_bucket: storage.Bucket,
+    oracle_connect: Callable[..., oracledb.Connection],
+) -> None:
+    transport_id = f"one_fails_{os.getpid()}"
+    result = run_transport(write_transport(transport_id, ONE_FAILS))
+
+    assert result.state == FAILED
+    assert result.tasks[("extract", 0)][0] == FAILED
+    assert result.tasks[("finalize", -1)][0] == FAILED  # it ran, committed, and said why
+    job = _job_manifest(gcs_bucket, transport_id)
+    assert sorted(t["table"] for t in job["tables"]) == ["DEMO.ALL_TYPES", "DEMO.CUSTOMER"]
+    assert [f["table"] for f in job["failed"]] == ["DEMO.SALES_ORDER"]
+    assert "ORA-01722" in job["failed"][0]["errors"][0]
+    customer = next(t for t in job["tables"] if t["table"] == "DEMO.CUSTOMER")
+    assert customer["totals"]["rows"] == _count(oracle_connect, "DEMO.CUSTOMER")
+    failed = result.task_state("extract", "progress/1", 0)
+    assert failed["phase"] == "failed"
+    assert "ORA-01722" in failed["error"]
+    assert result.task_state("extract", "progress/2", 0)["phase"] == "done"  # tried after it
+
+
+#: try 1 of the packed task fails in its second table, after the first was committed
+FAILS_ONCE_IN_THE_SECOND_TABLE = """
+    from airflow_oracle_etl.extraction import TableExtraction
+    from airflow_oracle_etl.transports.extract import TransportExtractOperator
+
+    class FailsOnce(TableExtraction):
+        def run(self, plan, **kwargs):
+            if kwargs["try_number"] == 1 and plan.label == "DEMO.SALES_ORDER":
+                raise RuntimeError("simulated failure in the second table")
+            return super().run(plan, **kwargs)
+
+    class Packed(TransportExtractOperator):
+        extraction_class = FailsOnce
+"""
+
+
+def _read(table: str) -> dict[str, Any]:
+    owner, name = table.split(".")
+    return {"table": f'"{owner}"."{name}"', "label": table, "checkpoint": True}
+
+
+def test_a_retry_skips_the_tables_its_task_committed(
+    run_dag: Callable[[str], DagResult], gcs_bucket: storage.Bucket
+) -> None:
+    reads = [_read("DEMO.CUSTOMER"), _read("DEMO.SALES_ORDER"), _read("DEMO.ALL_TYPES")]
+    result = run_dag(
+        extract_dag(
+            gcs_bucket.name,
+            operator="Packed",
+            preamble=FAILS_ONCE_IN_THE_SECOND_TABLE,
+            transport="packed_retry",
+            reads=reads,
+            retries=1,
+            retry_delay=Code("dt.timedelta(0)"),
+        )
+    )
+
+    assert result.state == OK
+    assert result.tasks[("extract", -1)] == (OK, 2)
+    summaries = result.xcom("extract", key="tables")
+    assert [s["table"] for s in summaries] == ["DEMO.CUSTOMER", "DEMO.SALES_ORDER",
+                                               "DEMO.ALL_TYPES"]  # fmt: skip
+    # try 1 committed the first and the third table (a failure does not stop the task):
+    # try 2 read only the second
+    assert [s["attempt"] for s in summaries] == [1, 2, 1]
+    assert result.xcom("extract", key="failed") == []
+    for summary in summaries:
+        manifest = _json(gcs_bucket, summary["manifest"])
+        assert manifest["attempt"] == summary["attempt"]
+        assert manifest["totals"]["rows"] == summary["rows"] == summary["rows_read"]
