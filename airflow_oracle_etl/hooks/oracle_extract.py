@@ -36,7 +36,7 @@ import oracledb
 from airflow.providers.oracle.hooks.oracle import OracleHook
 from airflow.sdk.exceptions import AirflowFailException
 
-from airflow_oracle_etl.hooks import query
+from airflow_oracle_etl.hooks import catalog, query
 from airflow_oracle_etl.hooks.addresses import resolve_address
 from airflow_oracle_etl.hooks.connect_retry import connect_with_retries
 from airflow_oracle_etl.hooks.connections import ConnectionKeeper
@@ -75,6 +75,9 @@ log = logging.getLogger(__name__)
 
 #: rows per round trip for data dictionary queries (Oracle allows at most 1,000 columns)
 DICTIONARY_ARRAYSIZE = 1_000
+#: rows per round trip (and prefetched with the execute) for the catalog query: its rows are
+#: five short columns, so a schema of a few thousand tables comes in one or two round trips
+CATALOG_ARRAYSIZE = 5_000
 #: ORA numbers of "you may not read this": table or view does not exist / insufficient privileges
 ORA_TABLE_OR_VIEW_DOES_NOT_EXIST = 942
 ORA_INSUFFICIENT_PRIVILEGES = 1031
@@ -255,6 +258,39 @@ class OracleExtractHook(OracleHook):
             metadata.num_rows,
         )
         return metadata
+
+    def list_catalog(
+        self, owners: Sequence[str], *, current_schema: bool
+    ) -> tuple[list[catalog.CatalogEntry], str]:
+        """The tables and views of ``owners`` (exact names), and the schema owner-less table
+        names resolve to, in one statement (see :mod:`.catalog`).
+
+        :param current_schema: also list the objects of that schema (for tables configured
+            without an owner). It is :meth:`resolve_owner`'s default: the connection's
+            ``schema`` when it names an owner, else the session's ``CURRENT_SCHEMA``.
+        """
+        wanted = list(dict.fromkeys(owners))
+        default = self._default_owner or connection_owner(self.connection)
+        if current_schema and default is not None:
+            wanted = list(dict.fromkeys([*wanted, default]))
+        sql = catalog.catalog_sql(len(wanted), current_schema=current_schema and default is None)
+        with (
+            self.session(),
+            self._connections.use() as connection,
+            connection.cursor() as cursor,
+        ):
+            cursor.arraysize = CATALOG_ARRAYSIZE
+            cursor.prefetchrows = CATALOG_ARRAYSIZE
+            rows = _fetch_all(cursor, sql, catalog.catalog_binds(wanted))
+        entries, session_schema = catalog.entries_from_rows(rows)
+        self._default_owner = default or session_schema
+        log.info(
+            "Catalog of %s: %d table(s), %d view(s)",
+            ", ".join(wanted) or self._default_owner,
+            sum(entry.kind == catalog.KIND_TABLE for entry in entries),
+            sum(entry.kind == catalog.KIND_VIEW for entry in entries),
+        )
+        return entries, self._default_owner
 
     def _session_schema(self) -> str:
         with self._connections.use() as connection, connection.cursor() as cursor:

@@ -39,7 +39,9 @@ __all__ = [
     "TransportFetch",
     "TransportInfo",
     "TransportList",
+    "TransportPacking",
     "TransportParts",
+    "TransportSelector",
     "TransportTable",
     "error_responses",
 ]
@@ -83,6 +85,29 @@ class TransportTable(_Response):
     checkpoint: bool
 
 
+class TransportSelector(_Response):
+    """A schema selector as the file writes it: its tables are known only when a job is
+    planned (the job manifest lists what each selector resolved to)."""
+
+    model_config = ConfigDict(frozen=True, validate_by_alias=True, serialize_by_alias=True)
+
+    # ``schema`` would shadow a BaseModel attribute; the JSON field is ``schema``
+    schema_: str = Field(alias="schema", description="The owner whose tables are matched")
+    include: list[str] = Field(description="Glob patterns on table names, as written")
+    exclude: list[str] = Field(description="Patterns of names left out; exclude wins")
+    include_views: bool
+    trim_char: bool
+    omit_nulls: bool
+    checkpoint: bool
+
+
+class TransportPacking(_Response):
+    """How the plan assigns tables to extract tasks."""
+
+    enabled: bool
+    groups: int | None = Field(description="None: as many groups as parallel_tables")
+
+
 class TransportDestination(_Response):
     """Where the files go; a connection id only, as a transport holds no secrets."""
 
@@ -117,11 +142,14 @@ class TransportInfo(_Response):
     file: str = Field(description="The file's name in the transports folder (not its path)")
     name: str | None
     description: str
-    tables: list[TransportTable]
+    tables: list[TransportTable | TransportSelector] = Field(
+        description="In file order: tables named one by one, and schema selectors"
+    )
     schedule: str | None
     destination: TransportDestination
     oracle_conn_id: str
     parallel_tables: int
+    packing: TransportPacking
     fetch: TransportFetch
     parts: TransportParts
     retries: int

@@ -27,13 +27,16 @@ import yaml
 from airflow_oracle_etl.transports.errors import Problem
 from airflow_oracle_etl.transports.loading import (
     TRANSPORT_SUFFIXES,
+    entry_type,
+    is_table_entry,
     load_transport,
     load_transports,
     member_type,
+    struct_info,
     transport_from_data,
     transport_type_info,
 )
-from airflow_oracle_etl.transports.model import Transport
+from airflow_oracle_etl.transports.model import SchemaSelector, TableConfig, Transport
 
 __all__ = [
     "InvalidFile",
@@ -160,12 +163,16 @@ def delete_transport(folder: Path, transport_id: str) -> Path:
 
 
 def describe(transport: Transport) -> dict[str, Any]:
-    """A transport for JSON: every field of the file, tables with defaults resolved and
-    names exact, plus its display name and file name (not the server's path)."""
+    """A transport for JSON: every field of the file, plus its display name and file name
+    (not the server's path). Tables are in file order: one named table with its defaults
+    resolved and names exact; a schema selector as written (its tables are known only when
+    a job is planned)."""
     fields = _json(transport)
     del fields["source"], fields["id"]
+    explicit = iter(transport.tables_normalized())
     fields["tables"] = [
-        {"table": table.label, **_json(table)} for table in transport.tables_normalized()
+        _json(entry) if isinstance(entry, SchemaSelector) else _table_json(next(explicit))
+        for entry in transport.tables
     ]
     return {
         "id": transport.id,
@@ -173,6 +180,10 @@ def describe(transport: Transport) -> dict[str, Any]:
         "file": Path(transport.source).name,
         **fields,
     }
+
+
+def _table_json(table: TableConfig) -> dict[str, Any]:
+    return {"table": table.label, **_json(table)}
 
 
 def problem_loc(field: str) -> list[str | int]:
@@ -192,6 +203,8 @@ def ordered(data: object) -> object:
 
 
 def _ordered(value: object, info: msgspec.inspect.Type | None) -> object:
+    if is_table_entry(info) and isinstance(value, dict):
+        info = struct_info(entry_type(value))
     if isinstance(info, msgspec.inspect.Metadata):
         info = info.type
     if isinstance(value, dict):

@@ -422,7 +422,12 @@ def _run_conf(transport: Transport, body: bytes) -> dict[str, Any]:
     here (422, every problem) instead of as a failed job."""
     data = _json_object(body, required=False)
     try:
-        parse_run_conf(data, transport.tables_normalized(), transport=transport.id)
+        parse_run_conf(
+            data,
+            transport.tables_normalized(),
+            transport=transport.id,
+            selectors=transport.selectors(),
+        )
     except RunConfError as error:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,

@@ -21,6 +21,7 @@ from airflow_oracle_etl.identifiers import (
 from airflow_oracle_etl.transports import model
 from airflow_oracle_etl.transports.errors import Problem
 from airflow_oracle_etl.transports.predicate import predicate_problem
+from airflow_oracle_etl.transports.selectors import PatternError, parse_pattern
 
 __all__ = [
     "SCHEDULE_PRESETS",
@@ -64,6 +65,7 @@ def transport_problems(transport: model.Transport) -> list[Problem]:
             _destination_problems(transport.destination),
             _text("oracle_conn_id", transport.oracle_conn_id, conn_id_problem),
             _between("parallel_tables", transport.parallel_tables, 1, model.MAX_PARALLEL_TABLES),
+            _between("packing.groups", transport.packing.groups, 1, model.MAX_PACKING_GROUPS),
             _fetch_problems(transport.fetch),
             _parts_problems(transport.parts),
             _between("retries", transport.retries, 0, model.MAX_RETRIES),
@@ -211,12 +213,17 @@ def _tag_problems(tags: Sequence[str]) -> Iterator[Problem]:
 # -- tables --------------------------------------------------------------------------------
 
 
-def _tables_problems(entries: Sequence[str | model.TableOptions]) -> Iterator[Problem]:
+def _tables_problems(
+    entries: Sequence[str | model.TableOptions | model.SchemaSelector],
+) -> Iterator[Problem]:
     if not entries:
-        yield Problem("tables", "must list at least one table")
+        yield Problem("tables", "must list at least one table or schema selector")
     first_seen: dict[tuple[str | None, str], int] = {}
     for index, entry in enumerate(entries):
         base = f"tables[{index}]"
+        if isinstance(entry, model.SchemaSelector):
+            yield from _selector_problems(base, entry)
+            continue
         # a bare name is the entry itself; a mapping names its table under `table:`
         field = base if isinstance(entry, str) else f"{base}.table"
         options = model.TableOptions(table=entry) if isinstance(entry, str) else entry
@@ -232,6 +239,23 @@ def _tables_problems(entries: Sequence[str | model.TableOptions]) -> Iterator[Pr
                 )
             first_seen.setdefault(key, index)
         yield from _table_options_problems(base, options)
+
+
+def _selector_problems(base: str, selector: model.SchemaSelector) -> Iterator[Problem]:
+    """A selector's schema and patterns; an explicit entry for a table it also matches is
+    no problem (the explicit entry wins, see :mod:`~.selectors`)."""
+    yield from _identifier(f"{base}.schema", selector.schema, "schema")
+    if not selector.include:
+        yield Problem(
+            f"{base}.include",
+            "must list at least one pattern (leave it out to take every table: ['*'])",
+        )
+    for field in ("include", "exclude"):
+        for number, text in enumerate(getattr(selector, field)):
+            try:
+                parse_pattern(text, what=f"{field} pattern")
+            except PatternError as error:
+                yield Problem(f"{base}.{field}[{number}]", str(error))
 
 
 def _table_options_problems(base: str, options: model.TableOptions) -> Iterator[Problem]:

@@ -10,8 +10,16 @@ pre-commit hook or a CI step, before the file is deployed::
     oracle-etl-transports check dags/transports/daily_sales.yaml
 
 It loads each file exactly as the DAG file does (including building the DAG, so Airflow's own
-refusals show up too), prints ``ok FILE -> DAG_ID`` or every problem as ``FILE: FIELD: REASON``,
-and exits 1 when any file is broken, 2 when a path does not exist.
+refusals show up too), prints ``ok FILE -> DAG_ID`` followed by what the transport exports, or
+every problem as ``FILE: FIELD: REASON``, and exits 1 when any file is broken, 2 when a path
+does not exist::
+
+    ok dags/transports/sales.yaml -> sales
+      table DEMO.CUSTOMER
+      selector tables[1] (schema SALES, include ORDER*, exclude *_TMP)
+
+The check needs no database, so a selector is shown as written (folded to exact names): the
+tables it takes are known only when a job is planned.
 """
 
 from __future__ import annotations
@@ -23,8 +31,10 @@ from pathlib import Path
 from typing import TextIO
 
 from airflow_oracle_etl.transports.errors import TransportError
+from airflow_oracle_etl.transports.loading import load_transport
+from airflow_oracle_etl.transports.model import SchemaSelector, Transport
 
-__all__ = ["check_paths", "main"]
+__all__ = ["check_paths", "contents", "main"]
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -50,7 +60,22 @@ def check_paths(paths: Sequence[Path], out: TextIO) -> int:
                 status = EXIT_INVALID
             else:
                 print(f"ok {file} -> {dags[file].dag_id}", file=out)
+                for line in contents(load_transport(file)):
+                    print(f"  {line}", file=out)
     return status
+
+
+def contents(transport: Transport) -> list[str]:
+    """What ``transport`` exports, in file order: ``table OWNER.NAME`` for each table named,
+    ``selector tables[I] (schema ..., include ...)`` for each schema selector."""
+    tables = iter(transport.tables_normalized())
+    selectors = iter(transport.selectors())
+    return [
+        f"selector {next(selectors).describe()}"
+        if isinstance(entry, SchemaSelector)
+        else f"table {next(tables).label}"
+        for entry in transport.tables
+    ]
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:

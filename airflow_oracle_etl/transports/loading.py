@@ -8,7 +8,9 @@ Steps, each turning its failures into :class:`~.errors.TransportError` problems:
 2. walk the data against the model: unknown fields are reported, all of them, each with a
    "did you mean" when close to a known one (and a reminder that secrets belong in
    connections when the name looks like one), and then dropped; YAML dates become ISO text;
-3. ``msgspec.convert`` checks the types (stopping at the first wrong one);
+3. ``msgspec.convert`` checks the types (stopping at the first wrong one; a ``tables:``
+   entry is converted on its own, to a table or a schema selector by the key it holds, so
+   each entry reports its first wrong type);
 4. :func:`~.checks.transport_problems` applies every other rule, collecting all problems.
 
 Problems of steps 2-4 are reported together.
@@ -23,22 +25,32 @@ from collections.abc import Iterable
 from functools import cache
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 import yaml
 
 from airflow_oracle_etl.transports.checks import did_you_mean, transport_problems
 from airflow_oracle_etl.transports.errors import Problem, TransportError
-from airflow_oracle_etl.transports.model import BYTES_UNIT, Transport, parse_byte_size
+from airflow_oracle_etl.transports.model import (
+    BYTES_UNIT,
+    SchemaSelector,
+    TableOptions,
+    Transport,
+    parse_byte_size,
+)
 
 __all__ = [
     "MAX_FILE_BYTES",
     "TRANSPORT_SUFFIXES",
+    "decode_transport",
+    "entry_type",
+    "is_table_entry",
     "load_transport",
     "load_transports",
     "member_type",
     "parse_transport",
+    "struct_info",
     "transport_from_data",
     "transport_type_info",
 ]
@@ -59,6 +71,10 @@ _MSGSPEC_EXPECTED = re.compile(r"^Expected `(?P<expected>[^`]+)`, got `(?P<got>[
 _MSGSPEC_MISSING = re.compile(r"^Object missing required field `(?P<field>[^`]+)`$")
 _MSGSPEC_BAD_DATE = "Invalid RFC3339 encoded date"
 _PATH_TOKEN = re.compile(r"\.?(?P<key>[^.\[\]]+)|\[(?P<index>\d+)\]")
+#: marks the ``tables:`` items in the model the loader walks (see :func:`entry_type`)
+TABLE_ENTRY = "table_entry"
+#: fields of a schema selector that no table entry has
+_SELECTOR_ONLY = frozenset(SchemaSelector.__struct_fields__) - set(TableOptions.__struct_fields__)
 _TYPE_WORDS = {
     "str": "text",
     "int": "an integer",
@@ -112,13 +128,32 @@ def transport_from_data(data: object, *, source: str = "<data>") -> Transport:
         raise _file_error(source, f"the file holds more than {MAX_VALUES} values") from None
     problems = walk.problems
     try:
-        transport = msgspec.convert(prepared, Transport)
+        written = msgspec.convert(prepared, _TransportFile)
     except msgspec.ValidationError as error:
         raise TransportError(source, [*problems, _type_problem(error, prepared)]) from None
+    transport, entry_problems = _with_table_entries(written)
+    if entry_problems:
+        raise TransportError(source, [*problems, *entry_problems])
     problems.extend(transport_problems(transport))
     if problems:
         raise TransportError(source, problems)
     return msgspec.structs.replace(transport, source=source)
+
+
+def decode_transport(encoded: bytes | str) -> Transport:
+    """A transport from the JSON ``msgspec.json.encode`` made of a validated one (as it
+    travels through XCom or a REST call), ``source`` included; the rules are not run again.
+
+    ``msgspec.json.decode(..., type=Transport)`` cannot do it: msgspec decodes a union of
+    several structs only by a tag field, and a ``tables:`` entry has none.
+
+    :raises msgspec.ValidationError: JSON that is no transport.
+    """
+    written = msgspec.json.decode(encoded, type=_TransportFile)
+    transport, problems = _with_table_entries(written)
+    if problems:
+        raise msgspec.ValidationError("; ".join(str(problem) for problem in problems))
+    return transport
 
 
 def load_transports(
@@ -152,6 +187,57 @@ def load_transports(
         owners[transport.id] = file
         transports.append(transport)
     return transports, errors
+
+
+class _TransportFile(Transport, frozen=True, kw_only=True):
+    """The transport as msgspec first reads it: ``tables:`` entries stay text or mappings.
+
+    msgspec decodes a union of several structs only by a tag field, which a file should not
+    need to carry; so each mapping is converted by :func:`_table_entries`, to the struct
+    :func:`entry_type` picks by its keys.
+    """
+
+    # narrower than the parent's on purpose: this struct only ever reads a file
+    tables: tuple[  # type: ignore[assignment]
+        Annotated[str | dict[str, Any], msgspec.Meta(extra={TABLE_ENTRY: True})], ...
+    ]
+
+
+def entry_type(entry: dict[Any, Any]) -> type[TableOptions] | type[SchemaSelector]:
+    """The struct a ``tables:`` mapping is: a table when it names a ``table:``, a schema
+    selector when it names a ``schema:`` or has only a selector's fields (whose missing
+    ``schema:`` is then reported), else a table (whose missing ``table:`` is reported)."""
+    if "table" in entry:
+        return TableOptions
+    if "schema" in entry or _SELECTOR_ONLY.intersection(entry):
+        return SchemaSelector
+    return TableOptions
+
+
+def _with_table_entries(written: _TransportFile) -> tuple[Transport, list[Problem]]:
+    """The transport with each ``tables:`` mapping converted to its struct, and the type
+    problem of each mapping that does not convert (its first one)."""
+    converted: list[str | TableOptions | SchemaSelector] = []
+    problems: list[Problem] = []
+    for index, entry in enumerate(written.tables):
+        if isinstance(entry, str):
+            converted.append(entry)
+            continue
+        try:
+            converted.append(msgspec.convert(entry, entry_type(entry)))
+        except msgspec.ValidationError as error:
+            problem = _type_problem(error, entry)
+            field = f"tables[{index}]" + (f".{problem.field}" if problem.field else "")
+            problems.append(Problem(field, _entry_reason(entry, problem)))
+    fields = {name: getattr(written, name) for name in Transport.__struct_fields__}
+    return Transport(**{**fields, "tables": tuple(converted)}), problems
+
+
+def _entry_reason(entry: dict[str, Any], problem: Problem) -> str:
+    """A missing ``table:`` may be a selector without its ``schema:``: say both."""
+    if problem.field == "table" and "table" not in entry:
+        return "is required (or schema: for a whole schema)"
+    return problem.reason
 
 
 def _transport_files(folder: Path) -> list[Path]:
@@ -258,6 +344,8 @@ class _Walk:
         if isinstance(info, msgspec.inspect.Metadata):
             if (info.extra or {}).get("unit") == BYTES_UNIT:
                 return parse_byte_size(value)
+            if is_table_entry(info) and isinstance(value, dict):
+                return self.mapping(value, self.table_entry(value, path), path)
             info = info.type
         if isinstance(value, dt.datetime):
             return _datetime_text(value)
@@ -274,6 +362,19 @@ class _Walk:
             return [self.value(item, item_info, f"{path}[{i}]") for i, item in enumerate(value)]
         return value
 
+    def table_entry(self, value: dict[Any, Any], path: str) -> msgspec.inspect.StructType:
+        """The model of a ``tables:`` mapping; one with both ``table:`` and ``schema:`` is
+        reported here, and walked as a table (so ``schema`` is then dropped)."""
+        if "table" in value and "schema" in value:
+            self.problems.append(
+                Problem(
+                    _join(path, "schema"),
+                    "an entry names one table (table:) or a whole schema (schema:), not both; "
+                    "to set a matched table's options, list it as an entry of its own",
+                )
+            )
+        return struct_info(entry_type(value))
+
     def mapping(
         self, data: dict[Any, Any], struct: msgspec.inspect.StructType, path: str
     ) -> dict[str, object]:
@@ -282,7 +383,8 @@ class _Walk:
         for key, item in data.items():
             field = fields.get(key) if isinstance(key, str) else None
             if field is None:
-                self.problems.append(Problem(_join(path, key), _unknown_reason(key, fields)))
+                if not (key == "schema" and "table" in data and struct.cls is TableOptions):
+                    self.problems.append(Problem(_join(path, key), _unknown_reason(key, fields)))
                 continue
             try:
                 prepared[key] = self.value(item, field.type, _join(path, key))
@@ -313,12 +415,24 @@ def member_type(info: msgspec.inspect.Type | None, kind: type) -> Any:
     return None
 
 
+def is_table_entry(info: msgspec.inspect.Type | None) -> bool:
+    """Whether ``info`` describes a ``tables:`` item (see :func:`entry_type`)."""
+    return isinstance(info, msgspec.inspect.Metadata) and bool((info.extra or {}).get(TABLE_ENTRY))
+
+
 @cache
-def transport_type_info() -> msgspec.inspect.StructType:
-    """The transport model as msgspec describes it (walked to check and to order fields)."""
-    info = msgspec.inspect.type_info(Transport)
+def struct_info(cls: type[msgspec.Struct]) -> msgspec.inspect.StructType:
+    """A struct as msgspec describes it."""
+    info = msgspec.inspect.type_info(cls)
     assert isinstance(info, msgspec.inspect.StructType)
     return info
+
+
+def transport_type_info() -> msgspec.inspect.StructType:
+    """The transport file's model as msgspec describes it (walked to check and to order
+    fields); its ``tables:`` items are marked (:func:`is_table_entry`): pick the struct of
+    each with :func:`entry_type`."""
+    return struct_info(_TransportFile)
 
 
 def _join(path: str, key: object) -> str:

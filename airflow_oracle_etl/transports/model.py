@@ -11,12 +11,17 @@
       - SALES_ORDER                      # TABLE, OWNER.TABLE or "Quoted Name"
       - table: SALES_LINE_ITEM           # or a mapping with per-table options
         partitions: 2
+      - schema: HR                       # or a whole schema: every table whose name matches
+        include: ["EMP*"]                #   an include pattern and no exclude pattern
+        exclude: ["*_TMP"]
 
 The structs below mirror the file exactly (``forbid_unknown_fields``); they are built and
 validated by :mod:`airflow_oracle_etl.transports.loading`, which is the only supported way to
 make one (a struct made by hand skips the checks in :mod:`~.checks`). Per-table options as
 the operators want them, names resolved to exact Oracle names, come from
-:meth:`Transport.tables_normalized`.
+:meth:`Transport.tables_normalized` (the tables named one by one) and
+:meth:`Transport.selectors` (the schema selectors, resolved against the dictionary at plan
+time by :mod:`~.selectors`).
 
 Limits are named here once; :mod:`~.checks` enforces them and tests compare them with the
 partitioning and GCS modules, which this module does not import (they pull in Airflow and
@@ -27,11 +32,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
 import msgspec
 
 from airflow_oracle_etl.identifiers import parse_identifier, parse_table_name, quote_identifier
 from airflow_oracle_etl.options import BYTES_UNIT, ByteSize, FetchOptions, PartsOptions
+
+if TYPE_CHECKING:
+    from airflow_oracle_etl.transports.selectors import SelectorConfig
 
 __all__ = [
     "BYTES_UNIT",
@@ -42,7 +51,9 @@ __all__ = [
     "FetchOptions",
     "IncrementalOptions",
     "IncrementalSetting",
+    "PackingOptions",
     "PartsOptions",
+    "SchemaSelector",
     "TableConfig",
     "TableOptions",
     "Transport",
@@ -89,6 +100,8 @@ MAX_CHUNK_SIZE = 1 * GIB
 MAX_COMPRESSION_LEVEL = 3
 #: Airflow's limit on a DAG tag
 MAX_TAG_CHARS = 100
+#: packing.groups: more groups than this is no longer packing (and the plan's XCom grows)
+MAX_PACKING_GROUPS = MAX_PARALLEL_TABLES * 16
 
 STRATEGY_COLUMN = "column"
 STRATEGY_HASH = "hash"
@@ -173,6 +186,42 @@ class TableOptions(_Config, frozen=True, kw_only=True):
     checkpoint: bool = True
 
 
+class SchemaSelector(_Config, frozen=True, kw_only=True):
+    """A ``tables:`` entry naming a whole schema: its tables whose names match, resolved from
+    the dictionary when each job is planned, so a table created since the last run is
+    exported by the next.
+
+    :param schema: the owner (configured text: ``sales`` is ``SALES``).
+    :param include: glob patterns (``*``, ``?``, ``[...]``) on table names, written like
+        identifiers (unquoted text is upper-cased; ``'"Mixed*"'`` keeps its case).
+    :param exclude: patterns of names to leave out; exclude wins over include.
+    :param include_views: also match views (an explicit entry may always name a view).
+    :param trim_char: as a table's, for every table the selector resolves to.
+    :param omit_nulls: as a table's, for every table the selector resolves to.
+    :param checkpoint: as a table's, for every table the selector resolves to.
+    """
+
+    schema: str
+    include: tuple[str, ...] = ("*",)
+    exclude: tuple[str, ...] = ()
+    include_views: bool = False
+    trim_char: bool = False
+    omit_nulls: bool = False
+    checkpoint: bool = True
+
+
+class PackingOptions(_Config, frozen=True, kw_only=True):
+    """``packing:``: how the plan assigns tables to extract tasks.
+
+    :param enabled: pack small tables into shared extract tasks (false: a task per table).
+    :param groups: how many groups of roughly equal work the small tables form (None: as
+        many as ``parallel_tables``).
+    """
+
+    enabled: bool = True
+    groups: int | None = None
+
+
 class Destination(_Config, frozen=True, kw_only=True):
     """Where the files go: ``gs://BUCKET/PREFIX/TRANSPORT_ID/TABLE/...``."""
 
@@ -231,11 +280,12 @@ class Transport(_Config, frozen=True, kw_only=True):
     id: str
     name: str | None = None
     description: str = ""
-    tables: tuple[str | TableOptions, ...]
+    tables: tuple[str | TableOptions | SchemaSelector, ...]
     schedule: str | None = None
     destination: Destination
     oracle_conn_id: str = DEFAULT_ORACLE_CONN_ID
     parallel_tables: int = DEFAULT_PARALLEL_TABLES
+    packing: PackingOptions = msgspec.field(default_factory=PackingOptions)
     fetch: FetchOptions = msgspec.field(default_factory=FetchOptions)
     parts: PartsOptions = msgspec.field(default_factory=PartsOptions)
     retries: int = DEFAULT_RETRIES
@@ -256,16 +306,37 @@ class Transport(_Config, frozen=True, kw_only=True):
         return self.name or self.id
 
     def table_options(self) -> list[TableOptions]:
-        """Every ``tables:`` entry as a mapping (a bare name becomes ``{table: NAME}``)."""
-        return [TableOptions(table=e) if isinstance(e, str) else e for e in self.tables]
+        """Every explicit ``tables:`` entry as a mapping (a bare name becomes
+        ``{table: NAME}``); schema selectors are left out."""
+        return [
+            TableOptions(table=e) if isinstance(e, str) else e
+            for e in self.tables
+            if not isinstance(e, SchemaSelector)
+        ]
 
     def tables_normalized(self) -> list[TableConfig]:
-        """The tables in file order, defaults resolved and names exact (see :class:`TableConfig`).
+        """The explicit tables in file order, defaults resolved and names exact (see
+        :class:`TableConfig`); the tables of schema selectors are known only at plan time.
 
         :raises ~airflow_oracle_etl.identifiers.InvalidIdentifierError: only for a transport
             that did not come through the loader's validation.
         """
         return [normalize_table(options) for options in self.table_options()]
+
+    def selectors(self) -> list[SelectorConfig]:
+        """The schema selectors in file order, names and patterns exact, each with its
+        position in ``tables:`` (see :class:`~.selectors.SelectorConfig`).
+
+        :raises ~airflow_oracle_etl.transports.selectors.PatternError: only for a transport
+            that did not come through the loader's validation.
+        """
+        from airflow_oracle_etl.transports.selectors import normalize_selector  # a cycle
+
+        return [
+            normalize_selector(entry, index)
+            for index, entry in enumerate(self.tables)
+            if isinstance(entry, SchemaSelector)
+        ]
 
 
 def normalize_table(options: TableOptions) -> TableConfig:

@@ -30,7 +30,7 @@ def test_a_folder_of_valid_files_passes(tmp_path: Path) -> None:
     good = _write(tmp_path, "good.yaml", VALID)
     status, out = _check(tmp_path)
     assert status == EXIT_OK
-    assert out == f"ok {good} -> good_one\n"
+    assert out == f"ok {good} -> good_one\n  table SALES_ORDER\n"
 
 
 def test_a_broken_file_fails_naming_file_and_field_while_others_pass(tmp_path: Path) -> None:
@@ -46,11 +46,51 @@ def test_a_broken_file_fails_naming_file_and_field_while_others_pass(tmp_path: P
 def test_one_file_is_checked_alone(tmp_path: Path) -> None:
     good = _write(tmp_path, "good.yaml", VALID)
     _write(tmp_path, "bad.yaml", "id: [unclosed\n")
-    assert _check(good) == (EXIT_OK, f"ok {good} -> good_one\n")
+    assert _check(good) == (EXIT_OK, f"ok {good} -> good_one\n  table SALES_ORDER\n")
     status, out = _check(tmp_path / "bad.yaml")
     assert status == EXIT_INVALID
     assert out.startswith(f"{tmp_path / 'bad.yaml'}: ")
     assert "good_one" not in out
+
+
+def test_selectors_are_listed_as_written_with_the_explicit_tables_in_file_order(
+    tmp_path: Path,
+) -> None:
+    tables = [
+        "DEMO.CUSTOMER",
+        {"schema": "sales", "include": ["order*", "cust?"], "exclude": ["*_TMP"]},
+        {"table": "SALES.ORDER_LINE", "partitions": 4},
+        {"schema": "HR", "include_views": True},
+    ]
+    good = _write(tmp_path, "good.yaml", {**VALID, "tables": tables})
+    status, out = _check(good)
+    assert status == EXIT_OK, out
+    assert out.splitlines() == [
+        f"ok {good} -> good_one",
+        "  table DEMO.CUSTOMER",
+        "  selector tables[1] (schema SALES, include ORDER* CUST?, exclude *_TMP)",
+        "  table SALES.ORDER_LINE",
+        "  selector tables[3] (schema HR, include *, include_views)",
+    ]
+
+
+def test_bad_selectors_are_reported_all_at_once_naming_each_field(tmp_path: Path) -> None:
+    tables = [
+        {"schema": "SALES", "include": ["ORDER-*", "OK*"], "exclude": ["[A"]},
+        "T",
+        {"schema": "two words", "include": []},
+    ]
+    bad = _write(tmp_path, "bad.yaml", {**VALID, "tables": tables})
+    status, out = _check(bad)
+    assert status == EXIT_INVALID
+    fields = [line.removeprefix(f"{bad}: ").split(": ")[0] for line in out.splitlines()]
+    assert fields == [
+        "tables[0].include[0]",
+        "tables[0].exclude[0]",
+        "tables[2].schema",
+        "tables[2].include",
+    ]
+    assert "'-' cannot be part of an unquoted name" in out
 
 
 def test_a_duplicate_id_is_reported_against_the_later_file(tmp_path: Path) -> None:

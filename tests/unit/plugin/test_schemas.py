@@ -64,7 +64,17 @@ EVERY_FIELD: dict[str, Any] = {
             "checkpoint": False,
         },
         {"table": "SALES_ORDER", "incremental": {"column": "ID", "initial": 7}},
+        {
+            "schema": "hr",
+            "include": ["emp*", '"Mixed*"'],
+            "exclude": ["*_TMP"],
+            "include_views": True,
+            "trim_char": True,
+            "omit_nulls": True,
+            "checkpoint": False,
+        },
     ],
+    "packing": {"enabled": False, "groups": 3},
 }
 
 

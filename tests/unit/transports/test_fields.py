@@ -45,13 +45,16 @@ PRESETS = "@once, @continuous, @hourly, @daily, @weekly, @monthly, @quarterly, @
         (transport_yaml(description=["x"]), "description: expected text, got a list"),
         (transport_yaml(owner=""), "owner: must not be empty"),
         # tables
-        (transport_yaml(tables=[]), "tables: must list at least one table"),
+        (transport_yaml(tables=[]), "tables: must list at least one table or schema selector"),
         (transport_yaml(tables="SALES_ORDER"), "tables: expected a list, got text ('SALES_ORDER')"),
         (
             transport_yaml(tables=["A", 7]),
             "tables[1]: expected text or a mapping, got an integer (7)",
         ),
-        (transport_yaml(tables=[{"partitions": 2}]), "tables[0].table: is required"),
+        (
+            transport_yaml(tables=[{"partitions": 2}]),
+            "tables[0].table: is required (or schema: for a whole schema)",
+        ),
         # per-table options
         (with_table(partitions=0), "tables[0].partitions: must be between 1 and 1024, got 0"),
         (with_table(partitions=1025), "tables[0].partitions: must be between 1 and 1024, got 1025"),
@@ -263,7 +266,7 @@ def test_a_type_error_comes_after_the_unknown_fields_and_stops_other_checks() ->
     text = transport_yaml(parallel_tables="four", colour="blue", retries=-1)
     assert error_lines(text) == [
         f"{SOURCE}: colour: unknown field (known: consistent_snapshot, description, destination, "
-        "fetch, id, name, oracle_conn_id, owner, parallel_tables, parts, "
+        "fetch, id, name, oracle_conn_id, owner, packing, parallel_tables, parts, "
         "progress_interval_seconds, retries, retry_delay_seconds, schedule, start_date, tables, "
         "tags)",
         f"{SOURCE}: parallel_tables: expected an integer, got text ('four')",

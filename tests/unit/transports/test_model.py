@@ -20,6 +20,7 @@ from airflow_oracle_etl.transports import (
     model,
 )
 from airflow_oracle_etl.transports.checks import prefix_problem
+from airflow_oracle_etl.transports.loading import decode_transport
 from tests.unit.transports.support import load, transport_yaml
 
 SEED = Path(__file__).resolve().parents[3] / "dags" / "transports" / "daily_sales.yaml"
@@ -184,9 +185,13 @@ def test_the_seed_directory_loads_without_errors() -> None:
 
 def test_a_transport_round_trips_through_json() -> None:
     """The factory may hand a transport to tasks through XCom or the REST layer as JSON."""
-    transport = load_transport(SEED)
-    encoded = msgspec.json.encode(transport)
-    assert msgspec.json.decode(encoded, type=model.Transport) == transport
+    seeded = load_transport(SEED)
+    selecting = load(
+        transport_yaml(tables=["A", {"schema": "hr", "exclude": ["*_TMP"]}, {"table": "B"}])
+    )
+    for transport in (seeded, selecting):
+        assert decode_transport(msgspec.json.encode(transport)) == transport
+    assert isinstance(selecting.tables[1], model.SchemaSelector)
 
 
 def test_limits_agree_with_the_partitioning_and_gcs_modules() -> None:

@@ -48,8 +48,9 @@ from tests.unit.transports.support import (
         (
             transport_yaml(source="elsewhere.yaml"),
             "source: unknown field (known: consistent_snapshot, description, destination, fetch, "
-            "id, name, oracle_conn_id, owner, parallel_tables, parts, progress_interval_seconds, "
-            "retries, retry_delay_seconds, schedule, start_date, tables, tags)",
+            "id, name, oracle_conn_id, owner, packing, parallel_tables, parts, "
+            "progress_interval_seconds, retries, retry_delay_seconds, schedule, start_date, "
+            "tables, tags)",
         ),
     ],
 )
@@ -108,7 +109,7 @@ def test_every_unknown_field_is_reported_in_file_order_and_then_the_other_rules_
     assert error_lines(text) == [
         f"{SOURCE}: tables[0].partitons: unknown field; did you mean 'partitions'?",
         f"{SOURCE}: colour: unknown field (known: consistent_snapshot, description, destination, "
-        "fetch, id, name, oracle_conn_id, owner, parallel_tables, parts, "
+        "fetch, id, name, oracle_conn_id, owner, packing, parallel_tables, parts, "
         "progress_interval_seconds, retries, retry_delay_seconds, schedule, start_date, tables, "
         "tags)",
         f"{SOURCE}: tables[0].partitions: must be between 1 and 1024, got 0",
