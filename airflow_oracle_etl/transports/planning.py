@@ -172,7 +172,10 @@ class TransportPlanOperator(BaseOperator):
         catalog, current_schema = hook.list_catalog(
             owners, current_schema=any(c.owner is None for c in configs)
         )
-        resolution = resolve_tables(configs, selectors, catalog, current_schema)
+        try:
+            resolution = resolve_tables(configs, selectors, catalog, current_schema)
+        except ConfigurationError as error:
+            raise TransportPlanError(f"transport {self.transport!r}: {error}") from None
         selected = resolution.selectors
         for result in selected:
             self.log.info(

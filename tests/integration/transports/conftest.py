@@ -19,6 +19,7 @@ from tests.integration.operators.conftest import (  # noqa: F401 (fixtures, by n
     DagResult,
     airflow_connections,
     airflow_db,
+    run_dag,
 )
 
 DEMO_TABLES = """
