@@ -89,7 +89,9 @@ class ProgressReporter:
         self._interval = interval_s
         self._clock = clock
         self._started = clock()
-        self._last_published: float | None = None
+        #: without eager phases the first publication waits for the interval too (a small
+        #: table publishes once, when it is done)
+        self._last_published: float | None = None if eager_phases else self._started
         #: (time, rows) of recent publications, oldest first, spanning about RATE_WINDOW_S
         self._samples: deque[tuple[float, int]] = deque([(self._started, 0)])
         self.phase = "starting"

@@ -1,9 +1,12 @@
-"""Data dictionary queries for one table, and the records built from their rows.
+"""Data dictionary queries for one table (or many of one owner), and the records built from
+their rows.
 
 Every query binds the owner and the table name (``:owner``, ``:name``); the ALL_ views show
 what the connection's user may read, so a table the user cannot see looks missing, which is
 what Oracle itself would report at SELECT time. Three round trips: columns with their
-comments, the primary key, and the table's statistics and comment.
+comments, the primary key, and the table's statistics and comment. A task reading many small
+tables asks the same three questions once for up to :data:`MAX_NAMES_PER_QUERY` tables of an
+owner (:func:`bulk_sql`: ``TABLE_NAME IN (:name0, ...)``, the table name first in each row).
 """
 
 from __future__ import annotations
@@ -15,11 +18,17 @@ from airflow_oracle_etl.metadata import OracleColumn, TableMetadata
 
 __all__ = [
     "COLUMNS_SQL",
+    "MAX_NAMES_PER_QUERY",
     "PRIMARY_KEY_SQL",
     "TABLE_SQL",
+    "bulk_binds",
+    "bulk_sql",
     "column_from_row",
     "table_metadata",
 ]
+
+#: table names in one IN list (Oracle allows 1,000 expressions in a list: ORA-01795)
+MAX_NAMES_PER_QUERY = 500
 
 #: columns in COLUMN_ID order (hidden and virtual-only columns are not in ALL_TAB_COLUMNS)
 COLUMNS_SQL = """\
@@ -50,6 +59,27 @@ LEFT JOIN ALL_TABLES tab ON tab.OWNER = com.OWNER AND tab.TABLE_NAME = com.TABLE
 WHERE com.OWNER = :owner AND com.TABLE_NAME = :name"""
 
 _NULLABLE_YES = "Y"
+_ONE_TABLE = {
+    COLUMNS_SQL: ("col.TABLE_NAME = :name", "col.TABLE_NAME", "ORDER BY col.COLUMN_ID"),
+    PRIMARY_KEY_SQL: ("con.TABLE_NAME = :name", "con.TABLE_NAME", "ORDER BY cc.POSITION"),
+    TABLE_SQL: ("com.TABLE_NAME = :name", "com.TABLE_NAME", None),
+}
+
+
+def bulk_sql(single: str, count: int) -> str:
+    """``single`` (one of the three queries) for ``count`` tables of one owner: each row
+    starts with its table's name, and rows of one table keep their order."""
+    condition, name_column, order = _ONE_TABLE[single]
+    names = ", ".join(f":name{i}" for i in range(count))
+    sql = single.replace(condition, f"{name_column} IN ({names})")
+    sql = sql.replace("SELECT ", f"SELECT {name_column}, ", 1)
+    if order is not None:
+        sql = sql.replace(order, f"ORDER BY {name_column}, {order.removeprefix('ORDER BY ')}")
+    return sql
+
+
+def bulk_binds(owner: str, names: Sequence[str]) -> dict[str, str]:
+    return {"owner": owner, **{f"name{i}": name for i, name in enumerate(names)}}
 
 
 def column_from_row(row: Sequence[Any]) -> OracleColumn:

@@ -45,6 +45,7 @@ from airflow_oracle_etl.hooks.errors import (
     SnapshotPrivilegeError,
 )
 from airflow_oracle_etl.hooks.oracle_extract import OracleExtractHook
+from airflow_oracle_etl.identifiers import parse_table_name
 from airflow_oracle_etl.incremental import WatermarkWindow
 from airflow_oracle_etl.metadata import OracleColumn
 from airflow_oracle_etl.options import FetchOptions, GcsOptions, PartsOptions, convert_options
@@ -211,6 +212,7 @@ class TransportExtractOperator(BaseOperator):
             extraction_class=self.extraction_class,
         )
         with self.hook.session():
+            self._prefetch([read for i, read in enumerate(reads) if not committed.has(i)])
             for index, read in enumerate(reads):
                 if committed.has(index):
                     continue
@@ -253,6 +255,21 @@ class TransportExtractOperator(BaseOperator):
                         raise
                     continue
                 committed.add(index, summary)
+
+    def _prefetch(self, reads: list[dict[str, Any]]) -> None:
+        """The metadata of the task's tables in a few queries instead of three per table.
+        Only an optimisation: a failure here leaves each read to read its own."""
+        if len(reads) < 2:
+            return
+        try:
+            tables = [parse_table_name(read["table"], what="table") for read in reads]
+            found = self.hook.prefetch_metadata(
+                [(owner, name) for owner, name in tables if owner is not None]
+            )
+        except Exception as error:
+            self.log.warning("metadata not read ahead (%s: %s)", type(error).__name__, error)
+            return
+        self.log.info("metadata of %d table(s) read ahead", found)
 
     def _raise_failures(
         self, reads: list[dict[str, Any]], committed: _Committed, failed: list[dict[str, Any]]

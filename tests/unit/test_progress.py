@@ -79,3 +79,62 @@ def test_identify_names_the_table_and_partition_once_planned() -> None:
     reporter.identify("DEMO.T", 2)
     reporter.enter("extracting")
     assert (store.values[-1]["table"], store.values[-1]["partition"]) == ("DEMO.T", 2)
+
+
+class KeyedStore:
+    """Records (key, value) of each ``set``."""
+
+    def __init__(self) -> None:
+        self.values: list[tuple[str, Any]] = []
+
+    def set(self, key: str, value: Any) -> None:
+        self.values.append((key, value))
+
+
+def test_a_read_of_a_packed_task_publishes_under_its_own_key_and_once_when_small() -> None:
+    store, clock = KeyedStore(), FakeClock()
+    reporter = ProgressReporter(
+        store=store,
+        log=logging.getLogger("test.progress"),
+        table="DEMO.CUSTOMER",
+        interval_s=3.0,
+        clock=clock,
+        key="progress/3",
+        eager_phases=False,
+    )
+    reporter.enter("extracting")
+    reporter.advance(rows=10, bytes_written=100)
+    reporter.enter("committing")
+    clock.now += 0.5
+    reporter.enter("done")
+    assert [(key, value["phase"]) for key, value in store.values] == [("progress/3", "done")]
+    assert store.values[0][1]["rows"] == 10
+
+
+def test_a_long_read_of_a_packed_task_still_publishes_every_interval() -> None:
+    store, clock = KeyedStore(), FakeClock()
+    reporter = ProgressReporter(
+        store=store, log=logging.getLogger("test.progress"), table="DEMO.BIG",
+        interval_s=3.0, clock=clock, key="progress/0", eager_phases=False,
+    )  # fmt: skip
+    reporter.enter("extracting")
+    clock.now += 3.5
+    reporter.advance(rows=1_000)
+    clock.now += 1.0
+    reporter.enter("committing")  # within the interval: waits
+    clock.now += 3.0
+    reporter.advance(rows=0)
+    assert [value["phase"] for _, value in store.values] == ["extracting", "committing"]
+
+
+def test_a_failed_read_publishes_its_error() -> None:
+    store, clock = KeyedStore(), FakeClock()
+    reporter = ProgressReporter(
+        store=store, log=logging.getLogger("test.progress"), table="DEMO.X", clock=clock,
+        key="progress/1", eager_phases=False,
+    )  # fmt: skip
+    reporter.fail(RuntimeError("ORA-01722: invalid number"))
+    ((key, value),) = store.values
+    assert key == "progress/1"
+    assert value["phase"] == "failed"
+    assert value["error"] == "RuntimeError: ORA-01722: invalid number"

@@ -10,6 +10,7 @@ from airflow_oracle_etl.hooks.errors import TableNotFoundError
 from airflow_oracle_etl.hooks.oracle_extract import OracleExtractHook
 from airflow_oracle_etl.identifiers import InvalidIdentifierError, quote_identifier
 from airflow_oracle_etl.metadata import OracleColumn
+from oracle_emulator.process import EmulatorProcess
 
 from .conftest import CONN_ID, DEMO_PASSWORD
 
@@ -173,3 +174,26 @@ def test_describe_refuses_statements_that_are_not_queries(
     name = bench_table(1)
     with pytest.raises(ValueError, match="not a query"):
         hook.describe_query(f"DELETE FROM {name}")
+
+
+def test_metadata_read_ahead_in_bulk_equals_metadata_read_one_table_at_a_time(
+    hook: OracleExtractHook, new_table: Callable[..., str], oracle_emulator: EmulatorProcess
+) -> None:
+    keyed = new_table(
+        "CREATE TABLE {name} (B VARCHAR2(5), A NUMBER(4) NOT NULL, C DATE, PRIMARY KEY (A, B))"
+    )
+    tables = [("DEMO", "CUSTOMER"), ("DEMO", "SALES_ORDER"), ("DEMO", keyed), ("DEMO", "NOPE")]
+    one_by_one = {name: hook.get_table_metadata(f"DEMO.{name}") for _, name in tables[:3]}
+
+    with hook.session():
+        before = oracle_emulator.faults.grammar_stats()["checked"]
+        assert hook.prefetch_metadata(tables) == 3
+        assert oracle_emulator.faults.grammar_stats()["checked"] - before == 3
+        ahead = {name: hook.get_table_metadata(f"DEMO.{name}") for _, name in tables[:3]}
+        assert oracle_emulator.faults.grammar_stats()["checked"] - before == 3  # no more
+        with pytest.raises(TableNotFoundError, match="NOPE"):
+            hook.get_table_metadata("DEMO.NOPE")
+
+    assert ahead == one_by_one
+    assert ahead[keyed].primary_key == ("A", "B")
+    assert [c.name for c in ahead[keyed].columns] == ["B", "A", "C"]

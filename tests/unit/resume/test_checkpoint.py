@@ -113,3 +113,43 @@ def test_the_fingerprint_changes_with_what_decides_the_rows_and_where_they_go() 
         {"parts_prefix": "q/"},
     ):
         assert read_fingerprint(**{**base, **change}) != same, change
+
+
+class CountingStore(JsonStore):
+    """Counts the round trips a store would cost."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[str] = []
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.calls.append(f"get {key}")
+        return super().get(key, default)
+
+    def delete(self, key: str) -> None:
+        self.calls.append(f"delete {key}")
+        super().delete(key)
+
+
+def test_reads_of_one_task_keep_their_checkpoints_apart() -> None:
+    store = JsonStore()
+    first = CheckpointStore(store, key="checkpoint/0")
+    CheckpointRecorder(first, fingerprint="f0", scn=1, attempt=1).update([(_part(1), ("9",))])
+    second = CheckpointStore(store, key="checkpoint/1")
+    assert second.load() is None
+    loaded = first.load()
+    assert loaded is not None and loaded.fingerprint == "f0"
+    second.clear()
+    assert first.load() is not None
+
+
+def test_a_first_try_costs_no_round_trip_until_it_saves() -> None:
+    store = CountingStore()
+    checkpoints = CheckpointStore(store, key="checkpoint/4", known_empty=True)
+    assert checkpoints.load() is None
+    checkpoints.clear()
+    assert store.calls == []
+    CheckpointRecorder(checkpoints, fingerprint="f", scn=1, attempt=1).update([(_part(1), ("3",))])
+    checkpoints.clear()  # saved once: now clearing must delete it
+    assert store.calls == ["delete checkpoint/4"]
+    assert "checkpoint/4" not in store.values
