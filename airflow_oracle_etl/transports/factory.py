@@ -190,6 +190,16 @@ def doc_md(transport: Transport, tables: list[TableConfig]) -> str:
               "| --- | --- |"]  # fmt: skip
     lines += [f"| `{table.label}` | {_options(table) or '-'} |" for table in tables]
     lines += [
+        f"| {selector.describe()} | every matching table, resolved when a job is planned |"
+        for selector in transport.selectors()
+    ]
+    packing = transport.packing
+    lines += [
+        "",
+        f"Small tables share extract tasks ({packing.groups or transport.parallel_tables} "
+        "groups of roughly equal work; big and partitioned tables keep their own)."
+        if packing.enabled
+        else "Each table has an extract task of its own (packing is disabled).",
         "",
         'Run conf: `{"tables": ["NAME", ...]}` extracts only those tables; '
         '`{"full_refresh": true}` ignores the incremental watermarks.',

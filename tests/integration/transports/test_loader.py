@@ -4,6 +4,7 @@ transport file, a broken file reported without stopping the others."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -61,6 +62,32 @@ def test_the_dag_carries_the_transport_settings(write_transport: Callable[..., P
         assert task.retry_delay == dt.timedelta(seconds=1)
     assert "DEMO" not in dag.doc_md  # the file names no owner
     assert "`SALES_LINE_ITEM` | 2 partitions (hash)" in dag.doc_md
+    assert "Small tables share extract tasks (2 groups" in dag.doc_md
+    assert dag.get_task("finalize").trigger_rule == "all_done_min_one_success"
+
+
+def test_the_dag_documents_its_selectors_and_packing(write_transport: Callable[..., Path]) -> None:
+    tables = """
+    tables:
+      - CUSTOMER
+      - schema: demo
+        include: [SALES*]
+        exclude: ["*_TMP"]
+    packing: {enabled: false}
+    """
+    dag = build_dag(load_transport(write_transport("documented", tables)))
+
+    assert "| tables[1] (schema DEMO, include SALES*, exclude *_TMP) | every matching" in (
+        dag.doc_md
+    )
+    assert "Each table has an extract task of its own (packing is disabled)." in dag.doc_md
+    plan = dag.get_task("plan")
+    assert json.loads(json.dumps(plan.selectors)) == [
+        {"index": 1, "selector": {"schema": "demo", "include": ["SALES*"], "exclude": ["*_TMP"],
+                                  "include_views": False, "trim_char": False,
+                                  "omit_nulls": False, "checkpoint": True}},
+    ]  # fmt: skip
+    assert plan.packing == {"enabled": False, "groups": None}
 
 
 def test_the_shipped_demo_transport_loads(airflow_db: Path) -> None:
