@@ -120,5 +120,6 @@ def test_it_runs_inside_the_hook_s_session(hook: OracleExtractHook, schema: Sche
     with hook.session() as connection:
         entries, _ = hook.list_catalog([schema.name], current_schema=False)
         metadata = hook.get_table_metadata(f"{schema.name}.ORDERS")
-        assert connection.is_healthy()
+        with connection.cursor() as cursor:  # the session's connection is still open
+            assert cursor.execute("SELECT 1 FROM DUAL").fetchone() == (1,)
     assert metadata.num_rows == _by_name(entries, schema.name)["ORDERS"].num_rows
