@@ -337,9 +337,10 @@ class OracleExtractHook(OracleHook):
             rows = _fetch_all(cursor, sql, catalog.catalog_binds(wanted))
         entries, session_schema = catalog.entries_from_rows(rows)
         self._default_owner = default or session_schema
+        read = [*wanted, session_schema] if current_schema and default is None else wanted
         log.info(
             "Catalog of %s: %d table(s), %d view(s)",
-            ", ".join(wanted) or self._default_owner,
+            ", ".join(dict.fromkeys(read)) or "no owner",
             sum(entry.kind == catalog.KIND_TABLE for entry in entries),
             sum(entry.kind == catalog.KIND_VIEW for entry in entries),
         )

@@ -11,7 +11,8 @@ Every problem with a file is a :class:`TransportError` (a ``ValueError``) whose 
 read ``FILE: FIELD.PATH: REASON``.
 
 Modules: ``model`` (the structs and limits), ``checks`` (the rules beyond types),
-``predicate`` (the ``where`` text check), ``loading`` (YAML to a validated model), ``errors``.
+``predicate`` (the ``where`` text check), ``selectors`` (schema selectors: patterns and their
+resolution against the dictionary), ``loading`` (YAML to a validated model), ``errors``.
 """
 
 from airflow_oracle_etl.transports.errors import Problem, TransportError
@@ -26,7 +27,9 @@ from airflow_oracle_etl.transports.model import (
     FetchOptions,
     IncrementalOptions,
     IncrementalSetting,
+    PackingOptions,
     PartsOptions,
+    SchemaSelector,
     TableConfig,
     TableOptions,
     Transport,
@@ -37,8 +40,10 @@ __all__ = [
     "FetchOptions",
     "IncrementalOptions",
     "IncrementalSetting",
+    "PackingOptions",
     "PartsOptions",
     "Problem",
+    "SchemaSelector",
     "TableConfig",
     "TableOptions",
     "Transport",

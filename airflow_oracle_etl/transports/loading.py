@@ -193,7 +193,7 @@ class _TransportFile(Transport, frozen=True, kw_only=True):
     """The transport as msgspec first reads it: ``tables:`` entries stay text or mappings.
 
     msgspec decodes a union of several structs only by a tag field, which a file should not
-    need to carry; so each mapping is converted by :func:`_table_entries`, to the struct
+    need to carry; so each mapping is converted by :func:`_with_table_entries`, to the struct
     :func:`entry_type` picks by its keys.
     """
 

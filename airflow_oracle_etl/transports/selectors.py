@@ -54,6 +54,7 @@ __all__ = [
     "SelectorConfig",
     "SelectorError",
     "SelectorResult",
+    "catalog_owners",
     "duplicate_tables",
     "normalize_selector",
     "parse_pattern",
@@ -214,6 +215,18 @@ def normalize_selector(selector: SchemaSelector, index: int) -> SelectorConfig:
         checkpoint=selector.checkpoint,
         index=index,
     )
+
+
+def catalog_owners(
+    explicit: Sequence[TableConfig], selectors: Sequence[SelectorConfig]
+) -> tuple[list[str], bool]:
+    """What to ask the catalog for (``OracleExtractHook.list_catalog(owners,
+    current_schema=...)``): the selectors' schemas and the explicit entries' owners, in file
+    order and each once, and whether an explicit entry has no owner (so the current schema's
+    objects are needed too)."""
+    owners = [selector.schema for selector in selectors]
+    owners += [table.owner for table in explicit if table.owner is not None]
+    return list(dict.fromkeys(owners)), any(table.owner is None for table in explicit)
 
 
 def resolve_tables(

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from google.cloud import storage
 
 from oracle_etl_stack.airflow_fixtures import E2EStack
@@ -260,3 +261,55 @@ def test_a_broken_file_is_listed_with_its_problems_and_breaks_no_other_transport
     finally:
         broken_path.unlink(missing_ok=True)
         witness_path.unlink(missing_ok=True)
+
+
+def test_schema_selectors_are_validated_written_shown_as_written_and_accept_run_conf_names(
+    airflow_stack: E2EStack, transports_folder: Path, plugin_api: PluginApi
+) -> None:
+    client, transport_id = airflow_stack.client, unique_id("tp_selectors")
+    bad = transport_data(
+        unique_id(),
+        "tp-bucket",
+        tables=["DEMO.CUSTOMER", {"schema": "DEMO", "include": ["SALES-*"], "exclude": ["[X"]}],
+        packing={"groups": 0},
+    )
+    refused = plugin_api.post("/transports", json=bad)
+    assert refused.status_code == 422, refused.text
+    assert {tuple(problem["loc"]) for problem in refused.json()["detail"]} == {
+        ("body", "tables", 1, "include", 0),
+        ("body", "tables", 1, "exclude", 0),
+        ("body", "packing", "groups"),
+    }
+
+    selector = {"checkpoint": False, "exclude": ["*_TMP"], "include": ["sales_*"], "schema": "demo"}
+    body = transport_data(
+        transport_id, "tp-bucket", tables=[selector, "DEMO.CUSTOMER"], packing={"groups": 2}
+    )
+    created = plugin_api.post("/transports", json=body)
+    assert created.status_code == 201, created.text
+    as_written = {**selector, "include_views": False, "trim_char": False, "omit_nulls": False}
+    transport = created.json()
+    assert transport["tables"][0] == as_written
+    assert transport["tables"][1]["table"] == "DEMO.CUSTOMER"
+    assert transport["packing"] == {"enabled": True, "groups": 2}
+    written = yaml.safe_load((transports_folder / f"{transport_id}.yaml").read_text())
+    assert list(written["tables"][0]) == ["schema", "include", "exclude", "checkpoint"]
+
+    wait_for_dag(client, transport_id)
+    assert plugin_api.get(f"/transports/{transport_id}").json()["tables"] == transport["tables"]
+    execute = f"/transports/{transport_id}/execute"
+    unknown = plugin_api.post(execute, json={"tables": ["DEMO.SALES_ORDER_TMP"]})
+    assert unknown.status_code == 422, unknown.text
+    assert "tables[0] (schema DEMO, include SALES_*, exclude *_TMP)" in unknown.text
+    client.request("PATCH", f"dags/{transport_id}", json={"is_paused": True})
+    try:  # paused: the job waits queued, so only the run conf's check is exercised here
+        executed = plugin_api.post(execute, json={"tables": ["sales_order", "CUSTOMER"]})
+        assert executed.status_code == 201, executed.text
+        run_id = executed.json()["job_id"]
+        assert client.dag_run(transport_id, run_id)["conf"] == {
+            "tables": ["sales_order", "CUSTOMER"]
+        }
+        client.request("PATCH", f"dags/{transport_id}/dagRuns/{run_id}", json={"state": "failed"})
+    finally:
+        client.request("PATCH", f"dags/{transport_id}", json={"is_paused": False})
+    assert plugin_api.delete(f"/transports/{transport_id}").status_code == 204

@@ -88,6 +88,10 @@ class Table:
     created: dt.datetime = field(default_factory=now)
     #: the SCN at which the table (this definition of it) appeared: older flashback fails
     created_scn: int = 0
+    #: a global temporary table's ALL_TABLES.DURATION (``SYS$TRANSACTION`` for ON COMMIT
+    #: DELETE ROWS, ``SYS$SESSION`` for PRESERVE ROWS); None for a permanent table. Only the
+    #: dictionary shows it: rows are not kept per session (see the README's known limits)
+    duration: str | None = None
 
     @property
     def storage(self) -> str:

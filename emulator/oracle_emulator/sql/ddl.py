@@ -73,19 +73,23 @@ def _owner(session: EmulatorSession, owner: str | None) -> str:
 
 def _create(session: EmulatorSession, stream: TokenStream) -> None:
     stream.accept_words("OR", "REPLACE")
-    for word in (
-        "FORCE",
-        "NOFORCE",
-        "EDITIONABLE",
-        "NONEDITIONABLE",
-        "GLOBAL",
-        "TEMPORARY",
-        "PRIVATE",
-        "BIGFILE",
-    ):
-        stream.accept_word(word)
+    prefixes = {
+        word
+        for word in (
+            "FORCE",
+            "NOFORCE",
+            "EDITIONABLE",
+            "NONEDITIONABLE",
+            "GLOBAL",
+            "TEMPORARY",
+            "PRIVATE",
+            "BIGFILE",
+        )
+        if stream.accept_word(word)  # in this order, each at most once
+    }
     if stream.accept_word("TABLE"):
-        create_table(session, parse_create_table(stream))
+        global_temporary = {"GLOBAL", "TEMPORARY"} <= prefixes
+        create_table(session, parse_create_table(stream, global_temporary=global_temporary))
     elif stream.accept_word("UNIQUE"):
         stream.expect_word("INDEX")
         _create_index(session, stream, unique=True)
@@ -135,7 +139,14 @@ def create_table(session: EmulatorSession, statement: CreateTable) -> Table:
             Column(c.name, c.type, c.nullable and c.name not in pk_columns, c.default, c.comment)
             for c in columns
         ]
-        table = Table(owner, statement.name, object_id, tuple(columns), tuple(constraints))
+        table = Table(
+            owner,
+            statement.name,
+            object_id,
+            tuple(columns),
+            tuple(constraints),
+            duration=statement.duration,
+        )
         db.create_storage(session.cursor, table)
     return table
 
@@ -201,7 +212,9 @@ def _create_table_as(session: EmulatorSession, owner: str, statement: CreateTabl
     columns = [
         ColumnDef(n, declared_from_info(i), i.nullable) for n, i in zip(names, infos, strict=True)
     ]
-    table = create_table(session, CreateTable(owner, statement.name, columns))
+    table = create_table(
+        session, CreateTable(owner, statement.name, columns, duration=statement.duration)
+    )
     target = f"{quote_ident(owner)}.{quote_ident(table.name)}"
     session.db.dispatcher.dispatch(session, f"INSERT INTO {target} {select}", [])
     session.commit_unlocked()

@@ -58,6 +58,8 @@ class CreateTable:
     columns: list[ColumnDef] = field(default_factory=list)
     constraints: list[ConstraintDef] = field(default_factory=list)
     as_select: str | None = None
+    #: ALL_TABLES.DURATION of a global temporary table (None: a permanent table)
+    duration: str | None = None
 
 
 # -- types ---------------------------------------------------------------------------------
@@ -226,8 +228,16 @@ _TYPE_PARSERS = {
 # -- CREATE TABLE --------------------------------------------------------------------------
 
 
-def parse_create_table(stream: TokenStream) -> CreateTable:
-    """After ``CREATE [GLOBAL TEMPORARY] TABLE``: the rest of the statement."""
+#: ALL_TABLES.DURATION of a global temporary table, by its ON COMMIT clause
+DURATION_TRANSACTION = "SYS$TRANSACTION"
+DURATION_SESSION = "SYS$SESSION"
+
+
+def parse_create_table(stream: TokenStream, *, global_temporary: bool = False) -> CreateTable:
+    """After ``CREATE [GLOBAL TEMPORARY] TABLE``: the rest of the statement.
+
+    A global temporary table is ``ON COMMIT DELETE ROWS`` unless it says ``PRESERVE ROWS``.
+    """
     owner, name = stream.qualified_name()
     statement = CreateTable(owner, name)
     if stream.accept_punct("("):
@@ -235,6 +245,14 @@ def parse_create_table(stream: TokenStream) -> CreateTable:
             statement.columns = [ColumnDef(n, None) for n in _name_list_rest(stream)]
         else:
             _table_elements(stream, statement)
+    if global_temporary:
+        statement.duration = DURATION_TRANSACTION
+        if stream.accept_words("ON", "COMMIT"):
+            if stream.accept_word("PRESERVE"):
+                statement.duration = DURATION_SESSION
+            else:
+                stream.expect_word("DELETE")
+            stream.expect_word("ROWS")
     _skip_physical(stream)
     if stream.accept_word("AS"):
         statement.as_select = stream.rest().rstrip(";").strip()

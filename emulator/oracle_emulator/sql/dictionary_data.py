@@ -96,18 +96,23 @@ def _table_rows(table: Table) -> Rows:
 
     built = _now()
     owner, name = table.owner, table.name
+    temporary = "N" if table.duration is None else "Y"
+    #: Oracle: NULL for a temporary table (its segments live in the user's temporary space)
+    tablespace = TABLESPACE if table.duration is None else None
     rows: Rows = {
         "ALL_TABLES": [(
-            owner, name, TABLESPACE, None, None, "VALID", 10, "YES", LIVE, LIVE, ROW_BYTES_GUESS,
-            built, "         1", "NO", None, "N", "N", "NO", "DISABLED", None, "DISABLED", None,
-            "NO", "NO", "YES", "NO",
+            owner, name, tablespace, None, None, "VALID", 10, "YES", LIVE, LIVE,
+            ROW_BYTES_GUESS, built, "         1", "NO", None, temporary, "N", "NO",
+            "DISABLED", table.duration, "DISABLED", None, "NO", "NO", "YES", "NO",
         )],
         "ALL_TAB_STATISTICS": [
             (owner, name, "TABLE", LIVE, LIVE, ROW_BYTES_GUESS, built, "NO")
         ],
         "ALL_TAB_COMMENTS": [(owner, name, "TABLE", table.comment)],
         "ALL_COL_COMMENTS": [(owner, name, c.name, c.comment) for c in table.columns],
-        "ALL_OBJECTS": [_object_row(owner, name, table.object_id, "TABLE", table.created)],
+        "ALL_OBJECTS": [
+            _object_row(owner, name, table.object_id, "TABLE", table.created, temporary)
+        ],
     }  # fmt: skip
     columns, identity = [], []
     for position, column in enumerate(table.columns, start=1):
@@ -285,13 +290,18 @@ def _user_rows(user: User) -> Rows:
 
 
 def _object_row(
-    owner: str, name: str, object_id: int, kind: str, created: dt.datetime
+    owner: str,
+    name: str,
+    object_id: int,
+    kind: str,
+    created: dt.datetime,
+    temporary: str = "N",
 ) -> tuple[Any, ...]:
     namespace = NAMESPACE_INDEX if kind == "INDEX" else NAMESPACE_TABLE
     data_id = object_id if kind in ("TABLE", "INDEX") else None
     stamp = created.strftime("%Y-%m-%d:%H:%M:%S")
     return (owner, name, None, object_id, data_id, kind, created, created, stamp, "VALID",
-            "N", "N", "N", namespace, None, "Y" if owner == "SYS" else "N")  # fmt: skip
+            temporary, "N", "N", namespace, None, "Y" if owner == "SYS" else "N")  # fmt: skip
 
 
 def _now() -> dt.datetime:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import oracledb
 
 
@@ -85,3 +87,51 @@ def test_mixed_case_quoted_identifiers(connection: oracledb.Connection, table_na
         )
         assert cursor.fetchone() == (1,)
         cursor.execute(f"DROP TABLE {quoted}")
+
+
+def test_global_temporary_tables_are_marked_with_their_duration(
+    connection: oracledb.Connection,
+) -> None:
+    """ALL_TABLES says which tables are global temporary ones (TEMPORARY 'Y', DURATION by the
+    ON COMMIT clause, no tablespace), as Oracle does: their rows belong to other sessions,
+    and a reader of the dictionary must be able to leave them out."""
+    gtt = "CREATE GLOBAL TEMPORARY TABLE {}"
+    made = {
+        "GTT_DELETE_ROWS": f"{gtt} (ID NUMBER)",
+        "GTT_DELETE_EXPLICIT": f"{gtt} (ID NUMBER) ON COMMIT DELETE ROWS",
+        "GTT_PRESERVE_ROWS": f"{gtt} (ID NUMBER) ON COMMIT PRESERVE ROWS",
+        "GTT_AS_SELECT": f"{gtt} ON COMMIT PRESERVE ROWS AS SELECT 1 AS ID FROM DUAL",
+        "GTT_PERMANENT": "CREATE TABLE {} (ID NUMBER)",
+    }
+    with connection.cursor() as cursor:
+        try:
+            for name, ddl in made.items():
+                cursor.execute(ddl.format(name))
+            cursor.execute(
+                "SELECT TABLE_NAME, TEMPORARY, DURATION, TABLESPACE_NAME FROM USER_TABLES"
+                " WHERE TABLE_NAME LIKE 'GTT\\_%' ESCAPE '\\' ORDER BY TABLE_NAME"
+            )
+            tables = {row[0]: row[1:] for row in cursor.fetchall()}
+            cursor.execute(
+                "SELECT OBJECT_NAME, TEMPORARY FROM USER_OBJECTS WHERE OBJECT_TYPE = 'TABLE'"
+                " AND OBJECT_NAME LIKE 'GTT\\_%' ESCAPE '\\'"
+            )
+            objects = dict(cursor.fetchall())
+        finally:
+            for name in made:
+                with contextlib.suppress(oracledb.DatabaseError):
+                    cursor.execute(f"DROP TABLE {name} PURGE")
+    assert tables["GTT_DELETE_ROWS"][:2] == ("Y", "SYS$TRANSACTION")
+    assert tables["GTT_DELETE_EXPLICIT"][:2] == ("Y", "SYS$TRANSACTION")
+    assert tables["GTT_PRESERVE_ROWS"][:2] == ("Y", "SYS$SESSION")
+    assert tables["GTT_AS_SELECT"][:2] == ("Y", "SYS$SESSION")
+    assert [tables[n][2] for n in made if n != "GTT_PERMANENT"] == [None] * 4
+    assert tables["GTT_PERMANENT"][:2] == ("N", None)
+    assert tables["GTT_PERMANENT"][2] is not None
+    assert objects == {
+        "GTT_DELETE_ROWS": "Y",
+        "GTT_DELETE_EXPLICIT": "Y",
+        "GTT_PRESERVE_ROWS": "Y",
+        "GTT_AS_SELECT": "Y",
+        "GTT_PERMANENT": "N",
+    }

@@ -13,6 +13,7 @@ from airflow_oracle_etl.transports import Transport
 from airflow_oracle_etl.transports.selectors import (
     PatternError,
     SelectorError,
+    catalog_owners,
     parse_pattern,
     resolve_tables,
 )
@@ -235,3 +236,13 @@ def test_an_explicit_list_that_does_not_fit_the_positions_is_a_programming_error
     loaded = transport("A", {"schema": "HR"})
     with pytest.raises(ValueError, match="pass every explicit entry"):
         resolve_tables([], loaded.selectors(), CATALOG, "DEMO")
+
+
+def test_the_catalog_is_asked_for_each_owner_once_and_for_the_current_schema_when_needed() -> None:
+    loaded = transport("SALES.ORDERS", {"schema": "hr"}, {"schema": "sales"}, "HR.EMP")
+    assert catalog_owners(loaded.tables_normalized(), loaded.selectors()) == (
+        ["HR", "SALES"],
+        False,
+    )
+    owner_less = transport("ORDERS", {"schema": "HR"})
+    assert catalog_owners(owner_less.tables_normalized(), owner_less.selectors()) == (["HR"], True)
