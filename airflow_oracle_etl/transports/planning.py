@@ -47,6 +47,7 @@ from airflow_oracle_etl.transports.run_conf import parse_run_conf
 from airflow_oracle_etl.transports.selectors import (
     ResolvedTable,
     SelectorConfig,
+    catalog_owners,
     normalize_selector,
     resolve_tables,
 )
@@ -168,10 +169,8 @@ class TransportPlanOperator(BaseOperator):
     ) -> list[ResolvedTable]:
         """The job's tables: explicit and selected, in one dictionary query; narrowed to the
         run conf's ``tables``; what each selector resolved to logged and pushed."""
-        owners = sorted({s.schema for s in selectors} | {c.owner for c in configs if c.owner})
-        catalog, current_schema = hook.list_catalog(
-            owners, current_schema=any(c.owner is None for c in configs)
-        )
+        owners, owner_less = catalog_owners(configs, selectors)
+        catalog, current_schema = hook.list_catalog(owners, current_schema=owner_less)
         try:
             resolution = resolve_tables(configs, selectors, catalog, current_schema)
         except ConfigurationError as error:
