@@ -100,3 +100,41 @@ def test_the_shipped_demo_transport_loads(airflow_db: Path) -> None:
     dag = bag.get_dag("daily_sales")
     assert dag is not None and dag.dag_display_name == "Daily Sales Export"
     assert dag.get_task("extract").max_active_tis_per_dagrun == 4
+
+
+def test_a_dag_file_of_fifty_transports_loads_every_one(
+    tmp_path: Path, write_transport: Callable[..., Path], airflow_db: Path
+) -> None:
+    """Fifty transports (explicit tables and schema selectors) in one DAG file: each is a DAG,
+    none needs the database to be built (selectors resolve when a job is planned). Its parse
+    time is measured by benchmarks/transport_parse.py."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    dags = tmp_path / "dags"
+    (dags / "transports").mkdir(parents=True)
+    shutil.copy(LOADER, dags / "transports.py")
+    selector = """
+    tables:
+      - schema: DEMO
+        include: [SALES*]
+      - CUSTOMER
+    """
+    for number in range(50):
+        tables = (
+            selector
+            if number % 2
+            else """
+    tables:
+      - table: SALES_LINE_ITEM
+        partitions: 4
+      - SALES_ORDER
+    """
+        )
+        shutil.copy(write_transport(f"fleet_{number:02}", tables), dags / "transports")
+
+    bag = DagBag(dag_folder=dags, safe_mode=False)
+
+    assert bag.import_errors == {}
+    assert bag.captured_warnings == {}
+    assert sorted(bag.dag_ids) == [f"fleet_{number:02}" for number in range(50)]
+    assert all(len(bag.get_dag(i).tasks) == 3 for i in bag.dag_ids)
