@@ -74,6 +74,8 @@ _FAILED_TI = frozenset({"failed", "upstream_failed"})
 _RETRYING_TI = frozenset({"up_for_retry", "up_for_reschedule", "restarting"})
 #: a task that is being worked on (or will be again at once)
 _ACTIVE_TI = frozenset({"running", "deferred"}) | _RETRYING_TI
+#: a task whose worker heartbeats (its row's ``updated_at`` moves without a change of state)
+_RUNNING_TI = frozenset({"running"})
 #: a task with nothing more to do
 _FINISHED_TI = frozenset({"success", "skipped"})
 #: the label of a partition: ``DEMO.SALES_LINE_ITEM p1/2``
@@ -115,14 +117,16 @@ class Read:
     """One read as the job view counts it.
 
     ``value`` is the snapshot that counts for the task's current try (None: nothing yet);
-    ``snapshot`` the record as read, for its change time; ``reading``: its rate is current;
-    ``interval``: when it ran, once it has finished, for its wall-time rate."""
+    ``snapshot`` the record as read; ``changed`` the time of its last change; ``reading``:
+    its rate is current; ``interval``: when it ran, once it has finished, for its wall-time
+    rate."""
 
     table: str
     state: str
     task: TaskRecord | None
     snapshot: ProgressRecord | None = None
     value: Mapping[str, Any] | None = None
+    changed: tuple[dt.datetime, ...] = ()
     reading: bool = False
     interval: tuple[dt.datetime, dt.datetime] | None = None
     estimated_bytes: int | None = None
@@ -228,6 +232,7 @@ def _packed_read(
         task=task,
         snapshot=snapshot,
         value=value,
+        changed=_packed_changed(task, snapshot),
         reading=state == "running" and phase not in (None, DONE_PHASE, FAILED_PHASE),
         interval=_packed_interval(task, snapshot, value, alone=alone),
         estimated_bytes=estimated if _is_count(estimated) else None,
@@ -294,6 +299,25 @@ def _packed_interval(
     return None
 
 
+def _packed_changed(
+    task: TaskRecord | None, snapshot: ProgressRecord | None
+) -> tuple[dt.datetime, ...]:
+    """When a read last changed: its snapshot's time, and when its task last changed state.
+
+    A running task's ``updated_at`` moves with each heartbeat, which changes none of its
+    reads: while it runs, its start stands for it (the moment its reads not yet reached
+    became pending in it). Else a stream resuming would send every read of a running task
+    again, which for a pack of hundreds of tables is most of the job."""
+    task_changed = None
+    if task is not None:
+        task_changed = task.start_date if task.state in _RUNNING_TI else task.updated_at
+    return _times(task_changed, None if snapshot is None else snapshot.updated_at)
+
+
+def _times(*moments: dt.datetime | None) -> tuple[dt.datetime, ...]:
+    return tuple(moment for moment in moments if moment is not None)
+
+
 def _snapshot_table(snapshot: ProgressRecord) -> str | None:
     table = snapshot.value.get("table")
     if isinstance(table, str) and table:
@@ -325,6 +349,7 @@ def _single_read(
         task=task,
         snapshot=snapshot,
         value=value,
+        changed=_times(task.updated_at, None if snapshot is None else snapshot.updated_at),
         reading=state == "running" and value is not None and phase != DONE_PHASE,
         interval=(task.start_date, task.end_date) if task.start_date and task.end_date else None,
         error=error if isinstance(error, str) and error else None,

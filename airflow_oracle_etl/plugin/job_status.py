@@ -13,7 +13,7 @@ publishes its snapshots under the key ``progress/J`` (:mod:`.job_reads` turns bo
 A table adds up its reads: rows and bytes from their latest snapshots (the last one has phase
 ``done`` and the final totals); its state aggregates theirs; its rate is the sum of the reading
 reads' rates while it runs, and rows over wall time once it has finished. Each table carries
-the time of its last change (the newest ``updated_at`` of its tasks and snapshots), which the
+the time of its last change (its reads' newest: :class:`~.job_reads.Read`), which the
 event stream turns into event ids (:mod:`.events`). :func:`page` picks the tables one answer
 carries: a job of thousands of tables is read a page at a time, with totals over all of them.
 """
@@ -186,8 +186,7 @@ def _table(name: str, reads: list[Read]) -> TableView:
         )
     else:
         rate = _wall_rate(rows, [interval for read in reads if (interval := read.interval)])
-    changed = [_us(read.task.updated_at) for read in reads if read.task is not None]
-    changed += [_us(read.snapshot.updated_at) for read in reads if read.snapshot is not None]
+    changed = [_us(moment) for read in reads for moment in read.changed]
     planned_bytes = [read.estimated_bytes for read in reads if read.estimated_bytes is not None]
     errors = list(dict.fromkeys(read.error for read in reads if read.error))
     data = {

@@ -21,6 +21,7 @@ from airflow_oracle_etl.plugin.job_status import (
 )
 
 T0 = dt.datetime(2026, 1, 1, 12, 0, 0, tzinfo=dt.timezone.utc)
+T0_US = 1_767_268_800_000_000
 
 
 def at(seconds: float) -> dt.datetime:
@@ -195,13 +196,22 @@ def test_a_retry_ignores_its_previous_try_until_it_reaches_the_read() -> None:
     assert (tables["DEMO.B"]["rows"], tables["DEMO.B"]["error"]) == (0, None)
 
 
-def test_a_table_changes_when_its_own_reads_do() -> None:
-    tasks = [extract(3, "running", label="DEMO.A +2", updated_at=at(3))]
+def test_a_table_changes_when_its_own_reads_do_not_with_its_tasks_heartbeats() -> None:
+    """A running task's row is updated by each heartbeat (at 50 s here): its reads change
+    with their snapshots, a read not reached yet with the task's start; once the task has
+    ended, its end counts for every read (a failure changes them all)."""
+    tasks = [extract(3, "running", start=2, label="DEMO.A +2", updated_at=at(50))]
     progress = [snapshot(3, 0, 5, phase="done", rows=50), snapshot(3, 1, 7, rows=1)]
     job = job_view(JobRecords(run(), tasks, progress, PLAN))
-    changed = {t.name: t.changed_us - job.tables[0].changed_us for t in job.tables}
-    assert changed["DEMO.B"] - changed["DEMO.A"] == 2_000_000  # 7 s - 5 s
-    assert job.last_change_us == max(t.changed_us for t in job.tables)
+    base = T0_US
+    changed = {t.name: t.changed_us for t in job.tables}
+    assert changed == {"DEMO.BIG": 0, "DEMO.LINE": 0,  # nothing known: no task, no snapshot
+                       "DEMO.A": base + 5_000_000, "DEMO.B": base + 7_000_000,
+                       "DEMO.C": base + 2_000_000}  # fmt: skip
+    assert job.last_change_us == base + 7_000_000
+    ended = [extract(3, "failed", start=2, label="DEMO.A +2", updated_at=at(60))]
+    failed = job_view(JobRecords(run(), ended, progress, PLAN))
+    assert {t.name: t.changed_us - base for t in failed.tables}["DEMO.C"] == 60_000_000
 
 
 def test_without_a_readable_plan_a_packed_task_shows_its_reads_as_they_publish() -> None:
