@@ -12,7 +12,7 @@ A read's state, from its snapshot and its task instance:
 - phase ``done``: success (a read committed by an earlier try of its task keeps its snapshot,
   and the retry skips it);
 - the task failed (or an upstream task did): failed, with the read's error if it published
-  one;
+  one, else "not tried" (the task was stopped before it);
 - the task waits for a retry: running, as a partition did before packing;
 - phase ``failed``: failed, with its ``error`` (the task goes on with its other reads);
 - the task runs: running once the read has a snapshot of this try, pending before;
@@ -39,6 +39,7 @@ __all__ = [
     "EXTRACT_TASK",
     "FAILED",
     "FAILED_PHASE",
+    "NOT_TRIED",
     "PENDING",
     "PROGRESS_KEY",
     "PROGRESS_KEY_PREFIX",
@@ -74,6 +75,8 @@ _FAILED_TI = frozenset({"failed", "upstream_failed"})
 _RETRYING_TI = frozenset({"up_for_retry", "up_for_reschedule", "restarting"})
 #: a task that is being worked on (or will be again at once)
 _ACTIVE_TI = frozenset({"running", "deferred"}) | _RETRYING_TI
+#: the error of a read its failed task did not reach (stopped early, or an upstream failure)
+NOT_TRIED = "not tried: its task ended before this table"
 #: a task whose worker heartbeats (its row's ``updated_at`` moves without a change of state)
 _RUNNING_TI = frozenset({"running"})
 #: a task with nothing more to do
@@ -226,6 +229,8 @@ def _packed_read(
     phase = None if value is None else value.get("phase")
     estimated = planned.get("estimated_bytes") if isinstance(planned, Mapping) else None
     error = value.get("error") if value is not None and phase == FAILED_PHASE else None
+    if state in _FAILED_TI and value is None:
+        error = NOT_TRIED
     return Read(
         table=name,
         state=_packed_state(state, value, phase),

@@ -171,6 +171,20 @@ def test_a_failed_read_shows_its_error_and_the_others_of_its_task_go_on() -> Non
     assert tables["DEMO.A"]["rows_per_second"] == 5.0  # 5 rows in its 1 s
 
 
+def test_a_read_its_failed_task_did_not_reach_says_so() -> None:
+    tasks = [extract(3, "failed", end_date=at(9))]
+    progress = [
+        snapshot(3, 0, 5, phase="done", rows=50),
+        snapshot(3, 1, 8, phase="failed", error="ConnectionLostError: ORA-03113"),
+    ]
+    tables = tables_of(JobRecords(run(), tasks, progress, PLAN))
+    assert [(tables[n]["state"], tables[n]["error"]) for n in ("DEMO.A", "DEMO.B", "DEMO.C")] == [
+        ("success", None),
+        ("failed", "ConnectionLostError: ORA-03113"),
+        ("failed", "not tried: its task ended before this table"),
+    ]
+
+
 def test_a_table_of_partitions_names_every_distinct_error_once() -> None:
     tasks = [extract(1, "failed", end_date=at(9)), extract(2, "failed", end_date=at(9))]
     boom = "DatabaseError: ORA-01555: snapshot too old"
