@@ -41,6 +41,8 @@
   let offset = 0;
   let filter = "";
   let matching = 0;
+  // the state of the page shown (the filter asked for applies once its page is read)
+  let shownFilter = "";
   let refreshTimer = null;
   let loading = null;
 
@@ -197,9 +199,9 @@
       button.querySelector(".count").textContent = isNumber(count)
         ? "(" + numberFormat.format(count) + ")"
         : "";
-      button.setAttribute("aria-pressed", String(state === filter));
+      button.setAttribute("aria-pressed", String(state === shownFilter));
       // a state no table is in is hidden, unless it is the one shown
-      button.hidden = Boolean(state) && state !== filter && !(isNumber(count) && count > 0);
+      button.hidden = Boolean(state) && state !== shownFilter && !(isNumber(count) && count > 0);
     }
     const shown = tables.size;
     const range = byId("page-range");
@@ -381,6 +383,7 @@
   }
 
   async function fetchPage() {
+    const asked = filter;
     let response;
     try {
       response = await fetch(pageUrl(), {
@@ -402,6 +405,7 @@
       offset = Math.max(0, Math.floor((matching - 1) / PAGE_SIZE) * PAGE_SIZE);
       return fetchPage();
     }
+    shownFilter = asked;
     applyJob(data);
     showTables(Array.isArray(data.tables) ? data.tables : []);
     renderTools();
@@ -425,8 +429,8 @@
       const { job_id: _job, transport: _transport, ...data } = table;
       entry.data = { ...entry.data, ...data };
       renderTable(entry);
-      if (filter && table.state !== filter) scheduleRefresh();
-    } else if (filter ? table.state === filter : tables.size < PAGE_SIZE) {
+      if (shownFilter && table.state !== shownFilter) scheduleRefresh();
+    } else if (shownFilter ? table.state === shownFilter : tables.size < PAGE_SIZE) {
       scheduleRefresh();
     }
   }
