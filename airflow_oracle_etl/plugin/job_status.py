@@ -187,6 +187,7 @@ def _table(name: str, reads: list[Read]) -> TableView:
     else:
         rate = _wall_rate(rows, [interval for read in reads if (interval := read.interval)])
     changed = [_us(moment) for read in reads for moment in read.changed]
+    # every read of a table carries the whole table's estimate, as the plan packs by tables
     planned_bytes = [read.estimated_bytes for read in reads if read.estimated_bytes is not None]
     errors = list(dict.fromkeys(read.error for read in reads if read.error))
     data = {
@@ -197,7 +198,7 @@ def _table(name: str, reads: list[Read]) -> TableView:
         "rows_per_second": round(rate, 1),
         "eta_seconds": _eta(state, rows, estimated, rate),
         "estimated_rows": estimated,
-        "estimated_bytes": sum(planned_bytes) if planned_bytes else None,
+        "estimated_bytes": max(planned_bytes) if planned_bytes else None,
         "partitions": len(reads),
         "partitions_done": sum(read.state == SUCCESS for read in reads),
         "phase": _phase([value.get("phase") for value in values]),

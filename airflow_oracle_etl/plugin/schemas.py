@@ -279,7 +279,9 @@ class JobTable(_Response):
         description="None without a row estimate or a rate, or past the estimate"
     )
     estimated_rows: int | None = Field(description="Oracle's statistics: an estimate")
-    estimated_bytes: int | None = Field(description="The plan's estimate, by which it packs")
+    estimated_bytes: int | None = Field(
+        description="The plan's estimate of the table's bytes, by which it packs tables"
+    )
     partitions: int
     partitions_done: int
     phase: str | None

@@ -69,8 +69,8 @@ def tables_of(records: JobRecords) -> dict[str, dict[str, Any]]:
 #: task 0: a big table alone; tasks 1 and 2: the halves of a partitioned one; task 3: a pack
 PLAN = [
     {"reads": [read("DEMO.BIG", 8_000)]},
-    {"reads": [read("DEMO.LINE", 3_000, (0, 2))]},
-    {"reads": [read("DEMO.LINE", 3_000, (1, 2))]},
+    {"reads": [read("DEMO.LINE", 6_000, (0, 2))]},  # each read: the table's estimate
+    {"reads": [read("DEMO.LINE", 6_000, (1, 2))]},
     {"reads": [read("DEMO.A", 1_000), read("DEMO.B", 500), read("DEMO.C", 500)]},
 ]
 
@@ -81,7 +81,7 @@ def test_every_table_of_the_plan_is_a_row_in_plan_order_before_any_task_exists()
     assert [t.name for t in job.tables] == ["DEMO.BIG", "DEMO.LINE", "DEMO.A", "DEMO.B", "DEMO.C"]
     assert {t.data["state"] for t in job.tables} == {"pending"}
     assert [t.data["partitions"] for t in job.tables] == [1, 2, 1, 1, 1]
-    assert job.tables[1].data["estimated_bytes"] == 6_000  # its two reads' estimates
+    assert job.tables[1].data["estimated_bytes"] == 6_000  # once, not once a partition
     assert job.header["totals"]["tables_by_state"]["pending"] == 5
     assert job.header["totals"]["progress"] == 0.0
 
