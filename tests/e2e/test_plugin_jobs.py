@@ -288,6 +288,57 @@ def test_a_job_answers_pages_of_its_tables_with_totals_over_all(
     assert all(e.id > whole["event_id"] for e in events)
 
 
+#: small tables that one packed extract task reads one after another
+PACKED_TABLES = ["DEMO.CUSTOMER", "DEMO.SALES_ORDER", "DEMO.ALL_TYPES"]
+
+
+def test_a_packed_task_shows_one_row_per_table(
+    airflow_stack: E2EStack,
+    transports_folder: Path,
+    gcs_emulator: GcsEmulator,
+    plugin_api: PluginApi,
+    oracle_connect: Callable[..., oracledb.Connection],
+) -> None:
+    """Three tables packed into one extract task (``packing.groups: 1``): the task's label
+    names the first and how many more, the job one row per table with its own rows."""
+    client = airflow_stack.client
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(EMULATOR_ENV, gcs_emulator.url)
+        bucket = gcs_emulator.client().create_bucket(f"jp-{secrets.token_hex(8)}")
+    transport = unique_id("jp")
+    data = transport_data(transport, bucket.name, PACKED_TABLES, packing={"groups": 1})
+    write_transport(transports_folder, transport, data)
+    try:
+        wait_for_dag(client, transport)
+        run_id = client.trigger(transport)
+        assert client.wait(transport, run_id, timeout=RUN_TIMEOUT_S) == "success"
+        extracts = [
+            t for t in client.task_instances(transport, run_id) if t["task_id"] == "extract"
+        ]
+        assert [t["rendered_map_index"] for t in extracts] == ["DEMO.CUSTOMER +2"]
+        path, params = _job_path(run_id), {"transport": transport}
+        body = plugin_api.get(path, params=params, as_=VIEWER).json()
+        with oracle_connect().cursor() as cursor:
+            counts = {
+                table: cursor.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                for table in PACKED_TABLES
+            }
+        assert [t["table"] for t in body["tables"]] == PACKED_TABLES
+        assert {t["table"]: t["rows"] for t in body["tables"]} == counts
+        assert all(
+            (t["state"], t["partitions"], t["partitions_done"], t["error"])
+            == ("success", 1, 1, None)
+            for t in body["tables"]
+        )
+        assert all(isinstance(t["estimated_bytes"], int) for t in body["tables"])
+        assert body["totals"]["tables_by_state"]["success"] == 3
+        assert body["totals"]["rows"] == sum(counts.values())
+        second = plugin_api.get(path, params={**params, "offset": 2, "limit": 2}).json()
+        assert second["tables"] == body["tables"][2:] and second["page"]["matching"] == 3
+    finally:
+        empty_bucket(bucket)
+
+
 @pytest.mark.parametrize("suffix", ["", "/events"])
 def test_job_routes_need_a_login_and_let_a_viewer_read(
     plugin_api: PluginApi, job: SharedJob, suffix: str
