@@ -4,17 +4,17 @@ Frames (each ends with a blank line)::
 
     retry: 2000                                   first: reconnect after 2 s
 
-    event: job                                    first event, then on each run state change
-    id: 1767225600123456
+    event: job                                    first event, then when the run's state
+    id: 1767225600123456                          or the totals change
     data: {"job_id": ..., "state": ..., "totals": {...}, ...}   (the job without tables)
 
-    event: table                                  on change, and every interval while running
+    event: table                                  a table that changed since it was sent
     id: 1767225600234567
     data: {"table": "DEMO.SALES_ORDER", "state": ..., "rows": ..., "job_id": ..., "transport": ...}
 
     event: end                                    the run is final; the stream closes
     id: 1767225601235567
-    data: {...the whole job, tables included...}
+    data: {...the final job without tables...}
 
     : keep-alive                                  after 15 s without an event
 
@@ -28,6 +28,11 @@ visible when ``N`` was sent; re-sending a table is harmless, the client just ove
 all with ids above ``N``, then the stream goes on as usual. The ``end`` event's id is derived
 from the final job alone (:func:`end_event_id`), so a client that has seen it can be told not
 to reconnect (the route answers 204).
+
+A job may have thousands of tables: only the tables that changed are sent (a running table
+changes with each snapshot its reads publish), and neither ``job`` nor ``end`` carries the
+tables (their totals cover them all). A client that has just read a page of the job opens the
+stream with the page's ``event_id`` as its last event id, and gets only what changed since.
 
 No Airflow here: :func:`job_events` takes the reading of the job as a callable, so the stream
 is unit-tested with a fake job and a fake clock.
@@ -43,7 +48,7 @@ from typing import Any
 
 import anyio
 
-from airflow_oracle_etl.plugin.job_status import RUNNING, JobView
+from airflow_oracle_etl.plugin.job_status import JobView
 
 __all__ = [
     "HEARTBEAT_S",
@@ -102,7 +107,7 @@ class EventStream:
     def __init__(self, last_event_id: int | None = None) -> None:
         self.last_id = last_event_id if last_event_id is not None else 0
         self._resume_after = None if last_event_id is None else last_event_id - RESUME_MARGIN_US
-        self._job_key: tuple[Any, ...] | None = None
+        self._header: dict[str, Any] | None = None
         self._sent: dict[str, dict[str, Any]] = {}
         self._first = True
         self.ended = False
@@ -112,13 +117,12 @@ class EventStream:
         return self.last_id
 
     def frames(self, job: JobView) -> list[str]:
-        """The frames ``job`` calls for: ``job`` if the run changed state, each table that
-        changed (or runs), and ``end`` once the run is final."""
+        """The frames ``job`` calls for: ``job`` if the run's state or the totals changed,
+        each table that changed, and ``end`` once the run is final."""
         out: list[str] = []
         header = job.header
-        key = (header["state"], header["start_date"], header["end_date"])
-        if key != self._job_key:
-            self._job_key = key
+        if header != self._header:
+            self._header = header
             out.append(format_event(JOB_EVENT, header, self._next_id(job.changed_us)))
         for table in sorted(job.tables, key=lambda t: t.changed_us):
             if (
@@ -128,14 +132,14 @@ class EventStream:
             ):
                 self._sent[table.name] = table.data  # the client has it already
                 continue
-            if table.data != self._sent.get(table.name) or table.data["state"] == RUNNING:
+            if table.data != self._sent.get(table.name):
                 self._sent[table.name] = table.data
                 data = table_event_data(job, table.data)
                 out.append(format_event(TABLE_EVENT, data, self._next_id(table.changed_us)))
         self._first = False
         if job.final and not self.ended:
             self.ended = True
-            out.append(format_event(END_EVENT, job.body(), self._next_id(end_event_id(job))))
+            out.append(format_event(END_EVENT, header, self._next_id(end_event_id(job))))
         return out
 
 

@@ -1,31 +1,53 @@
 """What a transport job is doing, per table, computed from plain records of its run.
 
-Pure on purpose: :mod:`.job_records` reads the rows (the run, its task instances, the
-``progress`` snapshots of the task state store and, when needed, the plan's output) and this
-module decides what they mean, so the rules are unit-tested without Airflow or a database.
+Pure on purpose: :mod:`.job_records` reads the rows (the run, its task instances, the progress
+snapshots of the task state store and the plan's output) and this module decides what they
+mean, so the rules are unit-tested without Airflow or a database.
 
-A table is the set of mapped ``extract`` instances that read it (one per partition). Its rows
-and bytes add up the partitions' latest progress snapshots (the operator publishes a last
-snapshot with phase ``done`` and the final totals); its state aggregates their task states;
-its rate is the sum of the running partitions' rates while it runs, and rows over wall time
-once it has finished. Each table also carries the time of its last change (the newest
-``updated_at`` of its task instances and snapshots), which the event stream turns into event
-ids (:mod:`.events`).
+A job is made of reads: one table, or one partition of a table. The plan packs them into the
+mapped ``extract`` tasks (``{"reads": [...]}`` per map index) and the J-th read of a task
+publishes its snapshots under the key ``progress/J`` (:mod:`.job_reads` turns both into
+:class:`Read` records). Runs planned before packing had one read per task, published under
+``progress`` and named by the task's label (``DEMO.X p1/2``); they still display.
+
+A table adds up its reads: rows and bytes from their latest snapshots (the last one has phase
+``done`` and the final totals); its state aggregates theirs; its rate is the sum of the reading
+reads' rates while it runs, and rows over wall time once it has finished. Each table carries
+the time of its last change (its reads' newest: :class:`~.job_reads.Read`), which the
+event stream turns into event ids (:mod:`.events`). :func:`page` picks the tables one answer
+carries: a job of thousands of tables is read a page at a time, with totals over all of them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from airflow_oracle_etl.plugin.job_reads import (
+    DONE_PHASE,
+    EXTRACT_TASK,
+    FAILED,
+    FAILED_PHASE,
+    PENDING,
+    RUNNING,
+    SKIPPED,
+    SUCCESS,
+    ProgressRecord,
+    Read,
+    TaskRecord,
+    job_reads,
+    planned_label,
+    table_of_label,
+)
 
 __all__ = [
     "EXTRACT_TASK",
     "FINAL_RUN_STATES",
     "RUNNING",
+    "TABLE_STATES",
     "JobRecords",
     "JobView",
     "ProgressRecord",
@@ -33,33 +55,17 @@ __all__ = [
     "TableView",
     "TaskRecord",
     "job_view",
+    "page",
     "planned_label",
     "table_of_label",
 ]
 
-#: the mapped task of a transport DAG (``transports.factory.EXTRACT_TASK``; not imported, as
-#: that module pulls in Airflow and the operators)
-EXTRACT_TASK = "extract"
 #: run states after which nothing changes any more
 FINAL_RUN_STATES = frozenset({"success", "failed"})
-DONE_PHASE = "done"
+#: the states of a table, in the order totals list them
+TABLE_STATES = (PENDING, RUNNING, SUCCESS, FAILED, SKIPPED)
 
-PENDING = "pending"
-RUNNING = "running"
-SUCCESS = "success"
-FAILED = "failed"
-SKIPPED = "skipped"
-
-_FAILED_TI = frozenset({"failed", "upstream_failed"})
-#: a partition that is being worked on (or will be again at once: a retry or a reschedule)
-_ACTIVE_TI = frozenset({"running", "restarting", "up_for_retry", "up_for_reschedule", "deferred"})
-#: a partition with nothing more to do
-_FINISHED_TI = frozenset({"success", "skipped"})
-#: a partition whose task is actually reading (its snapshot rate is current)
-_READING_TI = frozenset({"running"})
-#: the label of a partition: ``DEMO.SALES_LINE_ITEM p1/2``
-_PARTITION_LABEL = re.compile(r"^(?P<table>.+) p(?P<index>\d+)/(?P<count>\d+)$")
-#: when partitions of one table are in different phases, the one shown (most telling first)
+#: when reads of one table are in different phases, the one shown (most telling first)
 _PHASE_ORDER = ("extracting", "committing", "planning", "starting")
 
 
@@ -78,35 +84,9 @@ class RunRecord:
 
 
 @dataclass(frozen=True)
-class TaskRecord:
-    """One task instance of the run.
-
-    ``rendered_map_index`` is the label as rendered by the task (None until the task has
-    started: Airflow renders mapped labels on the worker)."""
-
-    task_id: str
-    map_index: int
-    state: str | None
-    rendered_map_index: str | None = None
-    start_date: dt.datetime | None = None
-    end_date: dt.datetime | None = None
-    updated_at: dt.datetime | None = None
-
-
-@dataclass(frozen=True)
-class ProgressRecord:
-    """The ``progress`` value of one task instance (a ``ProgressSnapshot`` as a mapping)."""
-
-    task_id: str
-    map_index: int
-    value: Mapping[str, Any]
-    updated_at: dt.datetime | None = None
-
-
-@dataclass(frozen=True)
 class JobRecords:
-    """Everything read about one run; ``planned`` is the plan task's output (one set of
-    extract arguments per map index), which names partitions that have not started yet."""
+    """Everything read about one run; ``planned`` is the plan task's output (per map index
+    ``{"reads": [...]}``, or one set of extract arguments in runs planned before packing)."""
 
     run: RunRecord
     tasks: Sequence[TaskRecord] = ()
@@ -126,8 +106,9 @@ class TableView:
 
 @dataclass(frozen=True)
 class JobView:
-    """The job: ``header`` is its JSON object without ``tables``; ``changed_us`` the time of
-    the run's last state change and ``last_change_us`` of anything in the job."""
+    """The job: ``header`` is its JSON object without ``tables`` (totals over every table
+    included); ``changed_us`` the time of the run's last state change and ``last_change_us``
+    of anything in the job."""
 
     header: dict[str, Any]
     tables: tuple[TableView, ...] = field(default_factory=tuple)
@@ -143,22 +124,32 @@ class JobView:
         return self.state in FINAL_RUN_STATES
 
     def body(self) -> dict[str, Any]:
-        """The job as ``GET /jobs/{run_id}`` answers it."""
-        return {**self.header, "tables": [table.data for table in self.tables]}
+        """The job with every table: :func:`page` of all of them."""
+        return page(self, offset=0, limit=len(self.tables))
+
+
+def page(job: JobView, *, offset: int, limit: int, states: Collection[str] = ()) -> dict[str, Any]:
+    """The job as ``GET /jobs/{run_id}`` answers it: the header with totals over every table,
+    and ``limit`` tables from ``offset`` among those in ``states`` (all when empty), in plan
+    order. ``page.matching`` counts the tables the filter keeps, so a client can page on;
+    ``event_id`` is where its event stream may start (:mod:`.events`)."""
+    chosen = [t.data for t in job.tables if not states or t.data["state"] in states]
+    return {
+        **job.header,
+        "page": {"offset": offset, "limit": limit, "matching": len(chosen)},
+        "event_id": job.last_change_us,
+        "tables": chosen[offset : offset + limit],
+    }
 
 
 def job_view(records: JobRecords) -> JobView:
     """The job of ``records``: per table state, rows, bytes, rate, ETA; and totals."""
     run = records.run
-    snapshots = {(p.task_id, p.map_index): p for p in records.progress}
-    groups: dict[str, list[tuple[TaskRecord, ProgressRecord | None]]] = {}
-    for task in sorted(records.tasks, key=lambda t: t.map_index):
-        if task.task_id != EXTRACT_TASK or task.map_index < 0:
-            continue
-        snapshot = snapshots.get((task.task_id, task.map_index))
-        name = _table_name(task, snapshot, records.planned)
-        groups.setdefault(name, []).append((task, snapshot))
-    tables = tuple(_table(name, partitions) for name, partitions in groups.items())
+    groups: dict[str, list[Read]] = {}
+    for read in job_reads(records.tasks, records.progress, records.planned):
+        groups.setdefault(read.table, []).append(read)
+    tables = tuple(_table(name, reads) for name, reads in groups.items())
+    extract_tasks = [t for t in records.tasks if t.task_id == EXTRACT_TASK and t.map_index >= 0]
     run_changed = max((_us(d) for d in (run.queued_at, run.start_date, run.end_date)), default=0)
     header = {
         "job_id": run.run_id,
@@ -169,98 +160,36 @@ def job_view(records: JobRecords) -> JobView:
         "start_date": _iso(run.start_date),
         "end_date": _iso(run.end_date),
         "conf": dict(run.conf or {}),
-        "totals": _totals(tables, groups),
+        "totals": _totals(tables, extract_tasks),
     }
     last_change = max([run_changed, *(t.changed_us for t in tables)])
     return JobView(header, tables, changed_us=run_changed, last_change_us=last_change)
 
 
-def table_of_label(label: str) -> tuple[str, int | None, int | None]:
-    """``DEMO.X p2/4`` -> (``DEMO.X``, 2, 4); a label without partition suffix -> (label,
-    None, None)."""
-    match = _PARTITION_LABEL.match(label)
-    if match is None:
-        return label, None, None
-    return match["table"], int(match["index"]), int(match["count"])
-
-
-def planned_label(entry: Mapping[str, Any]) -> str | None:
-    """The label a mapped extract task will render for one entry of the plan's output (the
-    factory's ``MAP_INDEX_TEMPLATE``: quotes dropped, `` pI/N`` when partitioned)."""
-    table = entry.get("table")
-    if not isinstance(table, str) or not table:
-        return None
-    label = table.replace('"', "")
-    partition = entry.get("partition")
-    if isinstance(partition, Mapping):
-        count, index = partition.get("count"), partition.get("index")
-        if isinstance(count, int) and isinstance(index, int) and count > 1:
-            label += f" p{index + 1}/{count}"
-    return label
-
-
 # -- one table ---------------------------------------------------------------------------------
 
 
-def _table_name(
-    task: TaskRecord,
-    snapshot: ProgressRecord | None,
-    planned: Sequence[Mapping[str, Any]] | None,
-) -> str:
-    """The table a partition reads: from its rendered label, else the plan, else its
-    snapshot; ``#N`` (its map index) when none of them says."""
-    label = task.rendered_map_index
-    if not label and planned is not None and task.map_index < len(planned):
-        label = planned_label(planned[task.map_index])
-    if label:
-        return table_of_label(label)[0]
-    table = snapshot.value.get("table") if snapshot is not None else None
-    if isinstance(table, str) and table:
-        return table.replace('"', "")
-    return f"#{task.map_index}"
-
-
-def _current(task: TaskRecord, snapshot: ProgressRecord | None) -> Mapping[str, Any] | None:
-    """The snapshot that describes the partition's current try, if any.
-
-    A partition waiting to run counts nothing (a snapshot there is a cleared run's), and a
-    running one ignores a snapshot older than its start (its previous try's: retries share
-    the task state store)."""
-    if snapshot is None or task.state is None:
-        return None
-    if task.state not in _ACTIVE_TI | _FINISHED_TI | _FAILED_TI:
-        return None
-    if (
-        task.state in _READING_TI
-        and task.start_date is not None
-        and snapshot.updated_at is not None
-        and snapshot.updated_at < task.start_date
-    ):
-        return None
-    return snapshot.value
-
-
-def _table(name: str, partitions: list[tuple[TaskRecord, ProgressRecord | None]]) -> TableView:
-    tasks = [task for task, _ in partitions]
-    state = _table_state([task.state for task in tasks])
-    current = [(task, _current(task, snapshot)) for task, snapshot in partitions]
-    values = [value for _, value in current if value is not None]
+def _table(name: str, reads: list[Read]) -> TableView:
+    state = _table_state([read.state for read in reads])
+    values = [read.value for read in reads if read.value is not None]
     rows = sum(_int(value.get("rows")) for value in values)
     estimates = [
         e for e in (value.get("estimated_total_rows") for value in values) if isinstance(e, int)
     ]
-    # every partition's snapshot carries the whole table's estimate (ALL_TABLES.NUM_ROWS)
+    # every read of a table carries the whole table's estimate (ALL_TABLES.NUM_ROWS)
     estimated = max(estimates) if estimates else None
     if state == RUNNING:
         rate = math.fsum(
-            _float(value.get("rows_per_s"))
-            for task, value in current
-            if value is not None and task.state in _READING_TI and value.get("phase") != DONE_PHASE
+            _float(read.value.get("rows_per_s"))
+            for read in reads
+            if read.value is not None and read.reading
         )
     else:
-        rate = _wall_rate(rows, tasks)
-    changed = [_us(task.updated_at) for task in tasks]
-    changed += [_us(snapshot.updated_at) for _, snapshot in partitions if snapshot is not None]
+        rate = _wall_rate(rows, [interval for read in reads if (interval := read.interval)])
+    changed = [_us(moment) for read in reads for moment in read.changed]
+    # every read of a table carries the whole table's estimate, as the plan packs by tables
+    planned_bytes = [read.estimated_bytes for read in reads if read.estimated_bytes is not None]
+    errors = list(dict.fromkeys(read.error for read in reads if read.error))
     data = {
         "table": name,
         "state": state,
@@ -269,22 +198,24 @@ def _table(name: str, partitions: list[tuple[TaskRecord, ProgressRecord | None]]
         "rows_per_second": round(rate, 1),
         "eta_seconds": _eta(state, rows, estimated, rate),
         "estimated_rows": estimated,
-        "partitions": len(tasks),
-        "partitions_done": sum(task.state == SUCCESS for task in tasks),
+        "estimated_bytes": max(planned_bytes) if planned_bytes else None,
+        "partitions": len(reads),
+        "partitions_done": sum(read.state == SUCCESS for read in reads),
         "phase": _phase([value.get("phase") for value in values]),
+        "error": "; ".join(errors) if errors else None,
     }
     return TableView(name, data, max(changed, default=0))
 
 
-def _table_state(states: Sequence[str | None]) -> str:
-    """Failed if any partition failed; running if any is active, or if some are finished and
-    others still wait (the table is under way); success when all succeeded (skipped ones
-    aside); else pending."""
-    if any(s in _FAILED_TI for s in states):
+def _table_state(states: Sequence[str]) -> str:
+    """Failed if any read failed; running if any runs, or if some are finished and others
+    still wait (the table is under way); success when all succeeded (skipped ones aside);
+    else pending."""
+    if FAILED in states:
         return FAILED
-    if any(s in _ACTIVE_TI for s in states):
+    if RUNNING in states:
         return RUNNING
-    finished = [s in _FINISHED_TI for s in states]
+    finished = [s in (SUCCESS, SKIPPED) for s in states]
     if finished and all(finished):
         return SUCCESS if SUCCESS in states else SKIPPED
     if any(finished):
@@ -301,6 +232,8 @@ def _phase(phases: Sequence[Any]) -> str | None:
     for phase in _PHASE_ORDER:
         if phase in known:
             return phase
+    if FAILED_PHASE in known:
+        return FAILED_PHASE
     return next(p for p in known if p != DONE_PHASE)
 
 
@@ -314,30 +247,64 @@ def _eta(state: str, rows: int, estimated: int | None, rate: float) -> float | N
     return round((estimated - rows) / rate, 1)
 
 
-def _wall_rate(rows: int, tasks: Sequence[TaskRecord]) -> float:
-    """Rows over the time from the first partition's start to the last one's end."""
-    starts = [t.start_date for t in tasks if t.start_date is not None]
-    ends = [t.end_date for t in tasks if t.end_date is not None]
-    if not rows or not starts or not ends:
+def _wall_rate(rows: int, intervals: Sequence[tuple[dt.datetime, dt.datetime]]) -> float:
+    """Rows over the time from the first start to the last end."""
+    if not rows or not intervals:
         return 0.0
-    seconds = (max(ends) - min(starts)).total_seconds()
+    span = max(end for _, end in intervals) - min(start for start, _ in intervals)
+    seconds = span.total_seconds()
     return rows / seconds if seconds > 0 else 0.0
 
 
-def _totals(
-    tables: Sequence[TableView], groups: Mapping[str, list[tuple[TaskRecord, Any]]]
-) -> dict[str, Any]:
+def _totals(tables: Sequence[TableView], tasks: Sequence[TaskRecord]) -> dict[str, Any]:
+    """Sums over every table, whatever page a client reads: rows, bytes, rate, the tables
+    per state, and the share of the work done (:func:`_progress`)."""
     rows = sum(t.data["rows"] for t in tables)
     running = [t for t in tables if t.data["state"] == RUNNING]
     if running:
         rate = math.fsum(t.data["rows_per_second"] for t in running)
     else:
-        rate = _wall_rate(rows, [task for group in groups.values() for task, _ in group])
+        rate = _wall_rate(
+            rows,
+            [(t.start_date, t.end_date) for t in tasks if t.start_date and t.end_date],
+        )
     return {
         "rows": rows,
         "bytes": sum(t.data["bytes"] for t in tables),
         "rows_per_second": round(rate, 1),
+        "tables": len(tables),
+        "tables_by_state": {
+            state: sum(t.data["state"] == state for t in tables) for state in TABLE_STATES
+        },
+        "progress": _progress(tables),
     }
+
+
+def _progress(tables: Sequence[TableView]) -> float | None:
+    """The share of the job's work done, 0 to 1 (None without tables).
+
+    Each table weighs its planned bytes when the plan estimated every table (runs planned
+    before packing did not: then each table weighs one); its own share is 1 once finished,
+    its rows over its estimate while it runs (below 1: statistics can be stale), else 0."""
+    if not tables:
+        return None
+    weights = [t.data["estimated_bytes"] for t in tables]
+    if not all(isinstance(w, int) and w > 0 for w in weights):
+        weights = [1] * len(tables)
+    done = 0.0
+    for table, weight in zip(tables, weights, strict=True):
+        data = table.data
+        if data["state"] in (SUCCESS, SKIPPED):
+            share = 1.0
+        elif data["estimated_rows"] and data["rows"]:
+            share = min(data["rows"] / data["estimated_rows"], 0.99)
+        else:
+            share = 0.0
+        done += weight * share
+    fraction = done / sum(weights)
+    if any(t.data["state"] not in (SUCCESS, SKIPPED) for t in tables):
+        fraction = min(fraction, 0.999)
+    return round(fraction, 4)
 
 
 # -- values ------------------------------------------------------------------------------------

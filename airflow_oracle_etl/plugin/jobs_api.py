@@ -1,9 +1,14 @@
 """Jobs over REST: the runs of transport DAGs, one job per table, and its live event stream.
 
 - ``GET /jobs?transport=ID&limit=N``: the newest runs of the transports the caller may read;
-- ``GET /jobs/{run_id}?transport=ID``: one job, per table state, rows, bytes, rate, ETA;
+- ``GET /jobs/{run_id}?transport=ID&offset=0&limit=100&state=failed``: one job, a page of
+  its tables (state, rows, bytes, rate, ETA), with totals over all of them;
 - ``GET /jobs/{run_id}/events?transport=ID``: the same, live, as Server-Sent Events
-  (:mod:`.events`).
+  (:mod:`.events`): the totals, and each table when it changes.
+
+A job may hold thousands of tables (a whole schema), so its answer is a page of them, in plan
+order, optionally only those in some states; reading a job costs the same few queries whatever
+the page (:mod:`.job_records`).
 
 A job is a DAG run of a transport: a valid transport file of the transports folder whose id
 is the DAG id. A run id is unique per DAG only, so ``transport`` picks the DAG when several
@@ -37,8 +42,8 @@ from airflow_oracle_etl.plugin.auth import (
 )
 from airflow_oracle_etl.plugin.events import end_event_id, job_events
 from airflow_oracle_etl.plugin.job_records import JobReader, find_runs, list_runs
-from airflow_oracle_etl.plugin.job_status import JobView, RunRecord, job_view
-from airflow_oracle_etl.plugin.schemas import Job, JobList, JobSummary, error_responses
+from airflow_oracle_etl.plugin.job_status import JobView, RunRecord, job_view, page
+from airflow_oracle_etl.plugin.schemas import Job, JobList, JobSummary, TableState, error_responses
 from airflow_oracle_etl.plugin.settings import events_interval_s, transports_folder
 from airflow_oracle_etl.transports.loading import load_transports
 
@@ -50,6 +55,9 @@ router = APIRouter(prefix="/jobs", tags=["jobs"])
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
+#: tables in one answer of ``GET /jobs/{run_id}``, unless asked otherwise, and at most
+DEFAULT_TABLE_LIMIT = 100
+MAX_TABLE_LIMIT = 1000
 #: bounds of the ``interval`` query parameter of the event stream (seconds)
 MIN_INTERVAL_S = 0.2
 MAX_INTERVAL_S = 10.0
@@ -205,12 +213,29 @@ def list_jobs(
 
 
 @router.get("/{run_id}", responses=_JOB_ERRORS)
-def get_job(run_id: str, run: AuthorizedRun) -> Job:
-    """One job: the run, and per table its state, rows, bytes, rows/s and ETA."""
+def get_job(
+    run_id: str,
+    run: AuthorizedRun,
+    offset: Annotated[int, Query(ge=0, description="Tables to skip (in plan order).")] = 0,
+    limit: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=MAX_TABLE_LIMIT,
+            description=f"Tables in the answer, at most {MAX_TABLE_LIMIT}.",
+        ),
+    ] = DEFAULT_TABLE_LIMIT,
+    state: Annotated[
+        list[TableState] | None,
+        Query(description="Only tables in this state (repeat for several)."),
+    ] = None,
+) -> Job:
+    """One job: the run, totals over all its tables, and a page of its tables with their
+    state, rows, bytes, rows/s and ETA (``page.matching``: how many the filter keeps)."""
     job = _read_job(JobReader(run.dag_id, run.run_id))
     if job is None:
         raise _not_found(f"no job {run_id!r}")
-    return Job.model_validate(job.body())
+    return Job.model_validate(page(job, offset=offset, limit=limit, states=state or ()))
 
 
 def _event_id(text: str | None) -> int | None:
@@ -226,9 +251,10 @@ def _event_id(text: str | None) -> int | None:
     responses={
         200: {
             "content": {EVENT_STREAM: {"schema": {"type": "string"}}},
-            "description": "The job's events: `job` (the job without its tables), `table` (a "
-            "table with `job_id` and `transport`), and last `end` (the whole job, as "
-            "`GET /jobs/{run_id}` gives it).",
+            "description": "The job's events: `job` (the job without its tables, with totals "
+            "over all of them) when the run's state or totals change, `table` (a table with "
+            "`job_id` and `transport`) when it changes, and last `end` (the final job "
+            "without its tables: each table's final state came before it).",
         },
         204: {"description": "The job has ended and the client has seen its end event."},
         **_JOB_ERRORS,

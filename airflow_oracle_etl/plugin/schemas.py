@@ -28,8 +28,10 @@ __all__ = [
     "Job",
     "JobLinks",
     "JobList",
+    "JobPage",
     "JobSummary",
     "JobTable",
+    "JobTablesByState",
     "JobTotals",
     "RequestProblem",
     "RequestProblems",
@@ -237,19 +239,39 @@ class JobList(_Response):
     jobs: list[JobSummary]
 
 
+TableState = Literal["pending", "running", "success", "failed", "skipped"]
+
+
+class JobTablesByState(_Response):
+    """How many tables are in each state."""
+
+    pending: int
+    running: int
+    success: int
+    failed: int
+    skipped: int
+
+
 class JobTotals(_Response):
-    """The sums over the tables, so a client need not add them up."""
+    """The sums over every table of the job (not only the page's), so a client need not add
+    them up, nor read every page to show the job's progress."""
 
     rows: int
     bytes: int
     rows_per_second: float
+    tables: int = Field(description="The job's tables")
+    tables_by_state: JobTablesByState
+    progress: float | None = Field(
+        description="The share of the work done, 0 to 1: each table weighs its planned bytes "
+        "(each weighs one when the plan estimated not every table); None without tables"
+    )
 
 
 class JobTable(_Response):
     """One table of a job, all its partitions added up: people follow tables, not tasks."""
 
     table: str
-    state: Literal["pending", "running", "success", "failed", "skipped"]
+    state: TableState
     rows: int
     bytes: int
     rows_per_second: float
@@ -257,14 +279,27 @@ class JobTable(_Response):
         description="None without a row estimate or a rate, or past the estimate"
     )
     estimated_rows: int | None = Field(description="Oracle's statistics: an estimate")
+    estimated_bytes: int | None = Field(
+        description="The plan's estimate of the table's bytes, by which it packs tables"
+    )
     partitions: int
     partitions_done: int
     phase: str | None
+    error: str | None = Field(description="Why its failed reads failed (type: message)")
 
 
-class Job(_Response):
-    """A job as the REST route and the event stream's ``end`` event both give it, so a
-    client may read either."""
+class JobPage(_Response):
+    """Which tables an answer holds: ``limit`` from ``offset`` among the ``matching`` ones
+    (those of the ``state`` filter, else all)."""
+
+    offset: int
+    limit: int
+    matching: int
+
+
+class JobHeader(_Response):
+    """A job without its tables, as the event stream's ``job`` and ``end`` events give it
+    (no route answers it alone, so the OpenAPI document shows it inside :class:`Job`)."""
 
     job_id: str
     transport: str
@@ -275,6 +310,16 @@ class Job(_Response):
     end_date: IsoTime | None
     conf: dict[str, Any]
     totals: JobTotals
+
+
+class Job(JobHeader):
+    """A job as ``GET /jobs/{run_id}`` gives it: a page of its tables, in plan order."""
+
+    page: JobPage
+    event_id: int = Field(
+        description="The id of the job's last change: the event stream opened with "
+        "?last_event_id= this value sends only what changed since (and the job event)"
+    )
     tables: list[JobTable] = Field(description="Empty until the plan task has mapped its tables")
 
 

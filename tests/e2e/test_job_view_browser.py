@@ -225,6 +225,22 @@ def test_the_job_view_follows_a_running_job_live(
     assert big["bar"] == big["barMax"]
     assert big["partitions"] == "2/2"
     assert int(_data(browser, "total-rows", "value") or 0) == sum(expected.values())
+    assert browser.find_element(By.ID, "total-tables").text == "2 of 2"
+
+    # the filter by state reads the page again: the done tables, then none failed
+    done = browser.find_element(By.CSS_SELECTOR, "#state-filter button[data-filter='success']")
+    done.click()
+    _wait(  # pressed once the filtered page has been read
+        browser,
+        UI_TIMEOUT_S,
+        "the filter did not apply",
+        lambda: done.get_attribute("aria-pressed") == "true",
+    )
+    assert _data(browser, "page-range", "matching") == "2"
+    assert {name for name, _, _ in browser.execute_script(READ_ROWS)} == set(expected)
+    failed = browser.find_element(By.CSS_SELECTOR, "#state-filter button[data-filter='failed']")
+    assert not failed.is_displayed()  # no table failed: no such filter to offer
+    assert not browser.find_element(By.ID, "pager").is_displayed()  # one page holds them
 
     # Airflow's DAG run page has the tab, and the tab frames this view
     browser.get(f"{base}/dags/{quote(DAG_ID, safe='')}/runs/{quote(run_id, safe='')}")

@@ -209,15 +209,20 @@ def test_the_event_stream_follows_the_job_resumes_and_ends(
     final = end.data
     assert final["state"] == "success", final
     assert final["totals"]["rows"] == sum(counts.values())
-    tables = {t["table"]: t for t in final["tables"]}
+    assert "tables" not in final  # each table's final state came before the end
+    seen = {e.data["table"]: e.data for e in resumed if e.event == "table"}
+    # the REST view of the finished job says the same
+    body = plugin_api.get(_job_path(job.run_id), params={"transport": job.transport}).json()
+    assert body["totals"] == final["totals"]
+    tables = {t["table"]: t for t in body["tables"]}
     assert {name: t["rows"] for name, t in tables.items()} == counts
     assert all(t["state"] == "success" and t["eta_seconds"] == 0 for t in tables.values())
     assert tables[PARTITIONED_TABLE]["partitions"] == tables[PARTITIONED_TABLE]["partitions_done"]
     assert tables[PARTITIONED_TABLE]["partitions"] == 2
-
-    # the REST view of the finished job says the same
-    body = plugin_api.get(_job_path(job.run_id), params={"transport": job.transport}).json()
-    assert body["tables"] == final["tables"] and body["totals"] == final["totals"]
+    for name, table in seen.items():  # the last event of a table is its final state
+        if table["state"] == "success":
+            event_table = {k: v for k, v in table.items() if k not in ("job_id", "transport")}
+            assert event_table == tables[name]
 
     # a client that has seen the end is told to stop reconnecting (header or query)
     with stream(plugin_api, job, **{"Last-Event-ID": str(end.id)}) as response:
@@ -229,6 +234,109 @@ def test_the_event_stream_follows_the_job_resumes_and_ends(
     with stream(plugin_api, job, **{"Last-Event-ID": str(last_id)}) as response:
         again = [e for e in read_events(response) if e.event == "end"]
     assert [e.id for e in again] == [end.id]
+
+
+def test_a_job_answers_pages_of_its_tables_with_totals_over_all(
+    plugin_api: PluginApi, job: SharedJob
+) -> None:
+    """Pages of one table each, in plan order, and a filter by state: whatever the page, the
+    totals cover every table. Read once the job has ended, so its tables stand still."""
+    client_params = {"transport": job.transport}
+    path = _job_path(job.run_id)
+    deadline = time.monotonic() + RUN_TIMEOUT_S
+    while (whole := plugin_api.get(path, params=client_params).json())["state"] != "success":
+        assert whole["state"] in ("queued", "running"), whole
+        assert time.monotonic() < deadline, "the run did not end"
+        time.sleep(INTERVAL_S)
+    names = [t["table"] for t in whole["tables"]]
+    assert names == [BIG_TABLE, PARTITIONED_TABLE]  # the transport's order
+    assert whole["page"] == {"offset": 0, "limit": 100, "matching": 2}
+    totals = whole["totals"]
+    assert (totals["tables"], totals["tables_by_state"]["success"]) == (2, 2)
+    assert totals["progress"] == 1.0
+    pages = [
+        plugin_api.get(path, params={**client_params, "offset": i, "limit": 1}).json()
+        for i in range(3)
+    ]
+    assert [[t["table"] for t in p["tables"]] for p in pages] == [
+        [BIG_TABLE],
+        [PARTITIONED_TABLE],
+        [],
+    ]
+    assert all(p["totals"] == totals and p["page"]["matching"] == 2 for p in pages)
+    assert [p["tables"][0] for p in pages[:2]] == whole["tables"]
+    done = plugin_api.get(
+        path, params=[*client_params.items(), ("state", "success"), ("state", "failed")]
+    )
+    assert [t["table"] for t in done.json()["tables"]] == names
+    failed = plugin_api.get(path, params={**client_params, "state": "failed"}).json()
+    assert (failed["tables"], failed["page"]["matching"], failed["totals"]) == ([], 0, totals)
+    for bad in ({"limit": 0}, {"limit": 1001}, {"offset": -1}, {"state": "done"}):
+        refused = plugin_api.get(path, params={**client_params, **bad})
+        assert refused.status_code == 422, (bad, refused.text)
+    # a stream opened at the page's event id: the job, nothing older, the end
+    params = {**client_params, "interval": INTERVAL_S, "last_event_id": whole["event_id"]}
+    with plugin_api.http.stream(
+        "GET",
+        _job_path(job.run_id, "/events"),
+        params=params,
+        headers=plugin_api.headers(VIEWER),
+        timeout=STREAM_TIMEOUT,
+    ) as response:
+        events = [e for e in read_events(response) if e.event]
+    assert events[0].event == "job" and events[-1].event == "end"
+    assert all(e.id > whole["event_id"] for e in events)
+
+
+#: small tables that one packed extract task reads one after another
+PACKED_TABLES = ["DEMO.CUSTOMER", "DEMO.SALES_ORDER", "DEMO.ALL_TYPES"]
+
+
+def test_a_packed_task_shows_one_row_per_table(
+    airflow_stack: E2EStack,
+    transports_folder: Path,
+    gcs_emulator: GcsEmulator,
+    plugin_api: PluginApi,
+    oracle_connect: Callable[..., oracledb.Connection],
+) -> None:
+    """Three tables packed into one extract task (``packing.groups: 1``): the task's label
+    names the first and how many more, the job one row per table with its own rows."""
+    client = airflow_stack.client
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(EMULATOR_ENV, gcs_emulator.url)
+        bucket = gcs_emulator.client().create_bucket(f"jp-{secrets.token_hex(8)}")
+    transport = unique_id("jp")
+    data = transport_data(transport, bucket.name, PACKED_TABLES, packing={"groups": 1})
+    write_transport(transports_folder, transport, data)
+    try:
+        wait_for_dag(client, transport)
+        run_id = client.trigger(transport)
+        assert client.wait(transport, run_id, timeout=RUN_TIMEOUT_S) == "success"
+        extracts = [
+            t for t in client.task_instances(transport, run_id) if t["task_id"] == "extract"
+        ]
+        assert [t["rendered_map_index"] for t in extracts] == ["DEMO.CUSTOMER +2"]
+        path, params = _job_path(run_id), {"transport": transport}
+        body = plugin_api.get(path, params=params, as_=VIEWER).json()
+        with oracle_connect().cursor() as cursor:
+            counts = {
+                table: cursor.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                for table in PACKED_TABLES
+            }
+        assert [t["table"] for t in body["tables"]] == PACKED_TABLES
+        assert {t["table"]: t["rows"] for t in body["tables"]} == counts
+        assert all(
+            (t["state"], t["partitions"], t["partitions_done"], t["error"])
+            == ("success", 1, 1, None)
+            for t in body["tables"]
+        )
+        assert all(isinstance(t["estimated_bytes"], int) for t in body["tables"])
+        assert body["totals"]["tables_by_state"]["success"] == 3
+        assert body["totals"]["rows"] == sum(counts.values())
+        second = plugin_api.get(path, params={**params, "offset": 2, "limit": 2}).json()
+        assert second["tables"] == body["tables"][2:] and second["page"]["matching"] == 3
+    finally:
+        empty_bucket(bucket)
 
 
 @pytest.mark.parametrize("suffix", ["", "/events"])

@@ -1,6 +1,12 @@
-// The "Table progress" view of a transport job: reads the job once, then follows its event
-// stream (Server-Sent Events) until the run ends. Plain browser JavaScript, no build step.
-// Every value from the server goes through textContent or setAttribute, never innerHTML.
+// The "Table progress" view of a transport job: reads a page of the job's tables, then follows
+// its event stream (Server-Sent Events) until the run ends. Plain browser JavaScript, no build
+// step. Every value from the server goes through textContent or setAttribute, never innerHTML.
+//
+// A job may hold thousands of tables (a whole schema): the view shows one page of them (in plan
+// order, optionally only those in one state), the totals of all of them at the top. The event
+// stream sends the totals and each table when it changes; a table on the page is updated in
+// place, and the page is read again (at most every few seconds) when its set of tables may
+// have changed: a table entered or left the filtered state, or the plan's tables appeared.
 "use strict";
 
 (() => {
@@ -13,6 +19,10 @@
   const eventsUrl = api + "/jobs/" + encodeURIComponent(runId) + "/events" + query;
 
   const FINISHED_RUN = new Set(["success", "failed"]);
+  const PAGE_SIZE = 100;
+  // a page read again after table events waits this long, so a busy job costs a read or so
+  // every few seconds, not one per event
+  const REFRESH_DELAY_MS = 2000;
 
   const numberFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
   const percentFormat = new Intl.NumberFormat(undefined, {
@@ -20,11 +30,21 @@
     maximumFractionDigits: 0,
   });
 
-  /** @type {Map<string, {data: object, row: HTMLTableRowElement, cells: object}>} */
+  /** the tables of the page shown, by name
+   * @type {Map<string, {data: object, row: HTMLTableRowElement, cells: object}>} */
   const tables = new Map();
   let job = null;
   let source = null;
   let ended = false;
+  // the page: its first table, and the state shown ("" for all); matching: the tables the
+  // filter keeps (from the last page read)
+  let offset = 0;
+  let filter = "";
+  let matching = 0;
+  // the state of the page shown (the filter asked for applies once its page is read)
+  let shownFilter = "";
+  let refreshTimer = null;
+  let loading = null;
 
   const byId = (id) => document.getElementById(id);
 
@@ -105,7 +125,7 @@
     element.textContent = value.replace(/_/g, " ");
   }
 
-  // ---- the job header ---------------------------------------------------------------------
+  // ---- the job header: totals over every table, from the server ---------------------------
 
   function renderJob() {
     if (!job) return;
@@ -113,6 +133,7 @@
     byId("job-start").textContent = formatTime(job.start_date || job.queued_at);
     renderDuration();
     renderTotals();
+    renderTools();
   }
 
   function renderDuration() {
@@ -122,37 +143,18 @@
     byId("job-duration").textContent = formatDuration((end - start) / 1000);
   }
 
-  // Live totals are summed from the tables (table events arrive every second, job events only
-  // when the run changes state); the server's totals count once the run has ended.
   function renderTotals() {
-    const list = [...tables.values()].map((entry) => entry.data);
-    let rows = 0;
-    let bytes = 0;
-    let rate = 0;
-    let done = 0;
-    let estimated = 0;
-    let allEstimated = list.length > 0;
-    for (const table of list) {
-      rows += isNumber(table.rows) ? table.rows : 0;
-      bytes += isNumber(table.bytes) ? table.bytes : 0;
-      if (table.state === "running" && isNumber(table.rows_per_second)) {
-        rate += table.rows_per_second;
-      }
-      if (table.state === "success") done += 1;
-      if (table.state === "success" && isNumber(table.rows)) estimated += table.rows;
-      else if (isNumber(table.estimated_rows)) estimated += Math.max(table.estimated_rows, 1);
-      else allEstimated = false;
-    }
-    const totals = (ended && job && job.totals) || null;
-    if (totals) {
-      rows = isNumber(totals.rows) ? totals.rows : rows;
-      bytes = isNumber(totals.bytes) ? totals.bytes : bytes;
-      rate = isNumber(totals.rows_per_second) ? totals.rows_per_second : rate;
-    }
+    const totals = (job && job.totals) || {};
+    const count = isNumber(totals.tables) ? totals.tables : 0;
+    const byState = totals.tables_by_state || {};
+    const done = isNumber(byState.success) ? byState.success : 0;
+    const rows = isNumber(totals.rows) ? totals.rows : 0;
+    const bytes = isNumber(totals.bytes) ? totals.bytes : 0;
+    const rate = isNumber(totals.rows_per_second) ? totals.rows_per_second : 0;
     setValue(byId("total-rows"), rows, formatCount(rows));
     setValue(byId("total-bytes"), bytes, formatBytes(bytes));
     setValue(byId("total-rate"), rate, formatCount(rate));
-    setValue(byId("total-tables"), done, list.length ? done + " of " + list.length : "–");
+    setValue(byId("total-tables"), done, count ? done + " of " + numberFormat.format(count) : "–");
 
     const overall = byId("overall-progress");
     const percent = byId("overall-percent");
@@ -160,11 +162,11 @@
     if (job && job.state === "success") {
       setProgress(overall, 1, 1, "All tables done");
       percent.textContent = percentFormat.format(1);
-    } else if (allEstimated && estimated > 0) {
-      const fraction = Math.min(rows / estimated, 0.99);
-      setProgress(overall, fraction, 1, percentFormat.format(fraction) + " of the rows");
+    } else if (isNumber(totals.progress) && totals.progress > 0) {
+      const fraction = Math.min(totals.progress, 0.99);
+      setProgress(overall, fraction, 1, percentFormat.format(fraction) + " of the work");
       percent.textContent = percentFormat.format(fraction);
-    } else if (list.length && job && job.state === "running") {
+    } else if (count && job && job.state === "running") {
       setProgress(overall, null, 1, "In progress");
       percent.textContent = "";
     } else {
@@ -184,6 +186,52 @@
     if (value === null) element.removeAttribute("value");
     else element.value = value;
     element.setAttribute("aria-valuetext", text);
+  }
+
+  // ---- filter and pager -------------------------------------------------------------------
+
+  function renderTools() {
+    const totals = (job && job.totals) || {};
+    const byState = totals.tables_by_state || {};
+    for (const button of byId("state-filter").querySelectorAll("button")) {
+      const state = button.dataset.filter;
+      const count = state ? byState[state] : totals.tables;
+      button.querySelector(".count").textContent = isNumber(count)
+        ? "(" + numberFormat.format(count) + ")"
+        : "";
+      button.setAttribute("aria-pressed", String(state === shownFilter));
+      // a state no table is in is hidden, unless it is the one shown
+      button.hidden = Boolean(state) && state !== shownFilter && !(isNumber(count) && count > 0);
+    }
+    const shown = tables.size;
+    const range = byId("page-range");
+    range.textContent = shown
+      ? numberFormat.format(offset + 1) + "–" + numberFormat.format(offset + shown) +
+        " of " + numberFormat.format(matching)
+      : numberFormat.format(matching) + " tables";
+    range.dataset.offset = String(offset);
+    range.dataset.matching = String(matching);
+    byId("page-prev").disabled = offset === 0;
+    byId("page-next").disabled = offset + PAGE_SIZE >= matching;
+    byId("pager").hidden = matching <= PAGE_SIZE && offset === 0;
+  }
+
+  function setupTools() {
+    for (const button of byId("state-filter").querySelectorAll("button")) {
+      button.addEventListener("click", () => {
+        filter = button.dataset.filter;
+        offset = 0;
+        loadPage();
+      });
+    }
+    byId("page-prev").addEventListener("click", () => {
+      offset = Math.max(0, offset - PAGE_SIZE);
+      loadPage();
+    });
+    byId("page-next").addEventListener("click", () => {
+      if (offset + PAGE_SIZE < matching) offset += PAGE_SIZE;
+      loadPage();
+    });
   }
 
   // ---- one row per table ------------------------------------------------------------------
@@ -209,7 +257,10 @@
     badge.className = "badge";
     const phase = document.createElement("span");
     phase.className = "phase muted";
-    stateCell.append(badge, phase);
+    const error = document.createElement("span");
+    error.className = "error";
+    error.hidden = true;
+    stateCell.append(badge, phase, error);
 
     const progressCell = cell("progress-col");
     const bar = document.createElement("progress");
@@ -222,6 +273,7 @@
     const cells = {
       badge,
       phase,
+      error,
       bar,
       percent,
       rows: cell("num rows"),
@@ -230,20 +282,35 @@
       bytes: cell("num bytes"),
       partitions: cell("num partitions"),
     };
-    byId("table-rows").appendChild(row);
-    byId("no-tables").hidden = true;
     return { row, cells };
   }
 
-  function upsertTable(table) {
-    if (!table || typeof table.table !== "string") return;
-    let entry = tables.get(table.table);
-    if (!entry) {
-      entry = { data: {}, ...createRow(table.table) };
-      tables.set(table.table, entry);
+  // The page's tables, in the server's order: rows of tables still shown are kept (and
+  // updated), the others removed.
+  function showTables(list) {
+    const body = byId("table-rows");
+    const names = new Set();
+    for (const table of list) {
+      if (!table || typeof table.table !== "string") continue;
+      names.add(table.table);
+      let entry = tables.get(table.table);
+      if (!entry) {
+        entry = { data: {}, ...createRow(table.table) };
+        tables.set(table.table, entry);
+      }
+      entry.data = table;
+      renderTable(entry);
+      body.appendChild(entry.row);
     }
-    entry.data = { ...entry.data, ...table };
-    renderTable(entry);
+    for (const [name, entry] of tables) {
+      if (!names.has(name)) {
+        entry.row.remove();
+        tables.delete(name);
+      }
+    }
+    const total = (job && job.totals && job.totals.tables) || 0;
+    byId("no-tables").hidden = total > 0;
+    byId("no-match").hidden = !(total > 0 && tables.size === 0);
   }
 
   function renderTable({ data, row, cells }) {
@@ -257,6 +324,10 @@
     row.dataset.estimatedRows = estimate === null ? "" : String(estimate);
     setBadge(cells.badge, state);
     cells.phase.textContent = running && data.phase ? data.phase : "";
+    cells.error.textContent = data.error || "";
+    cells.error.hidden = !data.error;
+    if (data.error) row.title = data.error;
+    else row.removeAttribute("title");
 
     if (state === "success") {
       setProgress(cells.bar, 1, 1, "done");
@@ -288,20 +359,80 @@
 
   // ---- data flow --------------------------------------------------------------------------
 
-  function applyJob(data, { withTables }) {
+  function applyJob(data) {
     if (!data || typeof data !== "object") return;
-    const { tables: list, ...rest } = data;
+    const { tables: _list, page: _page, event_id: _id, ...rest } = data;
     job = { ...(job || {}), ...rest };
-    if (withTables && Array.isArray(list)) {
-      list.forEach(upsertTable);
-      // the server's order (the plan's); tables first seen in events were appended
-      const body = byId("table-rows");
-      for (const table of list) {
-        const entry = tables.get(table && table.table);
-        if (entry) body.appendChild(entry.row);
-      }
-    }
     renderJob();
+  }
+
+  function pageUrl() {
+    let url = jobUrl + "&offset=" + offset + "&limit=" + PAGE_SIZE;
+    if (filter) url += "&state=" + encodeURIComponent(filter);
+    return url;
+  }
+
+  // Reads the page (one read at a time: a newer request waits for the one under way).
+  // Answers the response, or null when it failed (then the view says why).
+  async function loadPage() {
+    if (refreshTimer !== null) window.clearTimeout(refreshTimer);
+    refreshTimer = null;
+    if (loading) await loading.catch(() => null);
+    loading = fetchPage();
+    return loading;
+  }
+
+  async function fetchPage() {
+    const asked = filter;
+    let response;
+    try {
+      response = await fetch(pageUrl(), {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
+    } catch (_error) {
+      if (!job) {
+        setLive("closed", "Offline");
+        showMessage("The job could not be loaded: the API server did not answer.");
+      }
+      return null;
+    }
+    if (!response.ok) return { response, data: null };
+    const data = await response.json();
+    matching = data.page && isNumber(data.page.matching) ? data.page.matching : 0;
+    if (offset > 0 && offset >= matching) {
+      // the filtered set shrank below this page: show its last page instead
+      offset = Math.max(0, Math.floor((matching - 1) / PAGE_SIZE) * PAGE_SIZE);
+      return fetchPage();
+    }
+    shownFilter = asked;
+    applyJob(data);
+    showTables(Array.isArray(data.tables) ? data.tables : []);
+    renderTools();
+    return { response, data };
+  }
+
+  function scheduleRefresh() {
+    if (refreshTimer !== null || ended) return;
+    refreshTimer = window.setTimeout(() => {
+      refreshTimer = null;
+      loadPage();
+    }, REFRESH_DELAY_MS);
+  }
+
+  // A table event: update its row if shown; read the page again when the table may have
+  // entered or left it (a filter by state, or a page not yet full).
+  function onTable(table) {
+    if (!table || typeof table.table !== "string") return;
+    const entry = tables.get(table.table);
+    if (entry) {
+      const { job_id: _job, transport: _transport, ...data } = table;
+      entry.data = { ...entry.data, ...data };
+      renderTable(entry);
+      if (shownFilter && table.state !== shownFilter) scheduleRefresh();
+    } else if (shownFilter ? table.state === shownFilter : tables.size < PAGE_SIZE) {
+      scheduleRefresh();
+    }
   }
 
   function parse(event) {
@@ -316,20 +447,27 @@
     ended = true;
     if (source) source.close(); // closed, an EventSource does not reconnect
     source = null;
-    applyJob(data, { withTables: true });
+    if (refreshTimer !== null) window.clearTimeout(refreshTimer);
+    refreshTimer = null;
+    applyJob(data);
     root.setAttribute("aria-busy", "false");
     setLive("ended", "Run finished");
   }
 
-  function follow() {
-    source = new EventSource(eventsUrl);
+  function follow(lastEventId) {
+    let url = eventsUrl;
+    // only what changed after the page was read (a reconnect sends Last-Event-ID instead)
+    if (isNumber(lastEventId)) url += "&last_event_id=" + lastEventId;
+    source = new EventSource(url);
     source.addEventListener("open", () => setLive("live", "Live"));
-    source.addEventListener("job", (event) => applyJob(parse(event), { withTables: false }));
-    source.addEventListener("table", (event) => {
-      upsertTable(parse(event));
-      renderTotals();
+    source.addEventListener("job", (event) => applyJob(parse(event)));
+    source.addEventListener("table", (event) => onTable(parse(event)));
+    source.addEventListener("end", (event) => {
+      // every table's final state came before the end: the page is read again only for the
+      // tables it may now hold (a filter by state)
+      finish(parse(event));
+      loadPage();
     });
-    source.addEventListener("end", (event) => finish(parse(event)));
     source.addEventListener("error", () => {
       if (ended || !source) return;
       if (source.readyState === EventSource.CLOSED) {
@@ -341,44 +479,38 @@
     });
   }
 
+  function showRefusal(status) {
+    root.setAttribute("aria-busy", "false");
+    root.dataset.missing = "true";
+    byId("tables-section").hidden = true;
+    byId("job-summary").hidden = true;
+    byId("job-state").hidden = true;
+    setLive("closed", "");
+    if (status === 404) {
+      showMessage("This run is not a transport job: there is no table progress to show.");
+    } else if (status === 401) {
+      showMessage("You are not logged in to Airflow (or your session has expired).");
+    } else if (status === 403) {
+      showMessage("You are not allowed to see the runs of this DAG.");
+    } else {
+      showMessage("The job could not be loaded (HTTP " + status + ").");
+    }
+  }
+
   async function start() {
     followTheme();
-    let response;
-    try {
-      response = await fetch(jobUrl, {
-        credentials: "same-origin",
-        headers: { Accept: "application/json" },
-      });
-    } catch (_error) {
-      setLive("closed", "Offline");
-      showMessage("The job could not be loaded: the API server did not answer.");
+    setupTools();
+    const first = await loadPage();
+    if (!first) return;
+    if (!first.data) {
+      showRefusal(first.response.status);
       return;
     }
-    if (!response.ok) {
-      root.setAttribute("aria-busy", "false");
-      root.dataset.missing = "true";
-      byId("tables-section").hidden = true;
-      byId("job-summary").hidden = true;
-      byId("job-state").hidden = true;
-      setLive("closed", "");
-      if (response.status === 404) {
-        showMessage("This run is not a transport job: there is no table progress to show.");
-      } else if (response.status === 401) {
-        showMessage("You are not logged in to Airflow (or your session has expired).");
-      } else if (response.status === 403) {
-        showMessage("You are not allowed to see the runs of this DAG.");
-      } else {
-        showMessage("The job could not be loaded (HTTP " + response.status + ").");
-      }
-      return;
-    }
-    const data = await response.json();
-    applyJob(data, { withTables: true });
-    if (FINISHED_RUN.has(data.state)) {
-      finish(data);
+    if (FINISHED_RUN.has(first.data.state)) {
+      finish(first.data);
     } else {
       setLive("connecting", "Connecting…");
-      follow();
+      follow(first.data.event_id);
     }
     // the run's duration ticks between events
     window.setInterval(() => {
@@ -387,6 +519,6 @@
   }
 
   // exposed for debugging in the browser's console
-  window.jobView = { tables, job: () => job };
+  window.jobView = { tables, job: () => job, page: () => ({ offset, filter, matching }) };
   start();
 })();

@@ -116,7 +116,7 @@ def test_a_finished_job_streams_retry_job_tables_and_end_then_closes() -> None:
     assert got[0]["data"] == final.header
     assert [e["data"]["table"] for e in got[1:3]] == ["DEMO.B", "DEMO.A"]  # by change time
     assert got[1]["data"]["job_id"] == "manual__1" and got[1]["data"]["transport"] == "daily"
-    assert got[3]["data"] == final.body()
+    assert got[3]["data"] == final.header  # the tables came before it
     assert got[3]["id"] == end_event_id(final)
     assert script.reads == 1 and script.sleeps == []
 
@@ -130,13 +130,34 @@ def test_event_ids_strictly_increase_even_when_change_times_do_not() -> None:
     assert first[1]["id"] == BASE_US + 7  # the change time itself when it is new
 
 
-def test_unchanged_tables_are_not_sent_again_unless_running() -> None:
+def test_only_tables_that_changed_are_sent_again() -> None:
     stream = EventStream()
     stream.frames(job(tables=[table("A", "success", 5), table("B", "running", 1)]))
-    again = events(stream.frames(job(tables=[table("A", "success", 5), table("B", "running", 1)])))
-    assert [(e["event"], e["data"]["table"]) for e in again] == [("table", "B")]
+    assert (
+        events(stream.frames(job(tables=[table("A", "success", 5), table("B", "running", 1)])))
+        == []
+    )
     changed = events(stream.frames(job(tables=[table("A", "success", 6), table("B", "pending")])))
-    assert sorted(e["data"]["table"] for e in changed) == ["A", "B"]
+    assert sorted(e["data"]["table"] for e in changed if e["event"] == "table") == ["A", "B"]
+    running = events(stream.frames(job(tables=[table("A", "success", 6), table("B", rows=9)])))
+    assert [(e["event"], e["data"].get("table")) for e in running] == [
+        ("job", None),
+        ("table", "B"),
+    ]
+
+
+def test_of_two_thousand_tables_a_look_sends_the_few_that_changed() -> None:
+    names = [f"T{i:04d}" for i in range(2_000)]
+    stream = EventStream()
+    first = events(stream.frames(job(tables=[table(n, "pending") for n in names])))
+    assert len(first) == 1 + 2_000  # a stream that does not resume sends every table once
+    moved = {"T0007": 50, "T1999": 3}
+    look = job(tables=[table(n, "running", moved[n]) if n in moved else table(n, "pending")
+                       for n in names])  # fmt: skip
+    again = events(stream.frames(look))
+    assert [e["event"] for e in again] == ["job", "table", "table"]  # totals, then the two
+    assert {e["data"]["table"] for e in again[1:]} == set(moved)
+    assert events(stream.frames(look)) == []
 
 
 def test_the_job_event_comes_first_and_again_only_when_the_run_changes_state() -> None:
@@ -145,6 +166,11 @@ def test_the_job_event_comes_first_and_again_only_when_the_run_changes_state() -
     assert events(stream.frames(job("queued"))) == []
     running = events(stream.frames(job("running")))
     assert [(e["event"], e["data"]["state"]) for e in running] == [("job", "running")]
+    # the totals changed (a table's rows): the job again, with them
+    moved = events(stream.frames(job("running", [table("A", rows=3)])))
+    assert [(e["event"], e["data"].get("totals", {}).get("rows")) for e in moved] == [
+        ("job", 3), ("table", None)
+    ]  # fmt: skip
 
 
 def test_a_stream_follows_the_job_until_it_ends() -> None:
@@ -156,8 +182,11 @@ def test_a_stream_follows_the_job_until_it_ends() -> None:
     script = Script(*looks[1:])
     got = events(run_script(script, first=looks[0], interval_s=0.5)[1:])
     assert [(e["event"], e["data"].get("rows")) for e in got] == [
-        ("job", None), ("table", 0), ("table", 500), ("job", None), ("table", 1_000), ("end", None)
+        ("job", None), ("table", 0),  # the job, its table
+        ("job", None), ("table", 500),  # the totals moved with the table
+        ("job", None), ("table", 1_000), ("end", None),
     ]  # fmt: skip
+    assert [e["data"]["totals"]["rows"] for e in got if e["event"] == "job"] == [0, 500, 1_000]
     assert got[-1]["data"]["state"] == "success"
     assert script.sleeps == [0.5, 0.5]
 
@@ -217,5 +246,5 @@ def test_the_stream_stops_when_the_client_disconnects() -> None:
         return next(gone)
 
     frames = run_script(script, first=job("running", [table("A")]), is_disconnected=disconnected)
-    assert [parse(f)["event"] for f in frames[1:]] == ["job", "table", "table"]
+    assert [parse(f)["event"] for f in frames[1:]] == ["job", "table"]  # then nothing changed
     assert script.reads == 1

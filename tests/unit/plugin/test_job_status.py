@@ -1,4 +1,8 @@
-"""The job view computed from plain records: tables from partitions, states, rows, rates, ETA."""
+"""The job view computed from plain records: tables from partitions, states, rows, rates, ETA.
+
+These runs were planned before packing (one read per task, its snapshot under ``progress``,
+named by the task's label or the plan's flat arguments): such runs still display.
+Packed tasks: ``test_job_packed.py``."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 import pytest
 
 from airflow_oracle_etl.plugin.job_status import (
+    TABLE_STATES,
     JobRecords,
     ProgressRecord,
     RunRecord,
@@ -58,7 +63,14 @@ def test_before_the_plan_has_mapped_extract_tasks_there_are_no_tables() -> None:
     job = job_view(JobRecords(run(), [plan]))
     body = job.body()
     assert body["tables"] == []
-    assert body["totals"] == {"rows": 0, "bytes": 0, "rows_per_second": 0.0}
+    assert body["totals"] == {
+        "rows": 0,
+        "bytes": 0,
+        "rows_per_second": 0.0,
+        "tables": 0,
+        "tables_by_state": dict.fromkeys(TABLE_STATES, 0),
+        "progress": None,
+    }
     assert (body["job_id"], body["transport"], body["state"]) == ("manual__1", "daily", "running")
     assert body["queued_at"] == at(0).isoformat() and body["end_date"] is None
     assert not job.final
@@ -85,13 +97,21 @@ def test_partitions_of_a_table_add_up_and_the_running_one_sets_rate_and_eta() ->
         "rows_per_second": 100.0,  # only the partition still reading counts
         "eta_seconds": 10.0,  # (2,000 estimated - 1,000 rows) / 100 rows/s
         "estimated_rows": 2_000,  # each partition reports the whole table's estimate
+        "estimated_bytes": None,  # plans before packing gave none
         "partitions": 2,
         "partitions_done": 1,
         "phase": "extracting",
+        "error": None,
     }
     job = job_view(records)
     assert [t.name for t in job.tables] == ["DEMO.SALES_ORDER", "DEMO.LINE"]  # plan order
-    assert job.header["totals"] == {"rows": 1_100, "bytes": 11_000, "rows_per_second": 100.0}
+    totals = job.header["totals"]
+    assert (totals["rows"], totals["bytes"], totals["rows_per_second"]) == (1_100, 11_000, 100.0)
+    assert totals["tables"] == 2
+    assert totals["tables_by_state"] == {**dict.fromkeys(TABLE_STATES, 0), "success": 1,
+                                         "running": 1}  # fmt: skip
+    # without planned bytes each table weighs one: one done, one at half its estimate
+    assert totals["progress"] == 0.75
     assert job.tables[1].changed_us == T0_US + 8_000_000  # the newest snapshot
     assert job.last_change_us == job.tables[1].changed_us
 

@@ -18,11 +18,13 @@ from airflow_oracle_etl.plugin.job_status import (
     RunRecord,
     TaskRecord,
     job_view,
+    page,
 )
 from airflow_oracle_etl.plugin.jobs_api import _run_summary
 from airflow_oracle_etl.plugin.schemas import (
     CreatedTransport,
     Job,
+    JobHeader,
     JobLinks,
     StartedJob,
     TransportInfo,
@@ -153,6 +155,23 @@ def test_a_job_before_its_plan_keeps_every_field_and_value() -> None:
     run = RunRecord("daily", "manual__2", "queued", "manual", T0, None, None, None)
     body = job_view(JobRecords(run)).body()
     assert through(Job, body) == as_json(body)
+
+
+def test_a_page_of_a_packed_job_and_its_event_header_keep_every_field_and_value() -> None:
+    run = RunRecord("schema", "manual__3", "running", "manual", T0, T0, None, {})
+    reads = [
+        {"table": '"DEMO"."A"', "label": "DEMO.A", "estimated_bytes": 900, "partition": None},
+        {"table": '"DEMO"."B"', "label": "DEMO.B", "estimated_bytes": None, "partition": None},
+    ]
+    tasks = [TaskRecord("extract", 0, "running", "DEMO.A +1", T0, None, T0)]
+    failed = {"phase": "failed", "rows": 1, "bytes": 9, "error": "ValueError: bad date"}
+    progress = [ProgressRecord("extract", 0, failed, T0, "progress/0")]
+    job = job_view(JobRecords(run, tasks, progress, [{"reads": reads}]))
+    body = page(job, offset=0, limit=1, states=["failed", "pending"])
+    assert [t["error"] for t in body["tables"]] == ["ValueError: bad date"]
+    assert body["page"] == {"offset": 0, "limit": 1, "matching": 2}
+    assert through(Job, body) == as_json(body)
+    assert through(JobHeader, job.header) == as_json(job.header)
 
 
 def test_a_job_of_a_list_is_the_run_alone() -> None:
