@@ -32,7 +32,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from airflow_oracle_etl.progress import PROGRESS_KEY, PROGRESS_KEY_OF_READ
+from airflow_oracle_etl.progress import DONE_PHASE, FAILED_PHASE, PROGRESS_KEY, PROGRESS_KEY_OF_READ
 
 __all__ = [
     "DONE_PHASE",
@@ -61,8 +61,6 @@ EXTRACT_TASK = "extract"
 #: state-store key of the J-th read of a task: this prefix and J (``PROGRESS_KEY`` is the key
 #: of a task of one read, as the stand-alone operator and runs planned before packing use)
 PROGRESS_KEY_PREFIX = PROGRESS_KEY_OF_READ.format(index="")
-DONE_PHASE = "done"
-FAILED_PHASE = "failed"
 
 PENDING = "pending"
 RUNNING = "running"
