@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import oracledb
+import pytest
 from google.cloud import storage
+
+from oracle_emulator.process import EmulatorProcess
 
 from ..operators.conftest import Code, DagResult, extract_dag
 
@@ -195,3 +199,36 @@ def test_a_retry_skips_the_tables_its_task_committed(
         manifest = _json(gcs_bucket, summary["manifest"])
         assert manifest["attempt"] == summary["attempt"]
         assert manifest["totals"]["rows"] == summary["rows"] == summary["rows_read"]
+
+
+def test_a_failed_table_is_rerun_alone_with_the_run_conf_the_job_names(
+    write_transport: Callable[..., Path],
+    run_transport: Callable[..., DagResult],
+    gcs_bucket: storage.Bucket,
+    oracle_emulator: EmulatorProcess,
+    oracle_connect: Callable[..., oracledb.Connection],
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    faults = oracle_emulator.faults
+    faults.clear()
+    faults.snapshot_too_old_after(rows=100, table="SALES_ORDER", times=1)  # ORA-01555, once
+    try:
+        path = write_transport(f"rerun_{os.getpid()}", UNPACKED.replace("enabled: false",
+                                                                         "groups: 1"))  # fmt: skip
+        first = run_transport(path)
+        assert first.state == FAILED
+        output = capfd.readouterr()
+        said = re.search(r"Rerun only these with the run conf (\{.*\})", output.out + output.err)
+        assert said is not None
+        conf = json.loads(said[1])
+        assert conf == {"tables": ["DEMO.SALES_ORDER"]}
+
+        second = run_transport(path, conf)
+    finally:
+        faults.clear()
+
+    assert second.state == OK, second.tasks
+    assert _labels(second) == ["DEMO.SALES_ORDER"]
+    job = _json(gcs_bucket, second.xcom("finalize")["job_manifest"])
+    assert [t["table"] for t in job["tables"]] == ["DEMO.SALES_ORDER"]
+    assert job["tables"][0]["totals"]["rows"] == _count(oracle_connect, "DEMO.SALES_ORDER")
