@@ -4,6 +4,7 @@ transport files written per test."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import textwrap
 from collections.abc import Callable, Iterator
@@ -95,3 +96,20 @@ def run_transport(
     yield run
     for dag_file in written:
         dag_file.unlink(missing_ok=True)
+
+
+def read_json(bucket: storage.Bucket, name: str) -> dict[str, Any]:
+    """A JSON object the job wrote (a manifest)."""
+    return json.loads(bucket.blob(name).download_as_bytes())
+
+
+def extract_labels(result: DagResult) -> list[str]:
+    """The labels the run's mapped extract tasks rendered, sorted."""
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        rows = session.query(TaskInstance.rendered_map_index).filter_by(
+            dag_id=result.dag_id, run_id=result.run_id, task_id="extract"
+        )
+        return sorted(row[0] for row in rows)

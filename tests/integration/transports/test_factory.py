@@ -3,11 +3,9 @@ SCN, mapped extracts labelled by table, finalize with the job manifest and the r
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import oracledb
 from google.cloud import storage
@@ -15,6 +13,7 @@ from google.cloud import storage
 from airflow_oracle_etl.gcs import job_manifest_name
 
 from ..operators.conftest import DagResult
+from .conftest import extract_labels, read_json
 
 OK = "success"
 FAILED = "failed"
@@ -30,21 +29,6 @@ def _counts(connect: Callable[..., oracledb.Connection]) -> dict[str, int]:
     return counts
 
 
-def _json(bucket: storage.Bucket, name: str) -> dict[str, Any]:
-    return json.loads(bucket.blob(name).download_as_bytes())
-
-
-def _rendered_map_indexes(result: DagResult) -> list[str]:
-    from airflow.models.taskinstance import TaskInstance
-    from airflow.utils.session import create_session
-
-    with create_session() as session:
-        rows = session.query(TaskInstance.rendered_map_index).filter_by(
-            dag_id=result.dag_id, run_id=result.run_id, task_id="extract"
-        )
-        return sorted(row[0] for row in rows)
-
-
 def test_demo_transport_exports_every_table_with_a_job_manifest(
     write_transport: Callable[..., Path],
     run_transport: Callable[..., DagResult],
@@ -55,7 +39,7 @@ def test_demo_transport_exports_every_table_with_a_job_manifest(
     result = run_transport(write_transport(transport_id))
 
     assert result.state == OK, result.tasks
-    assert _rendered_map_indexes(result) == [
+    assert extract_labels(result) == [
         "DEMO.CUSTOMER",
         "DEMO.SALES_LINE_ITEM p1/2",
         "DEMO.SALES_LINE_ITEM p2/2",
@@ -65,12 +49,12 @@ def test_demo_transport_exports_every_table_with_a_job_manifest(
     summary = result.xcom("finalize")
     job_name = job_manifest_name("exports", transport_id, result.run_id)
     assert summary["job_manifest"] == job_name
-    job = _json(gcs_bucket, job_name)
+    job = read_json(gcs_bucket, job_name)
     assert {t["table"]: t["totals"]["rows"] for t in job["tables"]} == counts
     assert {t["table"]: t["rows_read"] for t in job["tables"]} == counts
     assert job["totals"]["rows"] == sum(counts.values())
     for table in job["tables"]:
-        manifest = _json(gcs_bucket, table["manifest"])
+        manifest = read_json(gcs_bucket, table["manifest"])
         assert manifest["partition"] is None
         assert manifest["totals"]["rows"] == counts[table["table"]]
         assert table["duration_s"] >= 0
@@ -78,8 +62,8 @@ def test_demo_transport_exports_every_table_with_a_job_manifest(
             assert gcs_bucket.get_blob(part["name"]) is not None
     line_items = next(t for t in job["tables"] if t["table"] == "DEMO.SALES_LINE_ITEM")
     assert (
-        _json(gcs_bucket, line_items["manifest"])["scn"]
-        == _json(
+        read_json(gcs_bucket, line_items["manifest"])["scn"]
+        == read_json(
             gcs_bucket, next(t for t in job["tables"] if t["table"] == "DEMO.CUSTOMER")["manifest"]
         )["scn"]
     )
@@ -95,8 +79,8 @@ def test_run_conf_narrows_the_job_to_the_tables_it_names(
     result = run_transport(path, {"tables": ["customer"], "full_refresh": True})
 
     assert result.state == OK, result.tasks
-    assert _rendered_map_indexes(result) == ["DEMO.CUSTOMER"]
-    job = _json(gcs_bucket, result.xcom("finalize")["job_manifest"])
+    assert extract_labels(result) == ["DEMO.CUSTOMER"]
+    job = read_json(gcs_bucket, result.xcom("finalize")["job_manifest"])
     assert [t["table"] for t in job["tables"]] == ["DEMO.CUSTOMER"]
     assert job["totals"]["rows"] == _counts(oracle_connect)["DEMO.CUSTOMER"]
     written = {blob.name.split("/")[2] for blob in gcs_bucket.list_blobs(prefix="exports/")}
@@ -116,7 +100,7 @@ def test_full_refresh_from_run_conf_rereads_an_incremental_table(
 
     def rows(result: DagResult) -> int:
         assert result.state == OK, result.tasks
-        return _json(gcs_bucket, result.xcom("finalize")["job_manifest"])["totals"]["rows"]
+        return read_json(gcs_bucket, result.xcom("finalize")["job_manifest"])["totals"]["rows"]
 
     assert rows(run_transport(path, orders)) == total
     assert rows(run_transport(path, orders)) == 0  # nothing changed since the watermark

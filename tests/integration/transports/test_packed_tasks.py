@@ -18,6 +18,7 @@ from google.cloud import storage
 from oracle_emulator.process import EmulatorProcess
 
 from ..operators.conftest import Code, DagResult, extract_dag
+from .conftest import extract_labels, read_json
 
 OK = "success"
 FAILED = "failed"
@@ -51,21 +52,6 @@ packing: {groups: 1}
 """
 
 
-def _json(bucket: storage.Bucket, name: str) -> dict[str, Any]:
-    return json.loads(bucket.blob(name).download_as_bytes())
-
-
-def _labels(result: DagResult) -> list[str]:
-    from airflow.models.taskinstance import TaskInstance
-    from airflow.utils.session import create_session
-
-    with create_session() as session:
-        rows = session.query(TaskInstance.rendered_map_index).filter_by(
-            dag_id=result.dag_id, run_id=result.run_id, task_id="extract"
-        )
-        return sorted(row[0] for row in rows)
-
-
 def _count(connect: Callable[..., oracledb.Connection], table: str) -> int:
     with connect() as connection, connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM {table}")
@@ -75,7 +61,7 @@ def _count(connect: Callable[..., oracledb.Connection], table: str) -> int:
 def _job_manifest(bucket: storage.Bucket, transport_id: str) -> dict[str, Any]:
     names = [b.name for b in bucket.list_blobs(prefix=f"exports/{transport_id}/_jobs/")]
     assert len(names) == 1, names
-    return _json(bucket, names[0])
+    return read_json(bucket, names[0])
 
 
 def test_small_tables_share_a_task_and_each_keeps_its_own_manifest_and_progress(
@@ -88,7 +74,7 @@ def test_small_tables_share_a_task_and_each_keeps_its_own_manifest_and_progress(
     result = run_transport(write_transport(transport_id, PACKED))
 
     assert result.state == OK, result.tasks
-    assert _labels(result) == [
+    assert extract_labels(result) == [
         "DEMO.CUSTOMER +2",
         "DEMO.SALES_LINE_ITEM p1/2",
         "DEMO.SALES_LINE_ITEM p2/2",
@@ -100,7 +86,7 @@ def test_small_tables_share_a_task_and_each_keeps_its_own_manifest_and_progress(
     assert job["failed"] == []
     for label, entry in tables.items():
         assert entry["totals"]["rows"] == _count(oracle_connect, label), label
-        manifest = _json(gcs_bucket, entry["manifest"])
+        manifest = read_json(gcs_bucket, entry["manifest"])
         assert manifest["table"] == label
         assert all(label in part["name"] for part in manifest["parts"])
     packed = next(
@@ -122,7 +108,7 @@ def test_without_packing_each_table_has_a_task(
 ) -> None:
     result = run_transport(write_transport(f"unpacked_{os.getpid()}", UNPACKED))
     assert result.state == OK, result.tasks
-    assert _labels(result) == ["DEMO.ALL_TYPES", "DEMO.CUSTOMER", "DEMO.SALES_ORDER"]
+    assert extract_labels(result) == ["DEMO.ALL_TYPES", "DEMO.CUSTOMER", "DEMO.SALES_ORDER"]
 
 
 def test_a_failing_table_does_not_stop_its_task_and_the_job_names_it(
@@ -196,7 +182,7 @@ def test_a_retry_skips_the_tables_its_task_committed(
     assert [s["attempt"] for s in summaries] == [1, 2, 1]
     assert result.xcom("extract", key="failed") == []
     for summary in summaries:
-        manifest = _json(gcs_bucket, summary["manifest"])
+        manifest = read_json(gcs_bucket, summary["manifest"])
         assert manifest["attempt"] == summary["attempt"]
         assert manifest["totals"]["rows"] == summary["rows"] == summary["rows_read"]
 
@@ -228,7 +214,7 @@ def test_a_failed_table_is_rerun_alone_with_the_run_conf_the_job_names(
         faults.clear()
 
     assert second.state == OK, second.tasks
-    assert _labels(second) == ["DEMO.SALES_ORDER"]
-    job = _json(gcs_bucket, second.xcom("finalize")["job_manifest"])
+    assert extract_labels(second) == ["DEMO.SALES_ORDER"]
+    job = read_json(gcs_bucket, second.xcom("finalize")["job_manifest"])
     assert [t["table"] for t in job["tables"]] == ["DEMO.SALES_ORDER"]
     assert job["tables"][0]["totals"]["rows"] == _count(oracle_connect, "DEMO.SALES_ORDER")

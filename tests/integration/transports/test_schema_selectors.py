@@ -5,7 +5,6 @@ number of statements whatever the number of tables."""
 
 from __future__ import annotations
 
-import json
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -19,13 +18,10 @@ from google.cloud import storage
 from oracle_emulator.process import EmulatorProcess
 
 from ..operators.conftest import DagResult
+from .conftest import read_json
 
 OK = "success"
 FAILED = "failed"
-
-
-def _json(bucket: storage.Bucket, name: str) -> dict[str, Any]:
-    return json.loads(bucket.blob(name).download_as_bytes())
 
 
 @pytest.fixture
@@ -79,12 +75,12 @@ def test_a_selector_exports_the_matching_tables_and_the_next_run_picks_up_new_on
     result = run_transport(path)
 
     assert result.state == OK, result.tasks
-    job = _json(gcs_bucket, result.xcom("finalize")["job_manifest"])
+    job = read_json(gcs_bucket, result.xcom("finalize")["job_manifest"])
     exported = sorted(t["table"] for t in job["tables"])
     assert exported == sorted(["DEMO.CUSTOMER", f"DEMO.{first[0]}", f"DEMO.{first[2]}"])
     # the explicit entry wins whole: only its column
     explicit = next(t for t in job["tables"] if t["table"] == f"DEMO.{first[2]}")
-    assert [c["name"] for c in _json(gcs_bucket, explicit["manifest"])["columns"]] == ["ID"]
+    assert [c["name"] for c in read_json(gcs_bucket, explicit["manifest"])["columns"]] == ["ID"]
     assert job["selectors"] == [
         {
             "selector": f"tables[0] (schema DEMO, include {prefix}_* CUSTOMER, "
@@ -96,7 +92,7 @@ def test_a_selector_exports_the_matching_tables_and_the_next_run_picks_up_new_on
     added = make_tables(f"{prefix}_N", 1)  # matches {prefix}_*: created since the last run
     second = run_transport(path)
     assert second.state == OK, second.tasks
-    job = _json(gcs_bucket, second.xcom("finalize")["job_manifest"])
+    job = read_json(gcs_bucket, second.xcom("finalize")["job_manifest"])
     assert f"DEMO.{added[0]}" in {t["table"] for t in job["tables"]}
 
 

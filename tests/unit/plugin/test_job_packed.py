@@ -3,7 +3,6 @@ state rules of a read, and pages of a job of thousands of tables."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
@@ -14,23 +13,12 @@ from airflow_oracle_etl.plugin.job_status import (
     JobRecords,
     JobView,
     ProgressRecord,
-    RunRecord,
     TaskRecord,
     job_view,
     page,
 )
 
-T0 = dt.datetime(2026, 1, 1, 12, 0, 0, tzinfo=dt.timezone.utc)
-T0_US = 1_767_268_800_000_000
-
-
-def at(seconds: float) -> dt.datetime:
-    return T0 + dt.timedelta(seconds=seconds)
-
-
-def run(state: str = "running", **kwargs: Any) -> RunRecord:
-    fields = {"queued_at": at(0), "start_date": at(1), "run_type": "manual", "conf": {}}
-    return RunRecord(dag_id="schema", run_id="manual__1", state=state, **{**fields, **kwargs})
+from .records import T0_US, at, run
 
 
 def read(

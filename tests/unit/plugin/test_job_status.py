@@ -6,7 +6,6 @@ Packed tasks: ``test_job_packed.py``."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
@@ -15,24 +14,13 @@ from airflow_oracle_etl.plugin.job_status import (
     TABLE_STATES,
     JobRecords,
     ProgressRecord,
-    RunRecord,
     TaskRecord,
     job_view,
     planned_label,
     table_of_label,
 )
 
-T0 = dt.datetime(2026, 1, 1, 12, 0, 0, tzinfo=dt.timezone.utc)
-T0_US = 1_767_268_800_000_000
-
-
-def at(seconds: float) -> dt.datetime:
-    return T0 + dt.timedelta(seconds=seconds)
-
-
-def run(state: str = "running", **kwargs: Any) -> RunRecord:
-    fields = {"queued_at": at(0), "start_date": at(1), "run_type": "manual", "conf": {}}
-    return RunRecord(dag_id="daily", run_id="manual__1", state=state, **{**fields, **kwargs})
+from .records import T0_US, at, run
 
 
 def extract(
