@@ -15,6 +15,7 @@ import oracledb
 import pytest
 from google.cloud import storage
 
+from airflow_oracle_etl.gcs.naming import parse_part_name
 from oracle_emulator.process import EmulatorProcess
 
 from ..operators.conftest import Code, DagResult, extract_dag
@@ -218,3 +219,63 @@ def test_a_failed_table_is_rerun_alone_with_the_run_conf_the_job_names(
     job = read_json(gcs_bucket, second.xcom("finalize")["job_manifest"])
     assert [t["table"] for t in job["tables"]] == ["DEMO.SALES_ORDER"]
     assert job["tables"][0]["totals"]["rows"] == _count(oracle_connect, "DEMO.SALES_ORDER")
+
+
+#: try 1 dies in its second table right after that table's second checkpoint
+CRASHES_IN_THE_SECOND_TABLE = """
+    from airflow_oracle_etl.extraction import TableExtraction
+    from airflow_oracle_etl.transports.extract import TransportExtractOperator
+
+    class CrashAfterTwoCheckpoints(TableExtraction):
+        def run(self, plan, **kwargs):
+            self.crash = kwargs["try_number"] == 1 and plan.label == "DEMO.BENCH_ROWS"
+            return super().run(plan, **kwargs)
+
+        def _resume(self, *args):
+            resume = super()._resume(*args)
+            recorder = resume.recorder
+            if self.crash:
+                update = recorder.update
+
+                def crash_after_two(finished):
+                    update(finished)
+                    if recorder.saved >= 2:
+                        raise RuntimeError("simulated crash after two checkpoints")
+
+                recorder.update = crash_after_two
+            return resume
+
+    class Packed(TransportExtractOperator):
+        extraction_class = CrashAfterTwoCheckpoints
+"""
+
+
+def test_a_retry_goes_on_from_the_checkpoint_of_the_table_it_was_in(
+    run_dag: Callable[[str], DagResult], gcs_bucket: storage.Bucket
+) -> None:
+    reads = [_read("DEMO.CUSTOMER"), _read("DEMO.BENCH_ROWS")]
+    result = run_dag(
+        extract_dag(
+            gcs_bucket.name,
+            operator="Packed",
+            preamble=CRASHES_IN_THE_SECOND_TABLE,
+            transport="packed_resume",
+            reads=reads,
+            fetch={"batch_rows": 2_000},
+            parts={"max_rows": 10_000},
+            retries=1,
+            retry_delay=Code("dt.timedelta(0)"),
+        )
+    )
+
+    assert result.state == OK
+    customer, bench = result.xcom("extract", key="tables")
+    assert customer["attempt"] == 1  # committed by try 1, skipped by try 2
+    assert bench["attempt"] == 2
+    attempts = [parse_part_name(name) for name in bench["objects"]]
+    # the two checkpointed parts of try 1 are kept; try 2 wrote only the rest
+    assert [(p.part, p.attempt) for p in attempts if p is not None][:3] == [
+        (0, 1), (1, 1), (2, 2)
+    ]  # fmt: skip
+    assert bench["rows"] == bench["rows_read"] == 100_000
+    assert result.task_state("extract", "checkpoint/1") is None  # cleared once committed
