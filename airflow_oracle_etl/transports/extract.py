@@ -224,7 +224,9 @@ class TransportExtractOperator(BaseOperator):
                     table=read_label(read),
                     interval_s=self.progress_interval,
                     key=PROGRESS_KEY_OF_READ.format(index=index),
-                    eager_phases=False,
+                    # a task of one table shows each phase at once; a packed task's small
+                    # tables publish when done (or every interval, if they take that long)
+                    eager_phases=len(reads) == 1,
                 )
                 checkpoints = CheckpointStore(
                     state if read.get("checkpoint", True) else None,
