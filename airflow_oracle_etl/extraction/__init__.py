@@ -10,6 +10,7 @@ from airflow_oracle_etl.extraction.bucket import (
 from airflow_oracle_etl.extraction.request import ReadTarget, extract_request, table_summary
 from airflow_oracle_etl.extraction.table import (
     ExtractionSettings,
+    RowCountMismatchError,
     TableExtraction,
     writer_settings,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "BucketNotFoundError",
     "ExtractionSettings",
     "ReadTarget",
+    "RowCountMismatchError",
     "TableExtraction",
     "extract_request",
     "open_bucket",

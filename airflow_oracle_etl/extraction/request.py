@@ -107,4 +107,6 @@ def table_summary(manifest: TableManifest, manifest_name: str, partitions: int) 
         "partition": manifest.partition,
         "partitions": partitions,
         "watermark": msgspec.to_builtins(manifest.watermark),
+        "started_at": manifest.started_at.isoformat(),
+        "finished_at": manifest.finished_at.isoformat(),
     }

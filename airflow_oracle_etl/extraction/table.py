@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from airflow_oracle_etl.encoding.early import is_early_date_error
-from airflow_oracle_etl.errors import ConfigurationError
+from airflow_oracle_etl.errors import ConfigurationError, PermanentError
 from airflow_oracle_etl.gcs import (
     Compression,
     PartInfo,
@@ -53,12 +53,17 @@ from airflow_oracle_etl.resume import (
 if TYPE_CHECKING:
     from google.cloud import storage
 
-__all__ = ["ExtractionSettings", "TableExtraction", "writer_settings"]
+__all__ = ["ExtractionSettings", "RowCountMismatchError", "TableExtraction", "writer_settings"]
 
 log = logging.getLogger(__name__)
 
 #: rows per fetch when a LOB column is read inline (each value is held whole)
 DEFAULT_LOB_ARRAYSIZE = 100
+
+
+class RowCountMismatchError(PermanentError):
+    """The parts hold other rows than were read from Oracle (a writer defect): the read is
+    not committed, so no reader and no incremental watermark ever sees it."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -171,6 +176,13 @@ class TableExtraction:
                     f"The checkpoint at SCN {plan.scn} was dropped: the next try starts over."
                 )
             raise
+        written = sum(part.rows for part in parts)
+        if written != rows_read:
+            # never commit a manifest whose parts do not hold exactly the rows read
+            raise RowCountMismatchError(
+                f"{plan.label}: {written} rows written to GCS, {rows_read} rows read from "
+                "Oracle; nothing is committed"
+            )
         self.reporter.parts = len(parts)  # the writer's count trails the last, closed part
         self.reporter.enter("committing")
         deadline = self.settings.gcs.retry_deadline

@@ -2,10 +2,12 @@
 
 It runs once every mapped extract task is done, if at least one succeeded: a table that
 failed must not hold back the others. Each table the plan gave the extract tasks is complete
-when all its partitions committed (the extract tasks' XCom ``tables``). For a complete table
-it first checks that the rows its partitions wrote (their manifests' totals) equal the rows
-they read from Oracle, so a table whose files lost or duplicated rows is never committed (and
-its watermark never moves on); then it writes the table manifest over its partitions. Last,
+when all its partitions committed (the extract tasks' XCom ``tables``). A table read whole
+was committed by its extract task (its table manifest, after the rows written were checked
+against the rows read). For a partitioned table it first checks that the rows its partitions
+wrote (their manifests' totals) equal the rows they read from Oracle, so a table whose files
+lost or duplicated rows is never committed (and its watermark never moves on); then it
+writes the table manifest over its partitions. Last,
 the job manifest ``PREFIX/TRANSPORT/_jobs/RUN_ID.json``: rows, bytes, parts and duration per
 committed table, the failed tables with their errors, and what the schema selectors resolved
 to. If a table failed, the task fails naming each, with the run conf that reruns only them.
@@ -170,6 +172,8 @@ class TransportFinalizeOperator(BaseOperator):
 
         def commit(entry: tuple[str, list[Mapping[str, Any]]]) -> JobTableRun | str:
             table, items = entry
+            if len(items) == 1 and items[0].get("partition") is None:
+                return committed_by_its_task(items[0])
             try:
                 return self._commit_table(bucket, table, items, run_id, try_number)
             except OracleEtlError as error:
@@ -291,6 +295,27 @@ def _sum(summaries: Sequence[Mapping[str, Any]], key: str) -> int:
     if missing:
         raise RuntimeError(f"extract results of partitions {missing} have no {key!r} count")
     return sum(int(s[key]) for s in summaries)
+
+
+def committed_by_its_task(summary: Mapping[str, Any]) -> JobTableRun:
+    """A table read whole: its extract task committed its table manifest (after checking its
+    rows, as finalize does for partitions), and its summary says what the manifest holds."""
+    started = dt.datetime.fromisoformat(summary["started_at"])
+    finished = dt.datetime.fromisoformat(summary["finished_at"])
+    return JobTableRun(
+        table=summary["table"],
+        manifest=summary["manifest"],
+        totals=Totals(
+            parts=int(summary["parts"]),
+            rows=int(summary["rows"]),
+            uncompressed_bytes=int(summary["bytes"]),
+            compressed_bytes=int(summary["compressed_bytes"]),
+        ),
+        rows_read=int(summary["rows_read"]),
+        started_at=started,
+        finished_at=finished,
+        duration_s=round((finished - started).total_seconds(), 3),
+    )
 
 
 def _job_table(manifest: TableManifest, manifest_name: str, rows_read: int) -> JobTableRun:

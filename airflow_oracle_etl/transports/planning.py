@@ -36,10 +36,9 @@ from airflow_oracle_etl.errors import ConfigurationError, PermanentError, Transi
 from airflow_oracle_etl.gcs import TableLayout
 from airflow_oracle_etl.hooks.oracle_extract import OracleExtractHook
 from airflow_oracle_etl.identifiers import quote_identifier
-from airflow_oracle_etl.incremental import IncrementalConfig
+from airflow_oracle_etl.incremental import IncrementalConfig, WatermarkWindow
 from airflow_oracle_etl.metadata import TableMetadata
-from airflow_oracle_etl.partitioning.predicates import whole_table
-from airflow_oracle_etl.planning import PlannedRead, ReadRequest, plan_table, table_label
+from airflow_oracle_etl.planning import ReadRequest, plan_table, table_label
 from airflow_oracle_etl.transports.estimates import estimated_bytes, last_job_bytes
 from airflow_oracle_etl.transports.model import PackingOptions, SchemaSelector, TableConfig
 from airflow_oracle_etl.transports.packing import PackedTable, pack_tables
@@ -249,15 +248,13 @@ class TransportPlanOperator(BaseOperator):
             "checkpoint": config.checkpoint,
         }
         if table.entry is not None and not _needs_the_data(config):
-            label = f"{table.entry.owner}.{table.entry.name}"
-            whole = whole_table(config.partition_strategy)[0]
+            entry = table.entry
             return [
                 {
-                    "table": f"{quote_identifier(table.entry.owner)}."
-                    f"{quote_identifier(table.entry.name)}",
-                    "label": label,
+                    "table": f"{quote_identifier(entry.owner)}.{quote_identifier(entry.name)}",
+                    "label": entry.label,
                     **options,
-                    **PlannedRead(snapshot_scn=scn, partition=whole, watermark=None).as_kwargs(),
+                    **_whole_table_read(scn, watermark=None),
                 }
             ]
         request = ReadRequest(
@@ -284,10 +281,22 @@ class TransportPlanOperator(BaseOperator):
         )
         quoted = f"{quote_identifier(metadata.owner)}.{quote_identifier(metadata.name)}"
         _check_columns_and_where(hook, metadata, quoted, config)
-        return [
-            {"table": quoted, "label": table_label(metadata), **options, **read.as_kwargs()}
-            for read in partitions
-        ]
+        if len(partitions) == 1:
+            (read,) = partitions
+            planned = [_whole_table_read(scn, watermark=read.watermark)]
+        else:
+            planned = [read.as_kwargs() for read in partitions]
+        return [{"table": quoted, "label": table_label(metadata), **options, **p} for p in planned]
+
+
+def _whole_table_read(scn: int | None, *, watermark: WatermarkWindow | None) -> dict[str, Any]:
+    """A table read whole: no partition, so its extract commits the table manifest itself
+    (as the stand-alone operator does) and ``finalize`` has nothing to write for it."""
+    return {
+        "snapshot_scn": scn,
+        "partition": None,
+        "watermark": None if watermark is None else msgspec.to_builtins(watermark),
+    }
 
 
 def _needs_the_data(config: TableConfig) -> bool:

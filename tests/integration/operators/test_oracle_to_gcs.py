@@ -340,3 +340,33 @@ def test_an_unknown_column_fails_naming_it(
     out, err = capfd.readouterr()
     assert "DEMO.CUSTOMER has no column 'NOPE'" in out + err
     assert list(gcs_bucket.list_blobs()) == []
+
+
+LOSES_A_ROW = """
+    from airflow_oracle_etl.extraction import TableExtraction
+
+    class MiscountingExtraction(TableExtraction):
+        # a writer defect: one row more was read than the parts hold
+        def _write(self, plan, *args):
+            parts, rows_read = super()._write(plan, *args)
+            return parts, rows_read + 1
+
+    class LosesARow(OracleToGCSJsonlOperator):
+        extraction_class = MiscountingExtraction
+"""
+
+
+def test_parts_that_do_not_hold_the_rows_read_are_never_committed(
+    run_dag: Callable[[str], DagResult], gcs_bucket: storage.Bucket
+) -> None:
+    result = run_dag(
+        extract_dag(
+            gcs_bucket.name, operator="LosesARow", preamble=LOSES_A_ROW, table="CUSTOMER",
+            retries=2,
+        )
+    )  # fmt: skip
+
+    assert result.state == "failed"
+    assert result.tasks[("extract", -1)] == ("failed", 1)  # permanent: no retry
+    names = [blob.name for blob in gcs_bucket.list_blobs()]
+    assert names and not [name for name in names if "_manifest" in name]
