@@ -154,7 +154,8 @@ def _seconds(start: str | None, end: str | None) -> float | None:
 
 def run_figures(dag_run: Mapping[str, Any], task_instances: Sequence[Mapping[str, Any]]) -> dict:
     """The figures of one finished run from Airflow's records: wall (run start to end), the
-    plan task, the extract tasks' span (first start to last end) and count, finalize."""
+    plan task, the extract tasks' span (first start to last end), count and median duration,
+    finalize."""
     by_task: dict[str, list[Mapping[str, Any]]] = {}
     for ti in task_instances:
         by_task.setdefault(str(ti["task_id"]), []).append(ti)
@@ -165,10 +166,13 @@ def run_figures(dag_run: Mapping[str, Any], task_instances: Sequence[Mapping[str
             min(str(ti["start_date"]) for ti in extracts),
             max(str(ti["end_date"]) for ti in extracts),
         )
+    durations = [_seconds(ti.get("start_date"), ti.get("end_date")) for ti in extracts]
     figures: dict[str, Any] = {
         "wall_s": _seconds(dag_run.get("start_date"), dag_run.get("end_date")),
         "extract_span_s": span,
         "extract_tasks": len(by_task.get("extract", [])),
+        # one task's own time, start to end: what the span is made of
+        "extract_task_median_s": _median(durations),
     }
     for task in ("plan", "finalize"):
         (ti,) = by_task.get(task, [{}])
@@ -399,6 +403,7 @@ def _one_line(sample: Mapping[str, Any]) -> str:
     return (
         f"{head} wall {sample['wall_s']:.1f} s (plan {sample.get('plan_s') or 0:.1f} s, "
         f"{sample['extract_tasks']} extract tasks over {sample.get('extract_span_s') or 0:.1f} s, "
+        f"median task {sample.get('extract_task_median_s') or 0:.1f} s, "
         f"finalize {sample.get('finalize_s') or 0:.1f} s)"
     )
 

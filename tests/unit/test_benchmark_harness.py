@@ -300,6 +300,7 @@ def test_run_figures_come_from_the_run_and_task_records() -> None:
         "plan_s": 2.0,
         "extract_span_s": 21.0,
         "extract_tasks": 2,
+        "extract_task_median_s": 18.0,
         "finalize_s": 3.5,
     }
 
