@@ -115,13 +115,16 @@ def plan_table_sql(tables: int, rows_per_table: int) -> list[str]:
     return statements
 
 
-def plan_transport_yaml(transport_id: str, names: Sequence[str], selector: bool) -> str:
+def plan_transport_yaml(
+    transport_id: str, names: Sequence[str], selector: bool, unpacked: bool = False
+) -> str:
     """A transport over ``names`` (``plan_table_names``) listed one by one, or as one schema
-    selector (their common prefix, ``P2000_``, and ``*``)."""
+    selector (their common prefix, ``P2000_``, and ``*``); packed unless ``unpacked``."""
+    packing = "packing: {enabled: false}\n" if unpacked else ""
     head = (
         f"id: {transport_id}\nschedule: null\noracle_conn_id: oracle_demo\n"
         f"destination: {{gcp_conn_id: gcs_demo, bucket: {BUCKET}, prefix: plan}}\n"
-        "parallel_tables: 4\ntables:\n"
+        f"parallel_tables: 4\n{packing}tables:\n"
     )
     if selector:
         prefix = names[0].split("_")[0]
@@ -236,8 +239,16 @@ def selectors_known() -> bool:
 
 
 class _TaskInstance:
+    """What the plan task asks of its task instance: its try and an XCom to push to."""
+
     try_number = 1
     map_index = -1
+
+    def __init__(self) -> None:
+        self.xcoms: dict[str, Any] = {}
+
+    def xcom_push(self, key: str, value: Any) -> None:
+        self.xcoms[key] = value
 
 
 class _StateStore:
@@ -305,6 +316,9 @@ def bench_plan(args: argparse.Namespace) -> str:
         }
         if selectors_known():
             cases[f"{tables} tables, one selector"] = plan_transport_yaml("plan_sel", names, True)
+            cases[f"{tables} tables listed, unpacked"] = plan_transport_yaml(
+                "plan_unpacked", names, False, unpacked=True
+            )
         time_plan(cases["1 table"], "plan_warmup")  # the first connect pays for imports
         samples: dict[str, list[float]] = {name: [] for name in cases}
         reads: dict[str, int] = {}

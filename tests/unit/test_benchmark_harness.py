@@ -278,7 +278,7 @@ def test_the_scale_transport_files_load_and_say_unpacked_only_when_the_model_can
     ]
     assert "packing" not in today
     asked = transport_scale.transport_yaml(unpacked, packing_field=True, **common)
-    assert "packing: {enabled: false}\n" in asked
+    assert not parse_transport(asked, source="scale.yaml").packing.enabled
     packed = transport_scale.Case(40, "packed")
     assert "packing" not in transport_scale.transport_yaml(packed, packing_field=True, **common)
 
@@ -360,6 +360,10 @@ def test_the_plan_benchmarks_transport_lists_every_table_or_one_selector() -> No
     assert [t.label for t in listed.tables_normalized()] == [f"DEMO.{n}" for n in names]
     selector = transport_parse.plan_transport_yaml("p", names, True)
     assert selector.endswith("tables:\n  - {schema: DEMO, include: ['P0003_*']}\n")
+    resolved = parse_transport(selector).selectors()
+    assert [s.describe() for s in resolved] == ["tables[0] (schema DEMO, include P0003_*)"]
+    unpacked = parse_transport(transport_parse.plan_transport_yaml("p", names, False, True))
+    assert not unpacked.packing.enabled and parse_transport(selector).packing.enabled
     assert transport_parse.plan_table_sql(1, 10) == [
         "CREATE TABLE P0001_0000 AS SELECT * FROM BENCH_ROWS WHERE ID <= 10",
         "ALTER TABLE P0001_0000 ADD CONSTRAINT P0001_0000_PK PRIMARY KEY (ID)",
