@@ -1,6 +1,7 @@
-"""The side-by-side benchmark's pure helpers: medians, ratios, targets, the Markdown table,
-the child's result line, the datasets' SQL, and the local-disk-bytes measurement (against
-the kernel's own counters: a file written and synced must show)."""
+"""The benchmarks' pure helpers: the side-by-side benchmark's medians, ratios, targets, the
+Markdown table, the child's result line, the datasets' SQL, and the local-disk-bytes
+measurement (against the kernel's own counters: a file written and synced must show); the
+scale benchmarks' tables, transport files, run figures and same-run ratios."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import datasets
+from benchmarks import datasets, transport_parse, transport_scale
 from benchmarks.cases import report
 from benchmarks.cases.harness import (
     CaseSpec,
@@ -238,3 +239,132 @@ def test_a_childs_peak_rss_is_its_own_not_its_parents() -> None:
     )  # fmt: skip
     child_peak = float(done.stdout.strip())
     assert 5 < child_peak < 150, child_peak
+
+
+# --- transport_scale / transport_parse: the scale benchmarks' pure parts ----------------------
+
+
+def test_rows_spread_evenly_over_the_tables_and_add_up() -> None:
+    assert transport_scale.split_rows(80_000, 40) == [2_000] * 40
+    assert transport_scale.split_rows(10, 4) == [3, 3, 2, 2]
+    assert sum(transport_scale.split_rows(80_000, 400)) == 80_000
+    with pytest.raises(ValueError, match="3 rows over 4 tables"):
+        transport_scale.split_rows(3, 4)
+
+
+def test_the_case_tables_cut_the_source_into_disjoint_consecutive_ranges() -> None:
+    statements = transport_scale.table_sql(3, 10)
+    creates = [sql for kind, sql in statements if kind == "create"]
+    keys = [sql for kind, sql in statements if kind == "key"]
+    assert creates == [
+        "CREATE TABLE S0003_0000 AS SELECT * FROM BENCH_ROWS WHERE ID > 0 AND ID <= 4",
+        "CREATE TABLE S0003_0001 AS SELECT * FROM BENCH_ROWS WHERE ID > 4 AND ID <= 7",
+        "CREATE TABLE S0003_0002 AS SELECT * FROM BENCH_ROWS WHERE ID > 7 AND ID <= 10",
+    ]
+    assert keys[2] == "ALTER TABLE S0003_0002 ADD CONSTRAINT S0003_0002_PK PRIMARY KEY (ID)"
+
+
+def test_the_scale_transport_files_load_and_say_unpacked_only_when_the_model_can() -> None:
+    from airflow_oracle_etl.transports import parse_transport
+
+    common = dict(bucket="scale", oracle_conn_id="o", gcp_conn_id="g", parallel_tables=4)
+    unpacked = transport_scale.Case(40, "unpacked")
+    today = transport_scale.transport_yaml(unpacked, packing_field=False, **common)
+    transport = parse_transport(today, source="scale.yaml")
+    assert transport.id == "scale_40_unpacked" and transport.parallel_tables == 4
+    assert [t.label for t in transport.tables_normalized()][::39] == [
+        "DEMO.S0040_0000",
+        "DEMO.S0040_0039",
+    ]
+    assert "packing" not in today
+    asked = transport_scale.transport_yaml(unpacked, packing_field=True, **common)
+    assert not parse_transport(asked, source="scale.yaml").packing.enabled
+    packed = transport_scale.Case(40, "packed")
+    assert "packing" not in transport_scale.transport_yaml(packed, packing_field=True, **common)
+
+
+def test_run_figures_come_from_the_run_and_task_records() -> None:
+    run = {"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-01-01T00:00:30Z"}
+    tis = [
+        {"task_id": "plan", "start_date": "2026-01-01T00:00:01Z",
+         "end_date": "2026-01-01T00:00:03Z"},
+        {"task_id": "extract", "start_date": "2026-01-01T00:00:05Z",
+         "end_date": "2026-01-01T00:00:20Z"},
+        {"task_id": "extract", "start_date": "2026-01-01T00:00:04Z",
+         "end_date": "2026-01-01T00:00:25Z"},
+        {"task_id": "finalize", "start_date": "2026-01-01T00:00:26Z",
+         "end_date": "2026-01-01T00:00:29.5Z"},
+    ]  # fmt: skip
+    assert transport_scale.run_figures(run, tis) == {
+        "wall_s": 30.0,
+        "plan_s": 2.0,
+        "extract_span_s": 21.0,
+        "extract_tasks": 2,
+        "extract_task_median_s": 18.0,
+        "finalize_s": 3.5,
+    }
+
+
+def _scale_sample(tables: int, mode: str, wall: float, **extra: object) -> dict[str, object]:
+    return {"dag_id": f"scale_{tables}_{mode}", "tables": tables, "mode": mode,
+            "wall_s": wall, "extract_tasks": tables, **extra}  # fmt: skip
+
+
+def test_scale_ratios_are_to_the_one_table_job_of_the_same_mode_and_judged() -> None:
+    cases = [transport_scale.Case(n, m) for n in (1, 40, 400) for m in ("packed", "unpacked")]
+    samples = [
+        _scale_sample(1, "unpacked", 10.0),
+        _scale_sample(1, "unpacked", 14.0),
+        _scale_sample(1, "unpacked", 12.0),
+        _scale_sample(40, "unpacked", 120.0),
+        _scale_sample(40, "unpacked", 1.0, error="run ended failed"),
+        _scale_sample(400, "unpacked", 600.0),
+        _scale_sample(40, "packed", 14.0),
+        _scale_sample(400, "packed", 30.0),
+        {"dag_id": "scale_1_packed", "tables": 1, "mode": "packed", "unavailable": "no packing"},
+    ]
+    by_case = {(r.case.tables, r.case.mode): r for r in transport_scale.summarize(cases, samples)}
+    assert by_case[(1, "unpacked")].wall_s == 12.0 and by_case[(1, "unpacked")].runs == 3
+    assert by_case[(40, "unpacked")].runs == 1
+    assert by_case[(40, "unpacked")].ratio == 10.0
+    assert by_case[(40, "unpacked")].verdict == "not met"
+    # no packed one-table run: the unpacked one is the baseline
+    assert by_case[(40, "packed")].ratio == pytest.approx(14.0 / 12.0)
+    assert by_case[(40, "packed")].verdict == "met"
+    assert by_case[(400, "packed")].goal == 3.0 and by_case[(400, "packed")].verdict == "met"
+    assert by_case[(1, "packed")].runs == 0 and by_case[(1, "packed")].notes == ["no packing"]
+    table = transport_scale.markdown(list(by_case.values()), 80_000)
+    assert "| 40 | 2,000 | unpacked | 40 | 1 | 120.0 |" in table
+    assert "| 1 | 80,000 | packed | - | 0 | - |" in table and "no packing |" in table
+
+
+def test_the_parse_benchmarks_transports_load_with_the_projects_loader(tmp_path: Path) -> None:
+    from airflow_oracle_etl.transports.loading import load_transports
+
+    loader = transport_parse.write_dags_folder(tmp_path / "dags", 3, 5)
+    assert loader.read_text() == transport_parse.LOADER_DAG.read_text()
+    transports, errors = load_transports(loader.parent / "transports")
+    assert not errors
+    assert sorted(t.id for t in transports) == ["parse_000", "parse_001", "parse_002"]
+    tables = transports[0].tables_normalized()
+    assert len(tables) == 5 and tables[0].partitions == 4
+    assert tables[1].incremental is not None and tables[2].incremental is None
+
+
+def test_the_plan_benchmarks_transport_lists_every_table_or_one_selector() -> None:
+    from airflow_oracle_etl.transports import parse_transport
+
+    names = transport_parse.plan_table_names(3)
+    assert names == ["P0003_0000", "P0003_0001", "P0003_0002"]
+    listed = parse_transport(transport_parse.plan_transport_yaml("p", names, False))
+    assert [t.label for t in listed.tables_normalized()] == [f"DEMO.{n}" for n in names]
+    selector = transport_parse.plan_transport_yaml("p", names, True)
+    assert selector.endswith("tables:\n  - {schema: DEMO, include: ['P0003_*']}\n")
+    resolved = parse_transport(selector).selectors()
+    assert [s.describe() for s in resolved] == ["tables[0] (schema DEMO, include P0003_*)"]
+    unpacked = parse_transport(transport_parse.plan_transport_yaml("p", names, False, True))
+    assert not unpacked.packing.enabled and parse_transport(selector).packing.enabled
+    assert transport_parse.plan_table_sql(1, 10) == [
+        "CREATE TABLE P0001_0000 AS SELECT * FROM BENCH_ROWS WHERE ID <= 10",
+        "ALTER TABLE P0001_0000 ADD CONSTRAINT P0001_0000_PK PRIMARY KEY (ID)",
+    ]
