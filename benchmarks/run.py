@@ -15,6 +15,12 @@ BENCHMARKS = [
     ["task_overhead.py", "--repeats", "3"],
     ["tls_handshake.py", "--connections", "50"],
     ["emulator_dictionary.py", "--tables", "500", "--rounds", "20"],
+    # whole schemas: the catalog query, the plan of 2,000 tables, a DAG file of 50 transports,
+    # a packed task's reads one at a time or a few, and jobs of 1, 40 and 400 tables
+    ["catalog_resolve.py", "--tables", "2000", "--rounds", "5"],
+    ["transport_parse.py", "--repeats", "3"],
+    ["packed_reads.py", "--tables", "120", "--repeats", "3"],
+    ["transport_scale.py", "--repeats", "1"],
     # the side-by-side comparison (issue "benchmarks side by side"): hours at full size, as
     # OracleToGCSOperator and dlt move a few thousand rows a second here
     ["side_by_side.py", "--repeats", "3"],
