@@ -247,9 +247,11 @@ class OracleToGCSJsonlOperator(BaseOperator):
             interval_s=self.progress_interval,
         )
         reporter.enter("planning")
+        # the bucket is checked before anything is asked of Oracle
+        bucket = open_bucket(self.bucket, gcp_conn_id=self.gcp_conn_id, gcs=self.settings.gcs)
         target = ReadTarget(
             hook=self.hook,
-            bucket=open_bucket(self.bucket, gcp_conn_id=self.gcp_conn_id, gcs=self.settings.gcs),
+            bucket=bucket,
             settings=self.settings,
             transport=self.transport or self.dag_id,
             prefix=self.prefix,

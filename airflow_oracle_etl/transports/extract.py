@@ -201,9 +201,11 @@ class TransportExtractOperator(BaseOperator):
                 len(reads),
                 ", ".join(skipped),
             )
+        # the bucket is checked before anything is asked of Oracle
+        bucket = open_bucket(self.bucket, gcp_conn_id=self.gcp_conn_id, gcs=self.settings.gcs)
         target = ReadTarget(
             hook=self.hook,
-            bucket=open_bucket(self.bucket, gcp_conn_id=self.gcp_conn_id, gcs=self.settings.gcs),
+            bucket=bucket,
             settings=self.settings,
             transport=self.transport,
             prefix=self.prefix,
