@@ -263,24 +263,10 @@ class _TaskInstance:
         self.xcoms[key] = value
 
 
-class _StateStore:
-    """The ``task_state_store`` calls an operator makes, kept in a dict."""
-
-    def __init__(self) -> None:
-        self.values: dict[str, Any] = {}
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.values.get(key, default)
-
-    def set(self, key: str, value: Any) -> None:
-        self.values[key] = value
-
-    def delete(self, key: str) -> None:
-        self.values.pop(key, None)
-
-
 def time_plan(text: str, run_id: str) -> tuple[float, list[Mapping[str, Any]]]:
     """Execute the ``plan`` task of the transport in ``text``; seconds and its output."""
+    from cases.our_operator import MemoryStateStore  # beside this script
+
     from airflow_oracle_etl.transports import parse_transport
     from airflow_oracle_etl.transports.factory import build_dag
 
@@ -288,7 +274,7 @@ def time_plan(text: str, run_id: str) -> tuple[float, list[Mapping[str, Any]]]:
     plan = dag.get_task("plan")
     dag_run = SimpleNamespace(conf={}, run_id=run_id, dag_id=dag.dag_id)
     context = {"run_id": run_id, "dag_run": dag_run, "ti": _TaskInstance(),
-               "task_state_store": _StateStore(), "dag": dag, "task": plan}  # fmt: skip
+               "task_state_store": MemoryStateStore(), "dag": dag, "task": plan}  # fmt: skip
     started = time.perf_counter()
     output = plan.execute(context)  # type: ignore[arg-type]
     return time.perf_counter() - started, list(output)

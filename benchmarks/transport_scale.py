@@ -379,23 +379,6 @@ def run_case(case: Case, stack: ScaleStack, bucket: Any, total: int) -> dict[str
     return sample
 
 
-def describe_machine() -> dict[str, Any]:
-    import oracledb
-
-    cpu = "?"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "oracledb": oracledb.__version__,
-        "load_start": round(os.getloadavg()[0], 2),
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-    }
-
-
 def _one_line(sample: Mapping[str, Any]) -> str:
     head = f"{sample['dag_id']}:"
     if "error" in sample or "unavailable" in sample:
@@ -435,6 +418,8 @@ def main(argv: list[str] | None = None) -> int:
 
     counts = sorted(set(args.tables) | {1})  # the one-table job is every ratio's baseline
     cases = [Case(tables, mode) for tables in counts for mode in args.modes]
+    from side_by_side import describe_machine  # beside this script
+
     machine = describe_machine()
     packing = packing_known()
     emulator_args = ["--demo", "--bench-rows", str(args.rows), "--orders", "100",
