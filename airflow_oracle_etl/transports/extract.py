@@ -256,6 +256,15 @@ class TransportExtractOperator(BaseOperator):
                         }
                     )
                     if isinstance(error, _ENDS_THE_TRY):
+                        untried = [
+                            read_label(reads[i])
+                            for i in range(index + 1, len(reads))
+                            if not committed.has(i)
+                        ]
+                        if untried:
+                            error.add_note(
+                                f"Not tried in this try ({len(untried)}): " + ", ".join(untried)
+                            )
                         raise
                     continue
                 committed.add(index, summary)

@@ -282,3 +282,36 @@ def test_a_retry_goes_on_from_the_checkpoint_of_the_table_it_was_in(
     assert [attempt for _, attempt in numbers] == [1] * len(kept) + [2] * (len(numbers) - len(kept))
     assert bench["rows"] == bench["rows_read"] == 100_000
     assert result.task_state("extract", "checkpoint/1") is None  # cleared once committed
+
+
+def test_a_lost_connection_ends_the_try_naming_the_tables_not_tried(
+    run_dag: Callable[[str], DagResult],
+    gcs_bucket: storage.Bucket,
+    oracle_emulator: EmulatorProcess,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    faults = oracle_emulator.faults
+    faults.clear()
+    faults.drop_connection_after(rows=100, table="SALES_ORDER", times=1)
+    reads = [_read("DEMO.CUSTOMER"), _read("DEMO.SALES_ORDER"), _read("DEMO.ALL_TYPES")]
+    try:
+        result = run_dag(
+            extract_dag(
+                gcs_bucket.name,
+                operator="TransportExtractOperator",
+                preamble="from airflow_oracle_etl.transports.extract import "
+                "TransportExtractOperator",
+                transport="packed_lost",
+                reads=reads,
+            )
+        )
+    finally:
+        faults.clear()
+
+    assert result.state == FAILED
+    output = capfd.readouterr()
+    log = output.out + output.err
+    assert "ConnectionLostError" in log
+    assert "Not tried in this try (1): DEMO.ALL_TYPES" in log
+    assert [s["table"] for s in result.xcom("extract", key="tables")] == ["DEMO.CUSTOMER"]
+    assert [f["table"] for f in result.xcom("extract", key="failed")] == ["DEMO.SALES_ORDER"]
