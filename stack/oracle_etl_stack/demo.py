@@ -259,9 +259,12 @@ def _follow(client: AirflowClient, run_id: str) -> str:
             line = f"{ti['task_id']:<9} {label:<28} {ti['state'] or 'waiting'}"
             if ti["task_id"] == "extract" and ti["map_index"] >= 0:
                 store = client.task_state_store(DEMO_DAG, run_id, "extract", ti["map_index"])
-                progress = store.get("progress") or {}
-                if progress:
-                    line += f"  {progress['rows']:>8,} rows  {progress['rows_per_s']:>9,.0f} rows/s"
+                # one snapshot per table the task reads (``progress/J``)
+                tables = [v for k, v in store.items() if k.startswith("progress/") and v]
+                if tables:
+                    rows = sum(s["rows"] for s in tables)
+                    rate = sum(s["rows_per_s"] for s in tables)
+                    line += f"  {rows:>8,} rows  {rate:>9,.0f} rows/s"
             if shown.get(label) != line:
                 shown[label] = line
                 print(line, flush=True)
