@@ -122,6 +122,24 @@ class AirflowClient:
                 raise TimeoutError(f"{dag_id} run {run_id} still {state!r} after {timeout} s")
             time.sleep(POLL_INTERVAL_S)
 
+    def dag_runs(self, dag_id: str) -> list[dict[str, Any]]:
+        """The DAG's runs, oldest first (the first page: tests make few)."""
+        params = {"limit": PAGE_LIMIT, "order_by": "run_after"}
+        return list(self.request("GET", _path("dags", dag_id, "dagRuns"), params=params)["dag_runs"])
+
+    def xcom(
+        self, dag_id: str, run_id: str, task_id: str, key: str = "return_value", map_index: int = -1
+    ) -> Any:
+        """One XCom value of a task instance, as the task pushed it."""
+        path = _path("dags", dag_id, "dagRuns", run_id, "taskInstances", task_id, "xcomEntries", key)
+        params = {"map_index": map_index, "deserialize": True, "stringify": False}
+        return self.request("GET", path, params=params)["value"]
+
+    def asset_events(self, **filters: Any) -> list[dict[str, Any]]:
+        """Asset events (``source_dag_id``, ``source_run_id``, ``asset_id``... as filters)."""
+        params = {"limit": PAGE_LIMIT, **filters}
+        return list(self.request("GET", "assets/events", params=params)["asset_events"])
+
     def task_instances(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
         """Every task instance of the run, mapped ones included (one per ``map_index``, with
         its ``rendered_map_index``)."""

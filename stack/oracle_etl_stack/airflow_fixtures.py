@@ -7,6 +7,7 @@ written for ``make run`` runs unchanged against the test stack.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterator
@@ -25,10 +26,22 @@ from oracle_etl_stack.airflow_stack import (
     connections_env,
 )
 from oracle_etl_stack.gcs import GcsEmulator
+from oracle_etl_stack.lineage_receiver import LineageReceiver
 
 log = logging.getLogger(__name__)
 
-__all__ = ["GCP_CONN_ID", "ORACLE_CONN_ID", "E2EStack", "airflow_stack", "connections_env"]
+__all__ = [
+    "GCP_CONN_ID",
+    "LINEAGE_NAMESPACE",
+    "ORACLE_CONN_ID",
+    "E2EStack",
+    "airflow_stack",
+    "connections_env",
+    "lineage_receiver",
+]
+
+#: the OpenLineage namespace of the stack's jobs
+LINEAGE_NAMESPACE = "oracle-etl-e2e"
 
 NOT_FOUND = 404
 PARSE_TIMEOUT_S = 60.0
@@ -92,13 +105,22 @@ class E2EStack:
 
 
 @pytest.fixture(scope="session")
+def lineage_receiver() -> Iterator[LineageReceiver]:
+    """The session's OpenLineage receiver: ``airflow_stack`` sends its events there."""
+    with LineageReceiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture(scope="session")
 def airflow_stack(
     oracle_emulator: EmulatorProcess,
     gcs_emulator: GcsEmulator,
+    lineage_receiver: LineageReceiver,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[E2EStack]:
     """api-server, scheduler, dag-processor and triggerer (LocalExecutor, SQLite) for the
-    session, with ``oracle_demo`` and ``gcs_demo`` connections to the emulators."""
+    session, with ``oracle_demo`` and ``gcs_demo`` connections to the emulators, and
+    OpenLineage events sent over HTTP to ``lineage_receiver``."""
     home = tmp_path_factory.mktemp("airflow-stack")
     env = connections_env(
         oracle_host=oracle_emulator.host,
@@ -106,6 +128,8 @@ def airflow_stack(
         service_name=oracle_emulator.service_name,
         gcs_url=gcs_emulator.url,
     )
+    env["AIRFLOW__OPENLINEAGE__TRANSPORT"] = json.dumps(lineage_receiver.transport_config())
+    env["AIRFLOW__OPENLINEAGE__NAMESPACE"] = LINEAGE_NAMESPACE
     started = time.monotonic()
     with AirflowStack(home, home / "dags", env) as stack:
         log.info(
