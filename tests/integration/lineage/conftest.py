@@ -53,8 +53,7 @@ class LineageRun:
         return [
             event
             for event in self.events
-            if event.get("eventType") == event_type
-            and event["job"]["name"].endswith(f".{task_id}")
+            if event.get("eventType") == event_type and event["job"]["name"].endswith(f".{task_id}")
         ]
 
 

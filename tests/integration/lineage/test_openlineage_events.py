@@ -121,9 +121,7 @@ def test_a_table_read_alone_names_its_table_and_run_path_and_says_what_it_wrote(
     oracle_connect: Callable[..., oracledb.Connection],
 ) -> None:
     dag_id = f"lineage_alone_{os.getpid()}"
-    source = _header(dag_id) + extract_dag(
-        gcs_bucket.name, table="DEMO.CUSTOMER", prefix="exports"
-    )
+    source = _header(dag_id) + extract_dag(gcs_bucket.name, table="DEMO.CUSTOMER", prefix="exports")
     run = run_with_lineage(dag_id, source)
 
     assert run.result.state == OK, run.result.tasks
@@ -228,8 +226,9 @@ def test_a_query_reports_its_sql_and_the_tables_it_names_and_a_bad_parse_reports
     output = complete["outputs"][0]
     assert [f["name"] for f in output["facets"]["schema"]["fields"]] == ["ORDER_ID", "NAME"]
     assert "columnLineage" not in output["facets"]
-    assert output["outputFacets"]["outputStatistics"]["rowCount"] == (
-        run.result.xcom("extract")["rows"]
+    assert (
+        output["outputFacets"]["outputStatistics"]["rowCount"]
+        == (run.result.xcom("extract")["rows"])
     )
     (odd_complete,) = run.task_events("odd", COMPLETE)
     assert odd_complete["job"]["facets"]["sql"]["query"] == odd
@@ -257,9 +256,7 @@ def test_a_packed_task_reports_one_dataset_pair_per_table_and_partitions_their_o
     packed = ["DEMO.ALL_TYPES", "DEMO.CUSTOMER", "DEMO.SALES_ORDER"]
     completes = run.task_events("extract", COMPLETE)
     assert len(completes) == 3  # the packed task and the two partitions
-    by_outputs = {
-        tuple(sorted(d["name"] for d in event["outputs"])): event for event in completes
-    }
+    by_outputs = {tuple(sorted(d["name"] for d in event["outputs"])): event for event in completes}
     packed_paths = tuple(sorted(_run_path("exports", transport_id, t, run_id) for t in packed))
     event = by_outputs[packed_paths]
     print("COMPLETE datasets of the packed task:\n" + _datasets_json(event))
