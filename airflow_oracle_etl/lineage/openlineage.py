@@ -40,10 +40,13 @@ if TYPE_CHECKING:
 __all__ = [
     "GCS_SCHEME",
     "SourceDatabase",
+    "build_complete",
+    "build_start",
     "input_name",
     "on_complete",
     "on_start",
     "openlineage_available",
+    "query_tables",
     "source_database",
 ]
 
@@ -118,7 +121,7 @@ def on_start(hook: OracleExtractHook, planned: Callable[[str | None], Sequence[R
     except Exception:
         log.warning("OpenLineage: the task's datasets could not be named", exc_info=True)
         return None
-    return _lineage(database, reads, _named_datasets)
+    return build_start(database, reads)
 
 
 def on_complete(hook: OracleExtractHook, records: Sequence[ReadRecord]) -> Any:
@@ -134,6 +137,17 @@ def on_complete(hook: OracleExtractHook, records: Sequence[ReadRecord]) -> Any:
     except Exception:
         log.warning("OpenLineage: the task's database could not be named", exc_info=True)
         return None
+    return build_complete(database, records)
+
+
+def build_start(database: SourceDatabase, reads: Sequence[ReadNames]) -> Any:
+    """The ``OperatorLineage`` of reads about to run: datasets by name, no facets but the
+    job's ``sql``. Needs the extra."""
+    return _lineage(database, reads, _named_datasets)
+
+
+def build_complete(database: SourceDatabase, records: Sequence[ReadRecord]) -> Any:
+    """The ``OperatorLineage`` of committed reads, every facet. Needs the extra."""
     return _lineage(database, records, _committed_datasets)
 
 
