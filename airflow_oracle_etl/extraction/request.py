@@ -1,9 +1,11 @@
 """One read request run inside an open Oracle session: planned, extracted, committed.
 
-Both extract operators call :func:`extract_request`: the stand-alone operator for its one
-table or query, a transport's extract task for each table it carries. A table read alone and
-a table read in a packed task are therefore planned, written, checkpointed and committed the
-same way, and return the same summary.
+Both extract operators call :func:`run_request`: the stand-alone operator for its one table
+or query, a transport's extract task for each table it carries. A table read alone and a
+table read in a packed task are therefore planned, written, checkpointed and committed the
+same way, and return the same summary; the plan comes back with it (:class:`CommittedRead`)
+for what only the task reports, its lineage. :func:`extract_request` returns the summary
+alone.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ partitions. Nothing here holds connection details: no secret can travel with a r
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -133,7 +133,7 @@ class ReadRecord:
 
 
 def planned_names(
-    layout_of: Any,
+    layout_of: Callable[[str], TableLayout],
     *,
     bucket: str,
     table: str | None = None,

@@ -27,6 +27,7 @@ database), and a query that does not parse has none.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -42,6 +43,7 @@ __all__ = [
     "SourceDatabase",
     "build_complete",
     "build_start",
+    "dsn_address",
     "input_name",
     "on_complete",
     "on_start",
@@ -56,6 +58,16 @@ GCS_SCHEME = "gs"
 SQL_DIALECT = "oracle"
 #: the symlink type of a table's stable path (runs of one table grouped under it)
 TABLE_SYMLINK_TYPE = "TABLE"
+#: OracleHook's default port, when a descriptor gives none
+ORACLE_PORT = 1521
+_DESCRIPTOR_HOST = re.compile(r"\(\s*HOST\s*=\s*([^)\s]+)\s*\)", re.IGNORECASE)
+_DESCRIPTOR_PORT = re.compile(r"\(\s*PORT\s*=\s*(\d+)\s*\)", re.IGNORECASE)
+_DESCRIPTOR_SERVICE = re.compile(r"\(\s*(?:SERVICE_NAME|SID)\s*=\s*([^)\s]+)\s*\)", re.IGNORECASE)
+_EASY_CONNECT = re.compile(
+    r"(?:tcps?://)?(?P<host>[A-Za-z0-9_.\-]+)(?::(?P<port>\d+))?(?:/(?P<service>[^?/:\s]+))?"
+    r"(?:[:/][^?]*)?(?:\?.*)?",
+    re.IGNORECASE,
+)
 #: tables a query may name that are not data (``SELECT ... FROM DUAL``)
 _NOT_DATA = {("SYS", "DUAL"), (None, "DUAL")}
 
@@ -88,16 +100,49 @@ def openlineage_available() -> bool:
 
 def source_database(hook: OracleExtractHook) -> SourceDatabase:
     """The task's database as Airflow's OracleHook names it for OpenLineage; reads the
-    Airflow connection (TNS aliases resolved), asks the database nothing."""
+    Airflow connection (TNS aliases resolved), asks the database nothing.
+
+    A connection without a host (a TNS alias, resolved into its descriptor, or a descriptor
+    or Easy Connect string in the ``dsn`` extra) gives OracleHook no host to name: the host,
+    port and service of the descriptor's first address are taken instead, so the same
+    database has the same namespace whichever way its connection names it.
+    """
     from airflow.providers.openlineage.sqlparser import SQLParser
 
     connection = hook.get_connection(hook.oracle_conn_id)
     info = hook.get_openlineage_database_info(connection)
+    database = info.database or None
+    dsn = connection.extra_dejson.get("dsn")
+    if not connection.host and isinstance(dsn, str) and (address := dsn_address(dsn)):
+        host, port, service = address
+        info.authority = f"{host}:{port or ORACLE_PORT}"
+        database = database or service
     return SourceDatabase(
         namespace=SQLParser.create_namespace(info),
-        database=info.database or None,
+        database=database,
         default_owner=connection_owner(connection),
     )
+
+
+def dsn_address(dsn: str) -> tuple[str, int | None, str | None] | None:
+    """``(host, port, service)`` of a connect descriptor's first address, or of an Easy
+    Connect string (``[tcps://]host[:port][/service][?...]``); None for anything else."""
+    if "(" in dsn:
+        host = _DESCRIPTOR_HOST.search(dsn)
+        if host is None:
+            return None
+        port = _DESCRIPTOR_PORT.search(dsn)
+        service = _DESCRIPTOR_SERVICE.search(dsn)
+        return (
+            host.group(1),
+            None if port is None else int(port.group(1)),
+            None if service is None else service.group(1),
+        )
+    match = _EASY_CONNECT.fullmatch(dsn.strip())
+    if match is None:
+        return None
+    port_text = match["port"]
+    return match["host"], None if port_text is None else int(port_text), match["service"]
 
 
 def input_name(database: SourceDatabase, owner: str, table: str) -> str:

@@ -247,6 +247,7 @@ class TransportExtractOperator(BaseOperator):
         failed: list[dict[str, Any]],
     ) -> None:
         state = context.get("task_state_store")
+        self._lineage_reads = {}  # this try's: the operator object may be a copy of a try's
         skipped = [read_label(reads[i]) for i in committed.indexes()]
         if skipped:
             self.log.info(
