@@ -290,7 +290,8 @@ class OracleToGCSJsonlOperator(BaseOperator):
         return lineage.on_complete(self.hook, self._lineage_reads)
 
     def get_openlineage_facets_on_failure(self, task_instance: Any) -> OperatorLineage | None:
-        """Nothing was committed (the read is the task): an empty lineage."""
+        """The read if the task failed after committing it, else an empty lineage: a read
+        not committed has written nothing a reader may use."""
         return lineage.on_complete(self.hook, self._lineage_reads)
 
     def _planned_lineage(self, default_owner: str | None) -> list[ReadNames]:

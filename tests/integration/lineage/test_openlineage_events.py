@@ -194,7 +194,7 @@ def test_a_query_reports_its_sql_and_the_tables_it_names_and_a_bad_parse_reports
 ) -> None:
     dag_id = f"lineage_sql_{os.getpid()}"
     query = (
-        "SELECT o.ORDER_ID, c.NAME FROM demo.sales_order o"
+        "SELECT o.ORDER_ID, c.NAME FROM Demo.Sales_Order o"
         " JOIN DEMO.CUSTOMER c ON c.CUSTOMER_ID = o.CUSTOMER_ID"
     )
     # an Oracle outer join (+): the database runs it, the lineage parser cannot read it
