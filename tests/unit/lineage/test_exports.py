@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from airflow_oracle_etl.extraction.request import CommittedRead
 from airflow_oracle_etl.lineage.exports import (
     ColumnRecord,
     PartitionRecord,
@@ -9,6 +12,7 @@ from airflow_oracle_etl.lineage.exports import (
     WindowRecord,
     committed_record,
     planned_names,
+    record_reads,
     stored_record,
 )
 
@@ -131,3 +135,19 @@ def test_planned_names_come_from_configuration_and_are_none_when_only_the_sessio
     assert query.query == "SELECT 1 FROM DUAL"
     assert query.run_path == f"exports/daily/ones/run_id={layout().run_prefix.split('=')[1][:-1]}"
     assert RUN_ID not in query.run_path  # the run id is a sanitised segment
+
+
+def test_a_read_that_cannot_be_recorded_is_logged_and_left_out(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    good = CommittedRead(summary=summary(), plan=table_plan(), layout=layout())
+    no_totals = CommittedRead(
+        summary={k: v for k, v in summary().items() if k != "rows"},
+        plan=table_plan(label="DEMO.BROKEN"),
+        layout=layout("DEMO.BROKEN"),
+    )
+
+    records = record_reads([no_totals, good])
+
+    assert [r.names.run_path for r in records] == [layout().run_prefix.rstrip("/")]
+    assert "DEMO.BROKEN is not recorded" in caplog.text
