@@ -105,6 +105,7 @@ def test_a_committed_read_is_one_input_and_one_output_with_every_facet() -> None
 
 def test_the_read_facet_matches_the_schema_shipped_with_the_package() -> None:
     schema = read_facet_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
     assert READ_FACET_SCHEMA_URL.startswith(schema["$id"] + "#/$defs/")
     record = committed_record(table_plan(), layout(), summary())
     facet = _json(build_complete(DATABASE, [record]).inputs[0])["inputFacets"][READ_FACET_KEY]
