@@ -162,11 +162,10 @@ def on_start(hook: OracleExtractHook, planned: Callable[[str | None], Sequence[R
         return None
     try:
         database = source_database(hook)
-        reads = planned(database.default_owner)
+        return build_start(database, planned(database.default_owner))
     except Exception:
         log.warning("OpenLineage: the task's datasets could not be named", exc_info=True)
         return None
-    return build_start(database, reads)
 
 
 def on_complete(hook: OracleExtractHook, records: Sequence[ReadRecord]) -> Any:
@@ -178,11 +177,10 @@ def on_complete(hook: OracleExtractHook, records: Sequence[ReadRecord]) -> Any:
     if not openlineage_available():
         return None
     try:
-        database = source_database(hook)
+        return build_complete(source_database(hook), records)
     except Exception:
         log.warning("OpenLineage: the task's database could not be named", exc_info=True)
         return None
-    return build_complete(database, records)
 
 
 def build_start(database: SourceDatabase, reads: Sequence[ReadNames]) -> Any:
