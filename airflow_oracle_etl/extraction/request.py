@@ -1,9 +1,11 @@
 """One read request run inside an open Oracle session: planned, extracted, committed.
 
-Both extract operators call :func:`extract_request`: the stand-alone operator for its one
-table or query, a transport's extract task for each table it carries. A table read alone and
-a table read in a packed task are therefore planned, written, checkpointed and committed the
-same way, and return the same summary.
+Both extract operators call :func:`run_request`: the stand-alone operator for its one table
+or query, a transport's extract task for each table it carries. A table read alone and a
+table read in a packed task are therefore planned, written, checkpointed and committed the
+same way, and return the same summary; the plan comes back with it (:class:`CommittedRead`)
+for what only the task reports, its lineage. :func:`extract_request` returns the summary
+alone.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import msgspec
 
 from airflow_oracle_etl.extraction.table import ExtractionSettings, TableExtraction
 from airflow_oracle_etl.gcs import TableLayout, TableManifest
-from airflow_oracle_etl.planning import Encode, ReadRequest, plan_read
+from airflow_oracle_etl.planning import Encode, ReadPlan, ReadRequest, plan_read
 
 if TYPE_CHECKING:
     from google.cloud import storage
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
     from airflow_oracle_etl.progress import ProgressReporter
     from airflow_oracle_etl.resume import CheckpointStore
 
-__all__ = ["ReadTarget", "extract_request", "table_summary"]
+__all__ = ["CommittedRead", "ReadTarget", "extract_request", "run_request", "table_summary"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,6 +48,16 @@ class ReadTarget:
         return TableLayout(self.prefix, self.transport, label, self.run_id)
 
 
+@dataclass(frozen=True, kw_only=True)
+class CommittedRead:
+    """A committed read: its summary (the XCom value) and what only the task itself sees
+    (the plan it ran, where its objects are), for lineage."""
+
+    summary: dict[str, Any]
+    plan: ReadPlan
+    layout: TableLayout
+
+
 def extract_request(
     target: ReadTarget,
     request: ReadRequest,
@@ -54,7 +66,22 @@ def extract_request(
     checkpoints: CheckpointStore,
     reporter: ProgressReporter,
 ) -> dict[str, Any]:
-    """Plan and run ``request`` inside ``target.hook``'s open session; its summary.
+    """Plan and run ``request`` inside ``target.hook``'s open session; its summary (see
+    :func:`run_request`)."""
+    return run_request(
+        target, request, encode=encode, checkpoints=checkpoints, reporter=reporter
+    ).summary
+
+
+def run_request(
+    target: ReadTarget,
+    request: ReadRequest,
+    *,
+    encode: Encode,
+    checkpoints: CheckpointStore,
+    reporter: ProgressReporter,
+) -> CommittedRead:
+    """Plan and run ``request`` inside ``target.hook``'s open session; the committed read.
 
     A checkpoint of an earlier try in ``checkpoints`` is gone on with when it is of the same
     read; the summary adds the rows fetched from Oracle (``rows_read``) to
@@ -78,16 +105,17 @@ def extract_request(
         earlier=earlier,
         can_checkpoint=checkpoints.available,
     )
+    layout = target.layout_of(plan.label)
     manifest, manifest_name, rows_read = extraction.run(
         plan,
-        layout=target.layout_of(plan.label),
+        layout=layout,
         run_id=target.run_id,
         try_number=target.try_number,
         earlier=earlier,
     )
     summary = table_summary(manifest, manifest_name, plan.partition_count)
     summary["rows_read"] = rows_read
-    return summary
+    return CommittedRead(summary=summary, plan=plan, layout=layout)
 
 
 def table_summary(manifest: TableManifest, manifest_name: str, partitions: int) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 from airflow.exceptions import AirflowProviderDeprecationWarning
-from airflow.sdk import BaseOperator
+from airflow.sdk import BaseOperator, get_current_context
 
 from airflow_oracle_etl.encoding import EncodingPlan, plan_columns
 from airflow_oracle_etl.errors import ConfigurationError, OracleEtlError
@@ -24,11 +24,15 @@ from airflow_oracle_etl.extraction import (
     ExtractionSettings,
     ReadTarget,
     TableExtraction,
-    extract_request,
     open_bucket,
 )
+from airflow_oracle_etl.extraction.request import run_request
+from airflow_oracle_etl.gcs import TableLayout
 from airflow_oracle_etl.hooks.oracle_extract import OracleExtractHook
+from airflow_oracle_etl.identifiers import parse_identifier
 from airflow_oracle_etl.incremental import IncrementalConfig, WatermarkWindow
+from airflow_oracle_etl.lineage import openlineage as lineage
+from airflow_oracle_etl.lineage.exports import ReadNames, ReadRecord, planned_names, record_reads
 from airflow_oracle_etl.metadata import OracleColumn
 from airflow_oracle_etl.options import FetchOptions, GcsOptions, PartsOptions, convert_options
 from airflow_oracle_etl.partitioning import PartitionSpec
@@ -37,6 +41,7 @@ from airflow_oracle_etl.progress import ProgressReporter
 from airflow_oracle_etl.resume import CheckpointStore
 
 if TYPE_CHECKING:
+    from airflow.providers.openlineage.extractors import OperatorLineage
     from airflow.sdk import Context
 
 __all__ = ["DEPRECATED_ARGUMENTS", "OracleToGCSError", "OracleToGCSJsonlOperator"]
@@ -221,6 +226,8 @@ class OracleToGCSJsonlOperator(BaseOperator):
         self.watermark = watermark
         self.full_refresh = full_refresh
         self.checkpoint = checkpoint
+        #: what the committed read did, for the OpenLineage methods
+        self._lineage_reads: list[ReadRecord] = []
         if (table is None) == (sql is None):
             raise ConfigurationError(f"{self.task_id}: give exactly one of table= or sql=")
         if sql is not None and not name:
@@ -261,14 +268,47 @@ class OracleToGCSJsonlOperator(BaseOperator):
         )
         store = CheckpointStore(context.get("task_state_store") if self.checkpoint else None)
         with self.hook.session():  # one Oracle connection for the plan and the read
-            return extract_request(
+            read = run_request(
                 target, request, encode=self._encoding, checkpoints=store, reporter=reporter
             )
+        self._lineage_reads = record_reads([read])
+        return read.summary
 
     def on_kill(self) -> None:
         """Interrupt the running Oracle call; the writer then aborts its uploads (no
         manifest). The plan and the read, LOB columns included, all run on this one hook."""
         self.hook.cancel()
+
+    def get_openlineage_facets_on_start(self) -> OperatorLineage | None:
+        """The table (or the tables of ``sql``) and the run path it is written to, by name
+        only: nothing is asked of Oracle or GCS. A table whose owner only the session knows
+        (no ``OWNER.``, ``table_owner`` or connection schema) is reported on completion."""
+        return lineage.on_start(self.hook, self._planned_lineage)
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> OperatorLineage | None:
+        """The committed read with its schema, SCN, window, partition and statistics."""
+        return lineage.on_complete(self.hook, self._lineage_reads)
+
+    def get_openlineage_facets_on_failure(self, task_instance: Any) -> OperatorLineage | None:
+        """The read if the task failed after committing it, else an empty lineage: a read
+        not committed has written nothing a reader may use."""
+        return lineage.on_complete(self.hook, self._lineage_reads)
+
+    def _planned_lineage(self, default_owner: str | None) -> list[ReadNames]:
+        transport = self.transport or self.dag_id
+        run_id = get_current_context()["run_id"]
+        owner = default_owner
+        if self.table_owner:
+            owner = parse_identifier(self.table_owner, what="table_owner")
+        names = planned_names(
+            lambda label: TableLayout(self.prefix, transport, label, run_id),
+            bucket=self.bucket,
+            table=self.table,
+            owner=owner,
+            label=self.name if self.sql is not None else None,
+            query=self.sql,
+        )
+        return [] if names is None else [names]
 
     def _request(self) -> ReadRequest:
         """The rendered arguments, checked once."""

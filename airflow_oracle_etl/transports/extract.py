@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseOperator
+from airflow.sdk import BaseOperator, get_current_context
 
 from airflow_oracle_etl.encoding import EncodingPlan, plan_columns
 from airflow_oracle_etl.errors import PermanentError, TransientError
@@ -34,9 +34,10 @@ from airflow_oracle_etl.extraction import (
     ExtractionSettings,
     ReadTarget,
     TableExtraction,
-    extract_request,
     open_bucket,
 )
+from airflow_oracle_etl.extraction.request import run_request
+from airflow_oracle_etl.gcs import TableLayout
 from airflow_oracle_etl.hooks.errors import (
     ConnectionLostError,
     ExtractCancelledError,
@@ -47,6 +48,14 @@ from airflow_oracle_etl.hooks.errors import (
 from airflow_oracle_etl.hooks.oracle_extract import OracleExtractHook
 from airflow_oracle_etl.identifiers import parse_table_name
 from airflow_oracle_etl.incremental import WatermarkWindow
+from airflow_oracle_etl.lineage import openlineage as lineage
+from airflow_oracle_etl.lineage.exports import (
+    ReadNames,
+    ReadRecord,
+    planned_names,
+    record_reads,
+    stored_record,
+)
 from airflow_oracle_etl.metadata import OracleColumn
 from airflow_oracle_etl.options import FetchOptions, GcsOptions, PartsOptions, convert_options
 from airflow_oracle_etl.partitioning import PartitionSpec
@@ -55,6 +64,7 @@ from airflow_oracle_etl.progress import DEFAULT_INTERVAL_S, PROGRESS_KEY_OF_READ
 from airflow_oracle_etl.resume import CheckpointStore
 
 if TYPE_CHECKING:
+    from airflow.providers.openlineage.extractors import OperatorLineage
     from airflow.sdk import Context
 
 __all__ = [
@@ -154,6 +164,8 @@ class TransportExtractOperator(BaseOperator):
         )
         self.progress_interval = progress_interval
         self._killed = False
+        #: what each committed read did, by position, for the OpenLineage methods
+        self._lineage_reads: dict[int, ReadRecord] = {}
 
     @cached_property
     def hook(self) -> OracleExtractHook:
@@ -185,6 +197,48 @@ class TransportExtractOperator(BaseOperator):
         self._killed = True
         self.hook.cancel()
 
+    def get_openlineage_facets_on_start(self) -> OperatorLineage | None:
+        """Each table of the task and the run path it is written to, by name only: nothing
+        is asked of Oracle or GCS."""
+        return lineage.on_start(self.hook, self._planned_lineage)
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> OperatorLineage | None:
+        """One input and one output per committed read, with every facet; a read committed
+        by an earlier try is reported from its stored summary (no schema)."""
+        return lineage.on_complete(self.hook, self._committed_lineage())
+
+    def get_openlineage_facets_on_failure(self, task_instance: Any) -> OperatorLineage | None:
+        """The reads the task committed before it failed; nothing for the others."""
+        return lineage.on_complete(self.hook, self._committed_lineage())
+
+    def _planned_lineage(self, default_owner: str | None) -> list[ReadNames]:
+        run_id = get_current_context()["run_id"]
+        planned = (
+            planned_names(
+                lambda label: TableLayout(self.prefix, self.transport, label, run_id),
+                bucket=self.bucket,
+                table=read["table"],
+                owner=default_owner,
+                label=read.get("label"),
+            )
+            for read in self.reads
+        )
+        return [names for names in planned if names is not None]
+
+    def _committed_lineage(self) -> list[ReadRecord]:
+        return [self._lineage_reads[index] for index in sorted(self._lineage_reads)]
+
+    def _record_stored(
+        self, reads: list[dict[str, Any]], committed: _Committed, run_id: str
+    ) -> None:
+        """Record the reads an earlier try committed, from their stored summaries."""
+        for index, summary in zip(committed.indexes(), committed.summaries(), strict=True):
+            try:
+                layout = TableLayout(self.prefix, self.transport, summary["table"], run_id)
+                self._lineage_reads[index] = stored_record(reads[index], summary, layout)
+            except Exception:
+                log.warning("lineage: %s is not recorded", read_label(reads[index]), exc_info=True)
+
     def _run(
         self,
         reads: list[dict[str, Any]],
@@ -193,6 +247,7 @@ class TransportExtractOperator(BaseOperator):
         failed: list[dict[str, Any]],
     ) -> None:
         state = context.get("task_state_store")
+        self._lineage_reads = {}  # this try's: the operator object may be a copy of a try's
         skipped = [read_label(reads[i]) for i in committed.indexes()]
         if skipped:
             self.log.info(
@@ -201,6 +256,7 @@ class TransportExtractOperator(BaseOperator):
                 len(reads),
                 ", ".join(skipped),
             )
+            self._record_stored(reads, committed, context["run_id"])
         # the bucket is checked before anything is asked of Oracle
         bucket = open_bucket(self.bucket, gcp_conn_id=self.gcp_conn_id, gcs=self.settings.gcs)
         target = ReadTarget(
@@ -236,7 +292,7 @@ class TransportExtractOperator(BaseOperator):
                     known_empty=context["ti"].try_number <= 1,
                 )
                 try:
-                    summary = extract_request(
+                    done = run_request(
                         target,
                         _request(read),
                         encode=_encoding(read),
@@ -267,7 +323,9 @@ class TransportExtractOperator(BaseOperator):
                             )
                         raise
                     continue
-                committed.add(index, summary)
+                committed.add(index, done.summary)
+                for record in record_reads([done]):
+                    self._lineage_reads[index] = record
 
     def _prefetch(self, reads: list[dict[str, Any]]) -> None:
         """The metadata of the task's tables in a few queries instead of three per table.
