@@ -29,6 +29,7 @@ from airflow_oracle_etl.extraction import (
 )
 from airflow_oracle_etl.hooks.oracle_extract import OracleExtractHook
 from airflow_oracle_etl.incremental import IncrementalConfig, WatermarkWindow
+from airflow_oracle_etl.lineage.assets import announce_summary
 from airflow_oracle_etl.metadata import OracleColumn
 from airflow_oracle_etl.options import FetchOptions, GcsOptions, PartsOptions, convert_options
 from airflow_oracle_etl.partitioning import PartitionSpec
@@ -261,9 +262,14 @@ class OracleToGCSJsonlOperator(BaseOperator):
         )
         store = CheckpointStore(context.get("task_state_store") if self.checkpoint else None)
         with self.hook.session():  # one Oracle connection for the plan and the read
-            return extract_request(
+            summary = extract_request(
                 target, request, encode=self._encoding, checkpoints=store, reporter=reporter
             )
+        # a table read whole is committed: its asset event (recorded if the task succeeds)
+        announce_summary(
+            context, self.outlets, summary, transport=target.transport, prefix=self.prefix
+        )
+        return summary
 
     def on_kill(self) -> None:
         """Interrupt the running Oracle call; the writer then aborts its uploads (no
