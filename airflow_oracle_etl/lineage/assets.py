@@ -195,6 +195,14 @@ def announce_summary(
     whole is committed by that task; one partition of a table is not (its commit task
     announces the table), so it adds nothing."""
     if summary.get("partition") is not None:
+        for outlet in outlets:
+            if isinstance(outlet, Asset):
+                log.warning(
+                    "outlet %s is declared on a task that reads one partition: Airflow emits "
+                    "its event when this task succeeds, before the table is committed; declare "
+                    "it on the table's commit task",
+                    outlet.uri,
+                )
         return 0
     commit = TableCommit.from_summary(
         summary, transport=transport, prefix=prefix, run_id=str(context["run_id"])

@@ -151,7 +151,9 @@ def test_each_alias_gets_one_event_per_committed_table() -> None:
     assert all(event.source_alias_name == "oracle_etl:sales" for event in events)
 
 
-def test_a_declared_asset_gets_the_extra_of_its_table_only() -> None:
+def test_a_declared_asset_gets_the_extra_of_its_table_only(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     context = _context()
     mine = table_asset(bucket="landing", table="DEMO.SALES_ORDER", transport="sales")
     other = table_asset(bucket="landing", table="DEMO.CUSTOMER", transport="sales")
@@ -160,13 +162,19 @@ def test_a_declared_asset_gets_the_extra_of_its_table_only() -> None:
     assert announce_commits(context, [mine, other, Asset("x-unrelated://a")], [commit]) == 1
     assert context["outlet_events"][mine].extra == commit.extra()
     assert context["outlet_events"][other].extra == {}
+    assert f"outlet {other.uri} is no table this task committed" in caplog.text
 
 
-def test_a_partition_read_by_a_stand_alone_task_announces_nothing() -> None:
+def test_a_partition_read_by_a_stand_alone_task_announces_nothing(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     context = _context()
     alias = AssetAlias(name="mine")
+    asset = table_asset(bucket="landing", table="DEMO.SALES_ORDER", transport="t")
     partition = _summary(partition=1, partitions=2)
-    assert announce_summary(context, [alias], partition, transport="t", prefix="") == 0
+    assert announce_summary(context, [alias, asset], partition, transport="t", prefix="") == 0
+    assert context["outlet_events"][asset].extra == {}
+    assert f"outlet {asset.uri} is declared on a task that reads one partition" in caplog.text
     assert context["outlet_events"][alias].asset_alias_events == []
     assert announce_summary(context, [alias], _summary(), transport="t", prefix="") == 1
     assert context["outlet_events"][alias].asset_alias_events[0].extra["run_id"] == RUN_ID
