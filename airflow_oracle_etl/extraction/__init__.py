@@ -7,7 +7,12 @@ from airflow_oracle_etl.extraction.bucket import (
     BucketNotFoundError,
     open_bucket,
 )
-from airflow_oracle_etl.extraction.request import ReadTarget, extract_request, table_summary
+from airflow_oracle_etl.extraction.request import (
+    CommittedRead,
+    ReadTarget,
+    run_request,
+    table_summary,
+)
 from airflow_oracle_etl.extraction.table import (
     ExtractionSettings,
     RowCountMismatchError,
@@ -18,12 +23,13 @@ from airflow_oracle_etl.extraction.table import (
 __all__ = [
     "BucketAccessError",
     "BucketNotFoundError",
+    "CommittedRead",
     "ExtractionSettings",
     "ReadTarget",
     "RowCountMismatchError",
     "TableExtraction",
-    "extract_request",
     "open_bucket",
+    "run_request",
     "table_summary",
     "writer_settings",
 ]

@@ -4,8 +4,7 @@ Both extract operators call :func:`run_request`: the stand-alone operator for it
 or query, a transport's extract task for each table it carries. A table read alone and a
 table read in a packed task are therefore planned, written, checkpointed and committed the
 same way, and return the same summary; the plan comes back with it (:class:`CommittedRead`)
-for what only the task reports, its lineage. :func:`extract_request` returns the summary
-alone.
+for what only the task reports, its lineage.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ if TYPE_CHECKING:
     from airflow_oracle_etl.progress import ProgressReporter
     from airflow_oracle_etl.resume import CheckpointStore
 
-__all__ = ["CommittedRead", "ReadTarget", "extract_request", "run_request", "table_summary"]
+__all__ = ["CommittedRead", "ReadTarget", "run_request", "table_summary"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,21 +55,6 @@ class CommittedRead:
     summary: dict[str, Any]
     plan: ReadPlan
     layout: TableLayout
-
-
-def extract_request(
-    target: ReadTarget,
-    request: ReadRequest,
-    *,
-    encode: Encode,
-    checkpoints: CheckpointStore,
-    reporter: ProgressReporter,
-) -> dict[str, Any]:
-    """Plan and run ``request`` inside ``target.hook``'s open session; its summary (see
-    :func:`run_request`)."""
-    return run_request(
-        target, request, encode=encode, checkpoints=checkpoints, reporter=reporter
-    ).summary
 
 
 def run_request(

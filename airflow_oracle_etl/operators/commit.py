@@ -3,6 +3,9 @@
 Runs after every mapped extract task of a table succeeded; reads their partition manifests
 and writes ``_manifest.json`` listing all parts. Until it has run, the table has no
 table-level manifest, so readers and the next incremental run do not see a half-read table.
+It is also the task that announces the table: its asset event (see
+:mod:`airflow_oracle_etl.lineage.assets`) goes through each ``AssetAlias`` in its ``outlets``,
+or onto the table's ``Asset`` there.
 """
 
 from __future__ import annotations
@@ -14,13 +17,17 @@ from airflow.providers.google.cloud.hooks.gcs import GCSHook
 from airflow.sdk import BaseOperator
 
 from airflow_oracle_etl.gcs import TableLayout, commit_partitioned_table
+from airflow_oracle_etl.lineage.assets import TableCommit, announce_commits
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
 
 class OracleTableCommitOperator(BaseOperator):
-    """Commit a partitioned table from its extract tasks' return values.
+    """Commit a partitioned table from its extract tasks' return values, and announce it.
+
+    Declare ``outlets=[table_asset(...)]`` (or an ``AssetAlias``) to give downstream DAGs an
+    event once the table is committed (:func:`~airflow_oracle_etl.lineage.assets.table_asset`).
 
     :param summaries: the return values of the mapped extract tasks of one table (e.g.
         ``extract.output``): each names the table, its partition and the partition count.
@@ -60,6 +67,10 @@ class OracleTableCommitOperator(BaseOperator):
         manifest = commit_partitioned_table(
             bucket, layout, summaries[0]["partitions"], try_number=context["ti"].try_number
         )
+        commit = TableCommit.from_manifest(
+            manifest, name=layout.manifest_name(), prefix=self.prefix
+        )
+        announce_commits(context, self.outlets, [commit])
         return {
             "bucket": manifest.bucket,
             "table": manifest.table,

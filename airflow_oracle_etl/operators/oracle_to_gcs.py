@@ -25,13 +25,14 @@ from airflow_oracle_etl.extraction import (
     ReadTarget,
     TableExtraction,
     open_bucket,
+    run_request,
 )
-from airflow_oracle_etl.extraction.request import run_request
 from airflow_oracle_etl.gcs import TableLayout
 from airflow_oracle_etl.hooks.oracle_extract import OracleExtractHook
 from airflow_oracle_etl.identifiers import parse_identifier
 from airflow_oracle_etl.incremental import IncrementalConfig, WatermarkWindow
 from airflow_oracle_etl.lineage import openlineage as lineage
+from airflow_oracle_etl.lineage.assets import announce_summary
 from airflow_oracle_etl.lineage.exports import ReadNames, ReadRecord, planned_names, record_reads
 from airflow_oracle_etl.metadata import OracleColumn
 from airflow_oracle_etl.options import FetchOptions, GcsOptions, PartsOptions, convert_options
@@ -272,6 +273,10 @@ class OracleToGCSJsonlOperator(BaseOperator):
                 target, request, encode=self._encoding, checkpoints=store, reporter=reporter
             )
         self._lineage_reads = record_reads([read])
+        # a table read whole is committed: its asset event (recorded if the task succeeds)
+        announce_summary(
+            context, self.outlets, read.summary, transport=target.transport, prefix=self.prefix
+        )
         return read.summary
 
     def on_kill(self) -> None:

@@ -3,7 +3,7 @@
 The plan packs small tables into tasks (:mod:`~.packing`) and gives each mapped instance of this
 operator its ``reads``: one partition of a big table, one table, or a group of small tables.
 Each read runs through the same unit as the stand-alone operator
-(:func:`~airflow_oracle_etl.extraction.extract_request`): its own parts, partition manifest,
+(:func:`~airflow_oracle_etl.extraction.run_request`): its own parts, partition manifest,
 progress (state-store key ``progress/J`` for the J-th read) and checkpoint (``checkpoint/J``).
 One Oracle session and one bucket serve them all, which is most of what packing saves.
 
@@ -35,8 +35,8 @@ from airflow_oracle_etl.extraction import (
     ReadTarget,
     TableExtraction,
     open_bucket,
+    run_request,
 )
-from airflow_oracle_etl.extraction.request import run_request
 from airflow_oracle_etl.gcs import TableLayout
 from airflow_oracle_etl.hooks.errors import (
     ConnectionLostError,

@@ -1,4 +1,4 @@
-"""One DAG per transport: ``plan`` -> ``extract`` (mapped) -> ``finalize``.
+"""One DAG per transport: ``plan`` -> ``extract`` (mapped) -> ``finalize`` -> ``report``.
 
 ::
 
@@ -11,8 +11,11 @@
   most ``parallel_tables`` at a time per run, each mapped instance labelled with what it
   carries: ``DEMO.SALES_ORDER``, ``DEMO.SALES_LINE_ITEM p1/2`` or ``DEMO.CUSTOMER +11``;
 - ``finalize`` (:class:`~.finalize.TransportFinalizeOperator`) checks rows written against
-  rows read, commits each complete table's manifest, writes the job manifest and names the
-  tables that failed.
+  rows read, commits each complete table's manifest, writes the job manifest and adds an
+  asset event per committed table through the alias ``oracle_etl:<transport id>``; it
+  succeeds when any table was committed, so those events are recorded;
+- ``report`` (:class:`~.report.TransportReportOperator`) fails naming the tables that were
+  not committed (with the run conf that reruns them), and so the run fails with it.
 
 :func:`load_transport_dags` is what the DAG file in ``dags/`` calls: every valid file becomes
 a DAG; a broken one is logged and warned about, and registers nothing (Airflow 3.3 records
@@ -31,6 +34,7 @@ from pathlib import Path
 import msgspec
 from airflow.sdk import DAG
 
+from airflow_oracle_etl.lineage.assets import transport_alias
 from airflow_oracle_etl.options import as_mapping
 from airflow_oracle_etl.transports.errors import Problem, TransportError
 from airflow_oracle_etl.transports.extract import TransportExtractOperator
@@ -43,6 +47,7 @@ from airflow_oracle_etl.transports.model import (
     Transport,
 )
 from airflow_oracle_etl.transports.planning import TransportPlanOperator
+from airflow_oracle_etl.transports.report import TransportReportOperator
 
 __all__ = [
     "MAP_INDEX_TEMPLATE",
@@ -57,6 +62,7 @@ log = logging.getLogger(__name__)
 PLAN_TASK = "plan"
 EXTRACT_TASK = "extract"
 FINALIZE_TASK = "finalize"
+REPORT_TASK = "report"
 #: the label of a mapped extract instance, rendered against the unmapped operator (``task``):
 #: its first table (``DEMO.SALES_ORDER``), its partition (`` p1/2``), how many more (`` +11``)
 MAP_INDEX_TEMPLATE = (
@@ -127,9 +133,11 @@ def build_dag(transport: Transport) -> DAG:
             planned=plan.output,
             extract_task_id=EXTRACT_TASK,
             plan_task_id=PLAN_TASK,
+            outlets=[transport_alias(transport.id)],
             **connections,
         )
-        extract >> finalize
+        report = TransportReportOperator(task_id=REPORT_TASK, finalize_task_id=FINALIZE_TASK)
+        extract >> finalize >> report
     return dag
 
 
@@ -203,6 +211,11 @@ def doc_md(transport: Transport, tables: list[TableConfig]) -> str:
         "",
         'Run conf: `{"tables": ["NAME", ...]}` extracts only those tables; '
         '`{"full_refresh": true}` ignores the incremental watermarks.',
+        "",
+        f"Each committed table emits an event of the asset `gs://{target}/TABLE` through the "
+        f"asset alias `{transport_alias(transport.id).name}` (extra: its run, manifest, rows, "
+        "SCN and watermark); a table that failed emits none, and the run then fails in "
+        "`report`, naming it.",
     ]
     if transport.source:
         lines += ["", f"Defined in `{Path(transport.source).name}`."]

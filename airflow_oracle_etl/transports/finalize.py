@@ -10,7 +10,14 @@ lost or duplicated rows is never committed (and its watermark never moves on); t
 writes the table manifest over its partitions. Last,
 the job manifest ``PREFIX/TRANSPORT/_jobs/RUN_ID.json``: rows, bytes, parts and duration per
 committed table, the failed tables with their errors, and what the schema selectors resolved
-to. If a table failed, the task fails naming each, with the run conf that reruns only them.
+to.
+
+Every committed table gets an asset event through the task's outlet, the transport's
+``AssetAlias`` ``oracle_etl:<transport id>`` (:mod:`airflow_oracle_etl.lineage.assets`).
+Airflow records outlet events only when the task succeeds, so a table that failed must not
+fail this task: it returns the failed tables (``failed``) and the ``report`` task after it
+(:mod:`~.report`) fails the job naming them, with the run conf that reruns only them. This
+task fails itself only when no table could be committed, or on its own errors.
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ from airflow_oracle_etl.gcs import (
     write_json,
 )
 from airflow_oracle_etl.gcs.manifest import encode_manifest
+from airflow_oracle_etl.lineage.assets import TableCommit, announce_commits, transport_alias
 from airflow_oracle_etl.transports.extract import FAILED_XCOM, TABLES_XCOM
 from airflow_oracle_etl.transports.planning import RESOLUTION_XCOM
 from airflow_oracle_etl.transports.run_conf import CONF_TABLES
@@ -47,10 +55,18 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
     from google.cloud import storage
 
-__all__ = ["JobTableRun", "TransportFinalizeOperator", "TransportTablesFailedError"]
+__all__ = [
+    "FAILED_RESULT",
+    "JobTableRun",
+    "TransportFinalizeOperator",
+    "TransportTablesFailedError",
+    "failure_message",
+]
 
 #: table manifests committed at once (each is a few small GCS requests)
 COMMIT_THREADS = 8
+#: the key of the returned value that maps each table not committed to its errors
+FAILED_RESULT = "failed"
 
 
 class JobTableRun(JobTable, frozen=True, kw_only=True):
@@ -67,13 +83,22 @@ class TransportTablesFailedError(PermanentError):
     both. Rerunning the job with the run conf the message gives exports only the failed ones."""
 
 
+@dataclass(frozen=True)
+class _CommittedTable:
+    """A table this task found committed: its line in the job manifest, and its event."""
+
+    run: JobTableRun
+    event: TableCommit
+
+
 class TransportFinalizeOperator(BaseOperator):
-    """Commit the complete tables of one job, write its job manifest, and fail naming the
-    tables that are not complete.
+    """Commit the complete tables of one job, write its job manifest, announce each committed
+    table, and return the tables that are not complete (``failed``) for the ``report`` task.
 
     It runs once every extract task is done and at least one task succeeded (trigger rule
     ``all_done_min_one_success``), so the tables of the tasks that succeeded are committed
-    even when others failed.
+    even when others failed. Its outlet is the transport's ``AssetAlias`` unless ``outlets``
+    is given; each committed table adds its asset's event through every alias there.
 
     :param planned: the plan task's output (``plan.output``): the reads of every extract task,
         which say what the job expected. (templated)
@@ -96,6 +121,7 @@ class TransportFinalizeOperator(BaseOperator):
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("trigger_rule", TriggerRule.ALL_DONE_MIN_ONE_SUCCESS)
+        kwargs.setdefault("outlets", [transport_alias(transport)])
         super().__init__(**kwargs)
         self.planned = planned
         self.transport = transport
@@ -115,7 +141,8 @@ class TransportFinalizeOperator(BaseOperator):
         outcome = sort_outcomes(expected, group_by_table(summaries), failures)
         run_id = context["run_id"]
         bucket = GCSHook(gcp_conn_id=self.gcp_conn_id).get_conn().bucket(self.bucket)
-        committed, refused = self._commit_tables(bucket, outcome.complete, run_id, ti.try_number)
+        done, refused = self._commit_tables(bucket, outcome.complete, run_id, ti.try_number)
+        committed = [entry.run for entry in done]
         failed = {**outcome.failed, **refused}
         job = JobManifest(
             transport=self.transport,
@@ -140,8 +167,15 @@ class TransportFinalizeOperator(BaseOperator):
             len(failed),
             job.totals.rows,
         )
-        if failed:
+        if not committed:
             raise TransportTablesFailedError(failure_message(failed, len(expected)))
+        announced = announce_commits(context, self.outlets, [entry.event for entry in done])
+        self.log.info("%d asset event(s) for the committed tables", announced)
+        if failed:
+            self.log.warning(
+                "%s\n(the job fails after this task, naming them)",
+                failure_message(failed, len(expected)),
+            )
         return {
             "job_manifest": name,
             "bucket": bucket.name,
@@ -152,6 +186,8 @@ class TransportFinalizeOperator(BaseOperator):
                 t.table: {"rows": t.totals.rows, "manifest": t.manifest, "duration_s": t.duration_s}
                 for t in committed
             },
+            "planned": len(expected),
+            FAILED_RESULT: failed,
         }
 
     def _commit_tables(
@@ -160,7 +196,7 @@ class TransportFinalizeOperator(BaseOperator):
         complete: Mapping[str, list[Mapping[str, Any]]],
         run_id: str,
         try_number: int,
-    ) -> tuple[list[JobTableRun], dict[str, list[str]]]:
+    ) -> tuple[list[_CommittedTable], dict[str, list[str]]]:
         """Commit each complete table (a few at a time: each is a few small GCS requests);
         the committed ones in the job's order, and the refused ones with the reason."""
         checked = check_row_counts(
@@ -170,10 +206,13 @@ class TransportFinalizeOperator(BaseOperator):
         refused: dict[str, list[str]] = {table: [why] for table, why in checked.items()}
         todo = [(table, items) for table, items in complete.items() if table not in refused]
 
-        def commit(entry: tuple[str, list[Mapping[str, Any]]]) -> JobTableRun | str:
+        def commit(entry: tuple[str, list[Mapping[str, Any]]]) -> _CommittedTable | str:
             table, items = entry
             if len(items) == 1 and items[0].get("partition") is None:
-                return committed_by_its_task(items[0])
+                event = TableCommit.from_summary(
+                    items[0], transport=self.transport, prefix=self.prefix, run_id=run_id
+                )
+                return _CommittedTable(committed_by_its_task(items[0]), event)
             try:
                 return self._commit_table(bucket, table, items, run_id, try_number)
             except OracleEtlError as error:
@@ -181,7 +220,7 @@ class TransportFinalizeOperator(BaseOperator):
 
         with ThreadPoolExecutor(max_workers=COMMIT_THREADS) as pool:
             results = list(pool.map(commit, todo))
-        committed = []
+        committed: list[_CommittedTable] = []
         for (table, _), result in zip(todo, results, strict=True):
             if isinstance(result, str):
                 refused[table] = [result]
@@ -196,11 +235,15 @@ class TransportFinalizeOperator(BaseOperator):
         summaries: list[Mapping[str, Any]],
         run_id: str,
         try_number: int,
-    ) -> JobTableRun:
+    ) -> _CommittedTable:
         layout = TableLayout(self.prefix, self.transport, table, run_id)
         partitions = int(summaries[0]["partitions"])
         manifest = commit_partitioned_table(bucket, layout, partitions, try_number=try_number)
-        return _job_table(manifest, layout.manifest_name(), _sum(summaries, "rows_read"))
+        name = layout.manifest_name()
+        return _CommittedTable(
+            _job_table(manifest, name, _sum(summaries, "rows_read")),
+            TableCommit.from_manifest(manifest, name=name, prefix=self.prefix),
+        )
 
 
 @dataclass(frozen=True)
@@ -336,4 +379,4 @@ def _started_at(context: Context, tables: Sequence[JobTableRun]) -> dt.datetime:
     started = getattr(dag_run, "start_date", None)
     if isinstance(started, dt.datetime):
         return started
-    return min(t.started_at for t in tables)
+    return min((t.started_at for t in tables), default=dt.datetime.now(dt.timezone.utc))

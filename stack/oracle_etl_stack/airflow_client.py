@@ -125,13 +125,17 @@ class AirflowClient:
     def dag_runs(self, dag_id: str) -> list[dict[str, Any]]:
         """The DAG's runs, oldest first (the first page: tests make few)."""
         params = {"limit": PAGE_LIMIT, "order_by": "run_after"}
-        return list(self.request("GET", _path("dags", dag_id, "dagRuns"), params=params)["dag_runs"])
+        return list(
+            self.request("GET", _path("dags", dag_id, "dagRuns"), params=params)["dag_runs"]
+        )
 
     def xcom(
         self, dag_id: str, run_id: str, task_id: str, key: str = "return_value", map_index: int = -1
     ) -> Any:
         """One XCom value of a task instance, as the task pushed it."""
-        path = _path("dags", dag_id, "dagRuns", run_id, "taskInstances", task_id, "xcomEntries", key)
+        path = _path(
+            "dags", dag_id, "dagRuns", run_id, "taskInstances", task_id, "xcomEntries", key
+        )
         params = {"map_index": map_index, "deserialize": True, "stringify": False}
         return self.request("GET", path, params=params)["value"]
 

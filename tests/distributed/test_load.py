@@ -496,7 +496,8 @@ def test_eight_transports_at_once_all_succeed_with_bounded_worker_memory(
     instances = [
         ti for dag_id, run_id in runs.items() for ti in client.task_instances(dag_id, run_id)
     ]
-    assert len(instances) == TRANSPORTS * (TABLES_PER_TRANSPORT + 2)  # plan, extracts, finalize
+    # plan, extracts, finalize and report of each run
+    assert len(instances) == TRANSPORTS * (TABLES_PER_TRANSPORT + 3)
     assert {ti["state"] for ti in instances} == {"success"}
     assert {ti["try_number"] for ti in instances} == {1}
     most, most_runs = _most_at_once(instances)

@@ -53,7 +53,8 @@ def test_the_dag_carries_the_transport_settings(write_transport: Callable[..., P
     assert dag.catchup is False
     assert dag.tags == {"test"}
     assert dag.start_date == dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
-    assert [task.task_id for task in dag.topological_sort()] == ["plan", "extract", "finalize"]
+    tasks = [task.task_id for task in dag.topological_sort()]
+    assert tasks == ["plan", "extract", "finalize", "report"]
     extract = dag.get_task("extract")
     assert extract.max_active_tis_per_dagrun == transport.parallel_tables == 2
     for task in dag.tasks:
@@ -64,6 +65,9 @@ def test_the_dag_carries_the_transport_settings(write_transport: Callable[..., P
     assert "`SALES_LINE_ITEM` | 2 partitions (hash)" in dag.doc_md
     assert "Small tables share extract tasks (2 groups" in dag.doc_md
     assert dag.get_task("finalize").trigger_rule == "all_done_min_one_success"
+    assert [outlet.name for outlet in dag.get_task("finalize").outlets] == ["oracle_etl:settings"]
+    assert dag.get_task("report").trigger_rule == "all_success"
+    assert "through the asset alias `oracle_etl:settings`" in dag.doc_md
 
 
 def test_the_dag_documents_its_selectors_and_packing(write_transport: Callable[..., Path]) -> None:
@@ -137,4 +141,4 @@ def test_a_dag_file_of_fifty_transports_loads_every_one(
     assert bag.import_errors == {}
     assert bag.captured_warnings == {}
     assert sorted(bag.dag_ids) == [f"fleet_{number:02}" for number in range(50)]
-    assert all(len(bag.get_dag(i).tasks) == 3 for i in bag.dag_ids)
+    assert all(len(bag.get_dag(i).tasks) == 4 for i in bag.dag_ids)  # plan to report

@@ -1,8 +1,11 @@
-"""What a job committed and what it did not: the finalize task's rules, on plain values."""
+"""What a job committed and what it did not: the finalize and report tasks' rules, on plain
+values."""
 
 from __future__ import annotations
 
 import json
+
+import pytest
 
 from airflow_oracle_etl.transports.extract import read_label
 from airflow_oracle_etl.transports.finalize import (
@@ -10,6 +13,7 @@ from airflow_oracle_etl.transports.finalize import (
     failure_message,
     sort_outcomes,
 )
+from airflow_oracle_etl.transports.report import tables_not_committed
 
 
 def _read(label: str, index: int = 0, count: int = 1) -> dict[str, object]:
@@ -55,3 +59,16 @@ def test_a_read_is_labelled_with_its_partition() -> None:
     assert read_label(_read("DEMO.A")) == "DEMO.A"
     assert read_label(_read("DEMO.BIG", 1, 4)) == "DEMO.BIG p2/4"
     assert read_label({"table": '"DEMO"."X"', "partition": None}) == '"DEMO"."X"'
+
+
+def test_report_reads_the_failed_tables_finalize_returned() -> None:
+    result = {"job_manifest": "x", "planned": 4, "failed": {"DEMO.B": ["boom"]}}
+    assert tables_not_committed(result, finalize_task_id="finalize") == ({"DEMO.B": ["boom"]}, 4)
+    everything = {"planned": 3, "failed": {}}
+    assert tables_not_committed(everything, finalize_task_id="finalize") == ({}, 3)
+
+
+@pytest.mark.parametrize("result", [None, {"planned": 2}, {"failed": ["DEMO.B"]}])
+def test_report_refuses_a_result_finalize_does_not_return(result: object) -> None:
+    with pytest.raises(RuntimeError, match=r"task 'commit_all' returned no 'failed' tables"):
+        tables_not_committed(result, finalize_task_id="commit_all")
