@@ -127,8 +127,11 @@ def test_a_transport_job_reports_lineage_and_triggers_a_dag_on_a_table_asset(
         assert extra["rows"] == entry["totals"]["rows"] > 0
         manifest = json.loads(gcs_bucket.blob(entry["manifest"]).download_as_bytes())
         assert extra["scn"] == manifest["scn"]
-    assert by_uri[table_asset(bucket=gcs_bucket.name, prefix=PREFIX, transport=TRANSPORT,
-                              table=ORDERS).uri]["extra"]["watermark_high"]  # fmt: skip
+    orders_event = by_uri[
+        table_asset(bucket=gcs_bucket.name, prefix=PREFIX, transport=TRANSPORT, table=ORDERS).uri
+    ]
+    assert orders_event["extra"]["watermark_high"]
+    log.info("the orders table's asset event:\n%s", json.dumps(orders_event, indent=2))
 
     # the downstream DAG ran on the orders table's event and found its manifest through it
     downstream_run = _first_run(airflow_stack, DOWNSTREAM)
