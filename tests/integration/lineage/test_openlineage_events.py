@@ -23,7 +23,12 @@ from ..operators.conftest import (
     Code,
     extract_dag,
 )
-from ..transports.conftest import read_json, transport_yaml
+from ..transports.conftest import (
+    FAILS_ONCE_IN_THE_SECOND_TABLE,
+    packed_read,
+    read_json,
+    transport_yaml,
+)
 from .conftest import LineageRun
 
 OK = "success"
@@ -338,27 +343,6 @@ def test_a_failed_packed_task_reports_the_tables_it_committed_and_nothing_of_the
     assert all(d["outputFacets"]["outputStatistics"]["rowCount"] > 0 for d in failed["outputs"])
 
 
-#: try 1 of the packed task fails in its second table, after the first was committed
-FAILS_ONCE_IN_THE_SECOND_TABLE = """
-from airflow_oracle_etl.extraction import TableExtraction
-from airflow_oracle_etl.transports.extract import TransportExtractOperator
-
-class FailsOnce(TableExtraction):
-    def run(self, plan, **kwargs):
-        if kwargs["try_number"] == 1 and plan.label == "DEMO.SALES_ORDER":
-            raise RuntimeError("simulated failure in the second table")
-        return super().run(plan, **kwargs)
-
-class Packed(TransportExtractOperator):
-    extraction_class = FailsOnce
-"""
-
-
-def _read(table: str) -> dict[str, Any]:
-    owner, name = table.split(".")
-    return {"table": f'"{owner}"."{name}"', "label": table, "checkpoint": True}
-
-
 def test_a_retry_reports_the_tables_an_earlier_try_committed_from_their_summaries(
     run_with_lineage: Callable[[str, str], LineageRun],
     gcs_bucket: storage.Bucket,
@@ -371,7 +355,7 @@ def test_a_retry_reports_the_tables_an_earlier_try_committed_from_their_summarie
         operator="Packed",
         preamble=FAILS_ONCE_IN_THE_SECOND_TABLE,
         transport="lineage_retry",
-        reads=[_read(table) for table in tables],
+        reads=[packed_read(table) for table in tables],
         retries=1,
         retry_delay=Code("dt.timedelta(0)"),
     )

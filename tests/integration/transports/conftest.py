@@ -113,3 +113,26 @@ def extract_labels(result: DagResult) -> list[str]:
             dag_id=result.dag_id, run_id=result.run_id, task_id="extract"
         )
         return sorted(row[0] for row in rows)
+
+
+#: a packed task's preamble: try 1 fails in its table DEMO.SALES_ORDER, after the tables
+#: before it were committed; the retry succeeds
+FAILS_ONCE_IN_THE_SECOND_TABLE = """
+    from airflow_oracle_etl.extraction import TableExtraction
+    from airflow_oracle_etl.transports.extract import TransportExtractOperator
+
+    class FailsOnce(TableExtraction):
+        def run(self, plan, **kwargs):
+            if kwargs["try_number"] == 1 and plan.label == "DEMO.SALES_ORDER":
+                raise RuntimeError("simulated failure in the second table")
+            return super().run(plan, **kwargs)
+
+    class Packed(TransportExtractOperator):
+        extraction_class = FailsOnce
+"""
+
+
+def packed_read(table: str) -> dict[str, Any]:
+    """A read of a packed extract task, as the plan gives it, for ``OWNER.TABLE``."""
+    owner, name = table.split(".")
+    return {"table": f'"{owner}"."{name}"', "label": table, "checkpoint": True}

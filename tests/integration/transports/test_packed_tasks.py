@@ -19,7 +19,7 @@ from airflow_oracle_etl.gcs.naming import parse_part_name
 from oracle_emulator.process import EmulatorProcess
 
 from ..operators.conftest import Code, DagResult, extract_dag
-from .conftest import extract_labels, read_json
+from .conftest import FAILS_ONCE_IN_THE_SECOND_TABLE, extract_labels, packed_read, read_json
 
 OK = "success"
 FAILED = "failed"
@@ -137,31 +137,14 @@ def test_a_failing_table_does_not_stop_its_task_and_the_job_names_it(
     assert result.task_state("extract", "progress/2", 0)["phase"] == "done"  # tried after it
 
 
-#: try 1 of the packed task fails in its second table, after the first was committed
-FAILS_ONCE_IN_THE_SECOND_TABLE = """
-    from airflow_oracle_etl.extraction import TableExtraction
-    from airflow_oracle_etl.transports.extract import TransportExtractOperator
-
-    class FailsOnce(TableExtraction):
-        def run(self, plan, **kwargs):
-            if kwargs["try_number"] == 1 and plan.label == "DEMO.SALES_ORDER":
-                raise RuntimeError("simulated failure in the second table")
-            return super().run(plan, **kwargs)
-
-    class Packed(TransportExtractOperator):
-        extraction_class = FailsOnce
-"""
-
-
-def _read(table: str) -> dict[str, Any]:
-    owner, name = table.split(".")
-    return {"table": f'"{owner}"."{name}"', "label": table, "checkpoint": True}
-
-
 def test_a_retry_skips_the_tables_its_task_committed(
     run_dag: Callable[[str], DagResult], gcs_bucket: storage.Bucket
 ) -> None:
-    reads = [_read("DEMO.CUSTOMER"), _read("DEMO.SALES_ORDER"), _read("DEMO.ALL_TYPES")]
+    reads = [
+        packed_read("DEMO.CUSTOMER"),
+        packed_read("DEMO.SALES_ORDER"),
+        packed_read("DEMO.ALL_TYPES"),
+    ]
     result = run_dag(
         extract_dag(
             gcs_bucket.name,
@@ -254,7 +237,7 @@ CRASHES_IN_THE_SECOND_TABLE = """
 def test_a_retry_goes_on_from_the_checkpoint_of_the_table_it_was_in(
     run_dag: Callable[[str], DagResult], gcs_bucket: storage.Bucket
 ) -> None:
-    reads = [_read("DEMO.CUSTOMER"), _read("DEMO.BENCH_ROWS")]
+    reads = [packed_read("DEMO.CUSTOMER"), packed_read("DEMO.BENCH_ROWS")]
     result = run_dag(
         extract_dag(
             gcs_bucket.name,
@@ -294,7 +277,11 @@ def test_a_lost_connection_ends_the_try_naming_the_tables_not_tried(
     faults = oracle_emulator.faults
     faults.clear()
     faults.drop_connection_after(rows=100, table="SALES_ORDER", times=1)
-    reads = [_read("DEMO.CUSTOMER"), _read("DEMO.SALES_ORDER"), _read("DEMO.ALL_TYPES")]
+    reads = [
+        packed_read("DEMO.CUSTOMER"),
+        packed_read("DEMO.SALES_ORDER"),
+        packed_read("DEMO.ALL_TYPES"),
+    ]
     try:
         result = run_dag(
             extract_dag(
