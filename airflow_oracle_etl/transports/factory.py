@@ -15,7 +15,8 @@
   asset event per committed table through the alias ``oracle_etl:<transport id>``; it
   succeeds when any table was committed, so those events are recorded;
 - ``report`` (:class:`~.report.TransportReportOperator`) fails naming the tables that were
-  not committed (with the run conf that reruns them), and so the run fails with it.
+  not committed (with the run conf that reruns them), and so the run fails with it; when
+  every table was committed, ``finalize`` skips it.
 
 :func:`load_transport_dags` is what the DAG file in ``dags/`` calls: every valid file becomes
 a DAG; a broken one is logged and warned about, and registers nothing (Airflow 3.3 records
@@ -133,6 +134,7 @@ def build_dag(transport: Transport) -> DAG:
             planned=plan.output,
             extract_task_id=EXTRACT_TASK,
             plan_task_id=PLAN_TASK,
+            report_task_id=REPORT_TASK,
             outlets=[transport_alias(transport.id)],
             **connections,
         )

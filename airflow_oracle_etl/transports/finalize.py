@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.google.cloud.hooks.gcs import GCSHook
-from airflow.sdk import BaseOperator, TriggerRule
+from airflow.sdk import BaseOperator, SkipMixin, TriggerRule
 
 from airflow_oracle_etl.errors import OracleEtlError, PermanentError
 from airflow_oracle_etl.gcs import (
@@ -67,6 +67,8 @@ __all__ = [
 COMMIT_THREADS = 8
 #: the key of the returned value that maps each table not committed to its errors
 FAILED_RESULT = "failed"
+#: the XCom key of a task's return value (pushed by hand when the task ends in a skip)
+RETURN_VALUE_XCOM = "return_value"
 
 
 class JobTableRun(JobTable, frozen=True, kw_only=True):
@@ -91,7 +93,7 @@ class _CommittedTable:
     event: TableCommit
 
 
-class TransportFinalizeOperator(BaseOperator):
+class TransportFinalizeOperator(BaseOperator, SkipMixin):
     """Commit the complete tables of one job, write its job manifest, announce each committed
     table, and return the tables that are not complete (``failed``) for the ``report`` task.
 
@@ -100,9 +102,14 @@ class TransportFinalizeOperator(BaseOperator):
     even when others failed. Its outlet is the transport's ``AssetAlias`` unless ``outlets``
     is given; each committed table adds its asset's event through every alias there.
 
+    When every table was committed there is nothing for ``report`` to say: this task skips it
+    (Airflow marks it skipped without starting it), which saves the job a task's start-up.
+
     :param planned: the plan task's output (``plan.output``): the reads of every extract task,
         which say what the job expected. (templated)
     :param transport: the transport id (object names and the job manifest).
+    :param report_task_id: the task after this one that fails the job for the tables not
+        committed; skipped when there are none.
     """
 
     template_fields: Sequence[str] = ("planned", "bucket", "prefix")
@@ -118,6 +125,7 @@ class TransportFinalizeOperator(BaseOperator):
         gcp_conn_id: str = "google_cloud_default",
         extract_task_id: str = "extract",
         plan_task_id: str = "plan",
+        report_task_id: str | None = "report",
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("trigger_rule", TriggerRule.ALL_DONE_MIN_ONE_SUCCESS)
@@ -130,6 +138,7 @@ class TransportFinalizeOperator(BaseOperator):
         self.gcp_conn_id = gcp_conn_id
         self.extract_task_id = extract_task_id
         self.plan_task_id = plan_task_id
+        self.report_task_id = report_task_id
 
     def execute(self, context: Context) -> dict[str, Any]:
         ti = context["ti"]
@@ -171,12 +180,7 @@ class TransportFinalizeOperator(BaseOperator):
             raise TransportTablesFailedError(failure_message(failed, len(expected)))
         announced = announce_commits(context, self.outlets, [entry.event for entry in done])
         self.log.info("%d asset event(s) for the committed tables", announced)
-        if failed:
-            self.log.warning(
-                "%s\n(the job fails after this task, naming them)",
-                failure_message(failed, len(expected)),
-            )
-        return {
+        result = {
             "job_manifest": name,
             "bucket": bucket.name,
             "rows": job.totals.rows,
@@ -189,6 +193,24 @@ class TransportFinalizeOperator(BaseOperator):
             "planned": len(expected),
             FAILED_RESULT: failed,
         }
+        if failed:
+            self.log.warning(
+                "%s\n(the job fails after this task, naming them)",
+                failure_message(failed, len(expected)),
+            )
+        else:
+            self._skip_report(ti, result)
+        return result
+
+    def _skip_report(self, ti: Any, result: dict[str, Any]) -> None:
+        """Skip the ``report`` task: every table was committed. Skipping ends this task (as a
+        success: Airflow records its asset events) before it returns, so its return value is
+        pushed here."""
+        report = [task for task in self.downstream_list if task.task_id == self.report_task_id]
+        if not report:
+            return
+        ti.xcom_push(key=RETURN_VALUE_XCOM, value=result)
+        self.skip(ti, report)
 
     def _commit_tables(
         self,

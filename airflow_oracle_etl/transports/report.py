@@ -6,9 +6,12 @@ into the job's outcome: it fails, naming each failed table with the run conf tha
 only them, exactly when some table was not committed, and the run (whose state Airflow takes
 from its last tasks) fails with it.
 
-It keeps the default trigger rule (all upstream tasks succeeded): when ``finalize`` itself
-failed (no table committed, or its own error), this task is ``upstream_failed``, which fails
-the run just the same, and the reason is in ``finalize``'s log, not repeated here.
+It runs only when there is something to report: when every table was committed,
+``finalize`` skips it (Airflow marks it skipped without starting a process for it, and a run
+whose last task is skipped succeeds). It keeps the default trigger rule (all upstream tasks
+succeeded): when ``finalize`` itself failed (no table committed, or its own error), this task
+is ``upstream_failed``, which fails the run just the same, and the reason is in
+``finalize``'s log, not repeated here.
 """
 
 from __future__ import annotations
