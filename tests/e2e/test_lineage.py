@@ -126,7 +126,7 @@ def test_a_transport_job_reports_lineage_and_triggers_a_dag_on_a_table_asset(
 
     # one asset event per committed table, with what a downstream load needs (read once the
     # run it triggered has started: Airflow 3.3.2's REST API answers 500 for an event whose
-    # created run has no start date yet)
+    # created run has no start date yet, apache/airflow#71360)
     events = client.asset_events(source_dag_id=TRANSPORT, source_run_id=run_id)
     by_uri = {event["uri"]: event for event in events}
     assert len(events) == len(by_uri) == 3
