@@ -13,7 +13,7 @@ partitions. Nothing here holds connection details: no secret can travel with a r
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +32,7 @@ __all__ = [
     "WindowRecord",
     "committed_record",
     "planned_names",
-    "record_reads",
+    "record_read",
     "stored_record",
 ]
 
@@ -163,16 +163,14 @@ def planned_names(
     return ReadNames.of_layout(layout, bucket=bucket, owner=table_owner, table=name)
 
 
-def record_reads(reads: Iterable[CommittedRead]) -> list[ReadRecord]:
-    """The records of committed reads; a read that cannot be recorded is logged and left
-    out, for lineage must never fail the task that read it."""
-    records = []
-    for read in reads:
-        try:
-            records.append(committed_record(read.plan, read.layout, read.summary))
-        except Exception:
-            log.warning("lineage: the read of %s is not recorded", read.plan.label, exc_info=True)
-    return records
+def record_read(read: CommittedRead) -> ReadRecord | None:
+    """The record of a committed read; None (logged) when it cannot be recorded, for lineage
+    must never fail the task that read it."""
+    try:
+        return committed_record(read.plan, read.layout, read.summary)
+    except Exception:
+        log.warning("lineage: the read of %s is not recorded", read.plan.label, exc_info=True)
+        return None
 
 
 def committed_record(plan: ReadPlan, layout: TableLayout, summary: Mapping[str, Any]) -> ReadRecord:

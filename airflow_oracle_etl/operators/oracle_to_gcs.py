@@ -33,7 +33,7 @@ from airflow_oracle_etl.identifiers import parse_identifier
 from airflow_oracle_etl.incremental import IncrementalConfig, WatermarkWindow
 from airflow_oracle_etl.lineage import openlineage as lineage
 from airflow_oracle_etl.lineage.assets import announce_summary
-from airflow_oracle_etl.lineage.exports import ReadNames, ReadRecord, planned_names, record_reads
+from airflow_oracle_etl.lineage.exports import ReadNames, ReadRecord, planned_names, record_read
 from airflow_oracle_etl.metadata import OracleColumn
 from airflow_oracle_etl.options import FetchOptions, GcsOptions, PartsOptions, convert_options
 from airflow_oracle_etl.partitioning import PartitionSpec
@@ -272,7 +272,8 @@ class OracleToGCSJsonlOperator(BaseOperator):
             read = run_request(
                 target, request, encode=self._encoding, checkpoints=store, reporter=reporter
             )
-        self._lineage_reads = record_reads([read])
+        record = record_read(read)
+        self._lineage_reads = [] if record is None else [record]
         # a table read whole is committed: its asset event (recorded if the task succeeds)
         announce_summary(
             context, self.outlets, read.summary, transport=target.transport, prefix=self.prefix

@@ -53,7 +53,7 @@ from airflow_oracle_etl.lineage.exports import (
     ReadNames,
     ReadRecord,
     planned_names,
-    record_reads,
+    record_read,
     stored_record,
 )
 from airflow_oracle_etl.metadata import OracleColumn
@@ -324,7 +324,7 @@ class TransportExtractOperator(BaseOperator):
                         raise
                     continue
                 committed.add(index, done.summary)
-                for record in record_reads([done]):
+                if (record := record_read(done)) is not None:
                     self._lineage_reads[index] = record
 
     def _prefetch(self, reads: list[dict[str, Any]]) -> None:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.google.cloud.hooks.gcs import GCSHook
-from airflow.sdk import BaseOperator, SkipMixin, TriggerRule
+from airflow.sdk import BaseOperator, BaseXCom, SkipMixin, TriggerRule
 
 from airflow_oracle_etl.errors import OracleEtlError, PermanentError
 from airflow_oracle_etl.gcs import (
@@ -67,8 +67,6 @@ __all__ = [
 COMMIT_THREADS = 8
 #: the key of the returned value that maps each table not committed to its errors
 FAILED_RESULT = "failed"
-#: the XCom key of a task's return value (pushed by hand when the task ends in a skip)
-RETURN_VALUE_XCOM = "return_value"
 
 
 class JobTableRun(JobTable, frozen=True, kw_only=True):
@@ -209,7 +207,7 @@ class TransportFinalizeOperator(BaseOperator, SkipMixin):
         report = [task for task in self.downstream_list if task.task_id == self.report_task_id]
         if not report:
             return
-        ti.xcom_push(key=RETURN_VALUE_XCOM, value=result)
+        ti.xcom_push(key=BaseXCom.XCOM_RETURN_KEY, value=result)
         self.skip(ti, report)
 
     def _commit_tables(

@@ -25,6 +25,7 @@ from ..operators.conftest import (
 )
 from ..transports.conftest import (
     FAILS_ONCE_IN_THE_SECOND_TABLE,
+    ONE_FAILS,
     packed_read,
     read_json,
     transport_yaml,
@@ -45,16 +46,6 @@ tables:
   - ALL_TYPES
   - table: SALES_LINE_ITEM
     partitions: 2
-packing: {groups: 1}
-"""
-
-#: SALES_ORDER's predicate parses (the plan checks it) but fails when run: ORA-01722
-ONE_FAILS = """
-tables:
-  - CUSTOMER
-  - table: SALES_ORDER
-    where: "TO_NUMBER('x') = 1"
-  - ALL_TYPES
 packing: {groups: 1}
 """
 

@@ -136,3 +136,14 @@ def packed_read(table: str) -> dict[str, Any]:
     """A read of a packed extract task, as the plan gives it, for ``OWNER.TABLE``."""
     owner, name = table.split(".")
     return {"table": f'"{owner}"."{name}"', "label": table, "checkpoint": True}
+
+
+#: SALES_ORDER's predicate parses (the plan checks it) but fails when run: ORA-01722
+ONE_FAILS = """
+tables:
+  - CUSTOMER
+  - table: SALES_ORDER
+    where: "TO_NUMBER('x') = 1"
+  - ALL_TYPES
+packing: {groups: 1}
+"""

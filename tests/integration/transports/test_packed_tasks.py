@@ -19,7 +19,13 @@ from airflow_oracle_etl.gcs.naming import parse_part_name
 from oracle_emulator.process import EmulatorProcess
 
 from ..operators.conftest import Code, DagResult, extract_dag
-from .conftest import FAILS_ONCE_IN_THE_SECOND_TABLE, extract_labels, packed_read, read_json
+from .conftest import (
+    FAILS_ONCE_IN_THE_SECOND_TABLE,
+    ONE_FAILS,
+    extract_labels,
+    packed_read,
+    read_json,
+)
 
 OK = "success"
 FAILED = "failed"
@@ -40,16 +46,6 @@ tables:
   - SALES_ORDER
   - ALL_TYPES
 packing: {enabled: false}
-"""
-
-#: SALES_ORDER's predicate parses (the plan checks it) but fails when run: ORA-01722
-ONE_FAILS = """
-tables:
-  - CUSTOMER
-  - table: SALES_ORDER
-    where: "TO_NUMBER('x') = 1"
-  - ALL_TYPES
-packing: {groups: 1}
 """
 
 
