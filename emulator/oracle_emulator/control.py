@@ -152,8 +152,9 @@ class FaultControl:
         return self._request(urllib.request.Request(self.url))
 
     def grammar_stats(self) -> dict[str, Any]:
-        """The grammar gate's figures: ``checked``, ``distinct``, ``cache_hits``, ``refused``,
-        ``refusals`` (the first refused statements with their errors)... or
+        """The grammar gate's figures: ``checked``, ``distinct`` (parsed), ``cache_hits``,
+        ``shape_hits``, ``refused``, ``refusals`` (the first refused statements with their
+        errors)... or
         ``{"enabled": False}`` when the emulator runs with ``--no-grammar-check``."""
         return self._request(urllib.request.Request(self.grammar_url))
 

@@ -107,8 +107,9 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     total = {key: sum(int(f.get(key, 0)) for f in figures) for key in _COUNTS}
     terminalreporter.write_sep("-", "Oracle grammar gate")
     terminalreporter.write_line(
-        f"{total['checked']} statements checked ({total['distinct']} distinct, "
-        f"{total['cache_hits']} from the cache), {total['refused']} refused "
+        f"{total['checked']} statements checked ({total['distinct']} parsed, "
+        f"{total['cache_hits']} from the cache, {total['shape_hits']} by their shape), "
+        f"{total['refused']} refused "
         f"({total['refused_distinct']} distinct), {total['allowed']} allowed by a documented "
         f"allowance, in {len(figures)} emulator processes; first parse "
         f"{max(float(f.get('first_parse_ms', 0)) for f in figures):.0f} ms at most"
@@ -122,4 +123,12 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
                 terminalreporter.write_line(f"  refused: {refusal['error']}: {refusal['sql']}")
 
 
-_COUNTS = ("checked", "distinct", "cache_hits", "refused", "refused_distinct", "allowed")
+_COUNTS = (
+    "checked",
+    "distinct",
+    "cache_hits",
+    "shape_hits",
+    "refused",
+    "refused_distinct",
+    "allowed",
+)

@@ -13,10 +13,14 @@ every statement it parses.
 
 Parsing is deterministic, so answers are cached by statement text (a bounded LRU): a
 statement run again, or once per row of an ``executemany``, costs a dictionary look-up
-(about a microsecond). A first parse is dear: Node and the grammar load in about 1.3 s and
-the first statement walks the grammar's ATN cold for another 1.7 s (2-core VM, loaded), so
-the gate starts with the emulator and warms up in a thread of its own; later statements
-take 1-20 ms (``benchmarks/grammar_gate.py``).
+(about a microsecond). Accepted statements are also remembered by their shape
+(:func:`statement_shape`: every plain quoted identifier written as ``"Q"``), since the grammar
+sees a quoted identifier as one token whatever its letters: the same query over 400 tables
+is parsed once, not 400 times. A refusal is cached by text only (its offset is the text's).
+A first parse is dear: Node and the grammar load in about 1.3 s and the first statement
+walks the grammar's ATN cold for another 1.7 s (2-core VM, loaded), so the gate starts with
+the emulator and warms up in a thread of its own; later statements take 1-20 ms
+(``benchmarks/grammar_gate.py``).
 
 :data:`ALLOWANCES` is the one place where the grammar is known to be wrong about valid
 Oracle: each entry names the Oracle documentation that says the form is valid and replaces
@@ -274,6 +278,22 @@ _MORE_SESSION_PARAMETERS = re.compile(
 )
 
 
+#: a quoted identifier the shape may stand for: the grammar's DELIMITED_ID
+#: (``'"' (~('"' | '\r' | '\n') | '""')+ '"'``), kept to the letters Oracle's own names use
+#: and to Oracle's 128-byte limit, and not part of a ``""`` escape
+_PLAIN_QUOTED_ID = re.compile(r'(?<!")"[A-Za-z0-9_$#]{1,128}"(?!")')
+
+
+def statement_shape(text: str) -> str | None:
+    """``text`` (as the grammar is given it) with every plain quoted identifier written
+    ``"Q"``; None when the text holds a string literal or a comment, where a ``"`` need not
+    start an identifier. Two texts of one shape differ only in the letters of quoted
+    identifiers, which the grammar's lexer makes the same token, so they parse alike."""
+    if "'" in text or "--" in text or "/*" in text:
+        return None
+    return _PLAIN_QUOTED_ID.sub('"Q"', text)
+
+
 class GrammarUnavailable(RuntimeError):
     """Node.js or the grammar's npm packages are missing."""
 
@@ -295,6 +315,7 @@ class GateStats:
     checked: int = 0
     parsed: int = 0
     cache_hits: int = 0
+    shape_hits: int = 0
     refused: int = 0
     refused_distinct: int = 0
     allowed: int = 0
@@ -311,6 +332,7 @@ class GateStats:
             "checked": self.checked,
             "distinct": self.parsed,
             "cache_hits": self.cache_hits,
+            "shape_hits": self.shape_hits,
             "refused": self.refused,
             "refused_distinct": self.refused_distinct,
             "allowed": self.allowed,
@@ -325,8 +347,9 @@ class GateStats:
 
     def summary(self) -> str:
         return (
-            f"grammar gate: {self.checked} statements checked ({self.parsed} distinct, "
-            f"{self.cache_hits} from the cache), {self.refused} refused "
+            f"grammar gate: {self.checked} statements checked ({self.parsed} parsed, "
+            f"{self.cache_hits} from the cache, {self.shape_hits} by their shape), "
+            f"{self.refused} refused "
             f"({self.refused_distinct} distinct), {self.allowed} allowed by a documented "
             f"allowance; Node start {self.node_start_ms:.0f} ms, first parse "
             f"{self.first_parse_ms:.0f} ms, {self.restarts} restarts"
@@ -421,6 +444,8 @@ class GrammarGate:
         self._stats_lock = threading.Lock()
         self._cache: OrderedDict[str, dict[str, Any] | None] = OrderedDict()
         self._cache_size = cache_size
+        #: shapes of accepted statements (:func:`statement_shape`), bounded like the cache
+        self._accepted_shapes: OrderedDict[str, None] = OrderedDict()
         self.stats = GateStats()
         self._parser: _NodeParser | None = _NodeParser(self._node)
         self._closed = False
@@ -442,11 +467,23 @@ class GrammarGate:
                     self.stats.refused += 1
                     raise oracle_error(error, sql)
                 return
-        error = self._parse(sql)
+        text, applied = for_the_grammar(sql)
+        shape = statement_shape(text)
+        with self._stats_lock:
+            if shape is not None and shape in self._accepted_shapes:
+                self._accepted_shapes.move_to_end(shape)
+                self.stats.shape_hits += 1
+                self._count_allowances(applied)
+                return
+        error = self._parse(text, applied)
         with self._stats_lock:
             self._cache[sql] = error
             if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
+            if error is None and shape is not None:
+                self._accepted_shapes[shape] = None
+                if len(self._accepted_shapes) > self._cache_size:
+                    self._accepted_shapes.popitem(last=False)
             if error is not None:
                 self.stats.refused += 1
                 self.stats.refused_distinct += 1
@@ -458,22 +495,29 @@ class GrammarGate:
                 log.info("grammar gate refused %s: %s", refusal.text, sql[:300])
                 raise refusal
 
-    def _parse(self, sql: str) -> dict[str, Any] | None:
-        """The parser's error record, or None when the statement parses (with the
-        allowances' forms replaced)."""
-        text, applied = for_the_grammar(sql)
+    def _parse(self, text: str, applied: list[str]) -> dict[str, Any] | None:
+        """The parser's error record, or None when ``text`` (the statement with the
+        allowances' forms replaced, ``applied`` naming them) parses."""
         answer = self._ask(text)
         with self._stats_lock:
             self.stats.parsed += 1
             self.stats.parse_ms += float(answer.get("ms") or 0.0)
-            for name in applied:
-                self.stats.allowances[name] = self.stats.allowances.get(name, 0) + 1
-            if applied and answer.get("ok"):
-                self.stats.allowed += 1
+            if answer.get("ok"):
+                self._count_allowances(applied)
+            else:
+                for name in applied:
+                    self.stats.allowances[name] = self.stats.allowances.get(name, 0) + 1
         if answer.get("ok"):
             return None
         error: dict[str, Any] = answer["error"]
         return error
+
+    def _count_allowances(self, applied: list[str]) -> None:
+        """Count an accepted distinct statement's allowances (under the stats lock)."""
+        for name in applied:
+            self.stats.allowances[name] = self.stats.allowances.get(name, 0) + 1
+        if applied:
+            self.stats.allowed += 1
 
     def _ask(self, sql: str) -> dict[str, Any]:
         """One parse; a dead or hung parser is replaced and asked again, once."""

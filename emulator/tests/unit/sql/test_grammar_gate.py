@@ -10,7 +10,12 @@ import pytest
 
 from oracle_emulator.api import OracleError
 from oracle_emulator.sql import grammar_gate
-from oracle_emulator.sql.grammar_gate import ALLOWANCES, GrammarGate, for_the_grammar
+from oracle_emulator.sql.grammar_gate import (
+    ALLOWANCES,
+    GrammarGate,
+    for_the_grammar,
+    statement_shape,
+)
 
 
 @pytest.fixture
@@ -51,6 +56,59 @@ def test_a_statement_is_parsed_once_then_answered_from_the_cache(gate: GrammarGa
     assert gate.stats.parsed - before == 2
     assert gate.stats.cache_hits == 3
     assert (gate.stats.refused, gate.stats.refused_distinct) == (2, 1)
+
+
+def test_a_query_over_other_tables_is_answered_by_its_shape(gate: GrammarGate) -> None:
+    before = gate.stats.parsed
+    for n in range(5):
+        gate.check(f'SELECT "ID", "NOTE" FROM "DEMO"."T_{n}" AS OF SCN :scn ORDER BY "ID"')
+    assert gate.stats.parsed - before == 1
+    assert gate.stats.shape_hits == 4
+
+
+def test_a_refusal_is_never_answered_by_shape(gate: GrammarGate) -> None:
+    """A refused text of an accepted shape cannot exist; a refused shape is parsed each time
+    so that every refusal points at its own text's offset."""
+    for table in ("A", "LONGER_NAME"):
+        with pytest.raises(OracleError) as refused:
+            gate.check(f'SELECT "ID" FROM "{table}" AS X')
+        assert refused.value.offset == len(f'SELECT "ID" FROM "{table}" ')
+    assert (gate.stats.shape_hits, gate.stats.refused_distinct) == (0, 2)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # a string literal or a comment may hold a '"': such texts have no shape
+        ("""SELECT "A" FROM T WHERE B = '"X"'""", """SELECT "B" FROM T WHERE B = '"X"'"""),
+        ('SELECT "A" FROM T -- "X"', 'SELECT "B" FROM T -- "X"'),
+        ('SELECT "A" FROM T /* "X" */', 'SELECT "B" FROM T /* "X" */'),
+        # identifiers beyond the plain letters, or with a "" escape, stay as written
+        ('SELECT "A B" FROM T', 'SELECT "A C" FROM T'),
+        ('SELECT "A""B" FROM T', 'SELECT "A""C" FROM T'),
+    ],
+)
+def test_texts_a_shape_could_misread_are_parsed_on_their_own(
+    gate: GrammarGate, first: str, second: str
+) -> None:
+    before = gate.stats.parsed
+    gate.check(first)
+    gate.check(second)
+    assert gate.stats.parsed - before == 2
+    assert gate.stats.shape_hits == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "shape"),
+    [
+        ('SELECT "ID" FROM "DEMO"."T$1#"', 'SELECT "Q" FROM "Q"."Q"'),
+        ('SELECT "A""B", "C" FROM T', 'SELECT "A""B", "Q" FROM T'),
+        ('SELECT "' + "X" * 129 + '" FROM T', 'SELECT "' + "X" * 129 + '" FROM T'),
+        ("SELECT 'x' FROM DUAL", None),
+    ],
+)
+def test_statement_shape(text: str, shape: str | None) -> None:
+    assert statement_shape(text) == shape
 
 
 def test_the_cache_is_bounded(gate: GrammarGate) -> None:
