@@ -33,8 +33,8 @@ from airflow_oracle_etl.gcs import (
     TableWriter,
     Totals,
     WriterSettings,
+    begin_attempt,
     commit_manifest,
-    next_attempt,
     write_json,
 )
 from airflow_oracle_etl.hooks.errors import SnapshotTooOldError
@@ -145,7 +145,8 @@ class TableExtraction:
         manifest_name = layout.manifest_name(index)
         self.reporter.set_estimate(plan.estimated_rows)
         self.reporter.identify(plan.label, index)
-        attempt = next_attempt(self.bucket, manifest_name, try_number)
+        started_attempt = begin_attempt(self.bucket, manifest_name, try_number)
+        attempt = started_attempt.number
         resume = self._resume(plan, layout, attempt, earlier)
         if resume.resumed is not None:
             self.reporter.resume_from(
@@ -210,6 +211,7 @@ class TableExtraction:
             manifest,
             parts_prefix=layout.parts_prefix(index or 0),
             retry_deadline=deadline,
+            generation=started_attempt.manifest_generation,
         )
         self.checkpoints.clear()  # committed: a later run of this task instance starts afresh
         self.reporter.enter("done")

@@ -3,13 +3,14 @@
 What the operator uses::
 
     layout = TableLayout(prefix, transport, table, run_id)
-    attempt = next_attempt(bucket, layout.manifest_name(), try_number)
-    with TableWriter(bucket, layout, attempt=attempt, settings=WriterSettings()) as writer:
+    attempt = begin_attempt(bucket, layout.manifest_name(), try_number)
+    with TableWriter(bucket, layout, attempt=attempt.number, settings=WriterSettings()) as writer:
         for payload, rows in batches:
             writer.write(payload, rows)
         parts = writer.close()
     commit_manifest(bucket, layout.manifest_name(), TableManifest(..., parts=tuple(parts)),
-                    parts_prefix=layout.parts_prefix())
+                    parts_prefix=layout.parts_prefix(),
+                    generation=attempt.manifest_generation)
 
 Modules: ``naming`` (object names), ``compress`` (gzip), ``pipeline`` (background threads),
 ``parts`` (part files), ``manifest`` (records and their I/O), ``commit`` (the retry-safe
@@ -17,6 +18,8 @@ commit protocol), ``settings``, ``errors``.
 """
 
 from airflow_oracle_etl.gcs.commit import (
+    AttemptStart,
+    begin_attempt,
     commit_manifest,
     commit_partitioned_table,
     delete_stale_parts,
@@ -57,6 +60,7 @@ from airflow_oracle_etl.gcs.parts import PartWriter, TableWriter, WriterProgress
 from airflow_oracle_etl.gcs.settings import WriterSettings
 
 __all__ = [
+    "AttemptStart",
     "Compression",
     "GcsWriterError",
     "InvalidPayloadError",
@@ -77,6 +81,7 @@ __all__ = [
     "WatermarkRange",
     "WriterProgress",
     "WriterSettings",
+    "begin_attempt",
     "commit_manifest",
     "commit_partitioned_table",
     "delete_stale_parts",

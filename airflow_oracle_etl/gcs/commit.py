@@ -2,16 +2,17 @@
 
 The protocol, for one (table, run, partition):
 
-1. Pick the attempt number with :func:`next_attempt`: the task's try number, raised above the
-   attempt of any manifest already committed. Part names carry the attempt, so a new attempt
-   never writes an object that a committed manifest lists.
+1. Pick the attempt number with :func:`begin_attempt`: the task's try number, raised above
+   the attempt of any manifest already committed (whose generation it keeps). Part names carry
+   the attempt, so a new attempt never writes an object that a committed manifest lists.
 2. Write the parts (``TableWriter``). While it runs, a listing shows finished parts of this
    attempt beside the committed ones of earlier attempts, but the manifest still lists only
    the earlier ones. Unfinished uploads are not objects at all.
 3. :func:`commit_manifest` writes the manifest last, in one request, conditional on the
-   generation read just before (0 if there was none): a reader sees the old manifest or the
-   new one, never a mix, and two attempts racing cannot both commit. A manifest of a later
-   attempt is never replaced.
+   generation read when the attempt began (0 if there was none; a manifest written since is
+   read again and judged on what it is): a reader sees the old manifest or the new one,
+   never a mix, and two attempts racing cannot both commit. A manifest of a later attempt is
+   never replaced.
 4. Then it deletes every part of this partition that the new manifest does not list and that
    belongs to this attempt or an earlier one (orphans of failed attempts, the parts of the
    replaced manifest). Parts of a later attempt still running are left to that attempt.
@@ -23,6 +24,7 @@ Readers trust only manifests. A reader holding a replaced manifest may find its 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from google.api_core import exceptions as api_exceptions
 from google.api_core.retry import Retry
@@ -96,16 +98,31 @@ def delete_stale_parts(
     return deleted
 
 
-def next_attempt(bucket: storage.Bucket, manifest_name: str, try_number: int = 1) -> int:
-    """The attempt number to write under: ``try_number``, or one more than the attempt of the
+@dataclass(frozen=True)
+class AttemptStart:
+    """An attempt's number, and the generation of the manifest it will replace (NO_OBJECT:
+    none yet), read once when the attempt begins."""
+
+    number: int
+    manifest_generation: int
+
+
+def begin_attempt(bucket: storage.Bucket, manifest_name: str, try_number: int = 1) -> AttemptStart:
+    """The attempt to write under: ``try_number``, or one more than the attempt of the
     manifest already committed if that is not lower (a re-run with the same try number, as
-    ``airflow tasks test`` does, must not reuse names a manifest lists)."""
+    ``airflow tasks test`` does, must not reuse names a manifest lists); with the generation
+    read, which :func:`commit_manifest` writes over unless the manifest changed since."""
     stored = read_manifest_with_generation(bucket, manifest_name)
     if stored is None:
-        return max(try_number, 1)
-    manifest = stored[0]
+        return AttemptStart(max(try_number, 1), NO_OBJECT)
+    manifest, generation = stored
     assert isinstance(manifest, TableManifest)
-    return max(try_number, manifest.attempt + 1, 1)
+    return AttemptStart(max(try_number, manifest.attempt + 1, 1), generation)
+
+
+def next_attempt(bucket: storage.Bucket, manifest_name: str, try_number: int = 1) -> int:
+    """The attempt number of :func:`begin_attempt`."""
+    return begin_attempt(bucket, manifest_name, try_number).number
 
 
 def commit_manifest(
@@ -115,14 +132,21 @@ def commit_manifest(
     *,
     parts_prefix: str,
     retry_deadline: float | None = None,
+    generation: int | None = None,
 ) -> list[str]:
     """Write ``manifest`` under ``name`` as the commit of its attempt, then delete the stale
     parts under ``parts_prefix`` (``layout.parts_prefix(partition)``); returns the names
     deleted. Raises ManifestConflictError when a later or concurrent attempt won, ValueError
     when ``parts_prefix`` is not the manifest's own partition (it would delete another
-    partition's parts)."""
+    partition's parts).
+
+    :param generation: the manifest's generation when the attempt began
+        (:attr:`AttemptStart.manifest_generation`): the write is conditional on it, which
+        saves reading the manifest again; if it changed since, what is there now decides.
+        None: read it now.
+    """
     _check_prefix(name, manifest, parts_prefix)
-    _write_conditionally(bucket, name, manifest, retry_deadline)
+    _write_conditionally(bucket, name, manifest, retry_deadline, generation)
     return delete_stale_parts(
         bucket,
         parts_prefix,
@@ -145,13 +169,30 @@ def _check_prefix(name: str, manifest: TableManifest, parts_prefix: str) -> None
 
 
 def _write_conditionally(
-    bucket: storage.Bucket, name: str, manifest: TableManifest, retry_deadline: float | None
+    bucket: storage.Bucket,
+    name: str,
+    manifest: TableManifest,
+    retry_deadline: float | None,
+    known_generation: int | None = None,
 ) -> int:
+    if known_generation is not None:
+        try:
+            return write_manifest(
+                bucket,
+                name,
+                manifest,
+                if_generation_match=known_generation,
+                retry_deadline=retry_deadline,
+            )
+        except api_exceptions.PreconditionFailed:
+            pass  # written since the attempt began (or by this write's own retry): look
     stored = read_manifest_with_generation(bucket, name)
     generation = NO_OBJECT
     if stored is not None:
         current, generation = stored
         assert isinstance(current, TableManifest)
+        if current == manifest:
+            return generation  # this write went through before its retry was refused
         if current.attempt > manifest.attempt:
             raise ManifestConflictError(
                 f"{name} was committed by attempt {current.attempt}; attempt "

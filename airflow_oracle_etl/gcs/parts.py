@@ -8,9 +8,10 @@ The compress thread cuts parts (by rows exactly, splitting a payload at a line b
 needed; by compressed bytes after the payload that reaches the limit) and gzips each part as
 one gzip member; the upload thread streams each
 part through a ``BlobWriter`` (``blob.open("wb")``'s class): a resumable upload session sending
-``chunk_size`` requests from memory. Nothing touches the disk. A part becomes an object only
-when its last chunk is sent, at the part's end; ``abort()`` (or an exception in a ``with``
-block) cancels the session instead, so no partial object ever appears.
+``chunk_size`` requests from memory; a part smaller than one chunk is sent in one request at
+its end instead. Nothing touches the disk. A part becomes an object only when its last bytes
+are sent, at the part's end; ``abort()`` (or an exception in a ``with`` block) cancels the
+session instead, so no partial object ever appears.
 
 Objects are ``application/gzip`` with no ``Content-Encoding``: with ``Content-Encoding: gzip``
 GCS would decompress on download (decompressive transcoding), so readers would get bytes whose
@@ -85,8 +86,12 @@ class _ExplicitBlobWriter(BlobWriter):
 class PartWriter:
     """One part object: compressed bytes in, a verified :class:`PartInfo` out.
 
-    Used from one thread at a time. The upload session opens with the first full chunk; the
-    object is finalised by :meth:`close` only.
+    Used from one thread at a time. Bytes are held until a full chunk has come: only then does
+    a resumable upload session open (and send that chunk). A part that ends before that, as
+    every part of a small table does, is stored by :meth:`close` in one single-request upload
+    instead of three requests (open the session, send the bytes, read the object back): the
+    same bytes held in memory either way, the object appearing whole or not at all either way.
+    The object is finalised by :meth:`close` only.
     """
 
     def __init__(self, bucket: storage.Bucket, name: str, settings: WriterSettings) -> None:
@@ -94,27 +99,33 @@ class PartWriter:
         self.size = 0
         self._settings = settings
         self._blob = bucket.blob(name, chunk_size=settings.chunk_size)
-        self._stream = _ExplicitBlobWriter(
-            self._blob,
-            chunk_size=settings.chunk_size,
-            retry=settings.retry,
-            content_type=settings.content_type,
-            checksum=UPLOAD_CHECKSUM,
-            timeout=settings.request_timeout,
-        )
+        #: the upload session, once a full chunk has come; before that, the bytes in _held
+        self._stream: _ExplicitBlobWriter | None = None
+        self._held = bytearray()
         self._crc = google_crc32c.Checksum()
 
     def write(self, data: bytes) -> None:
         self._crc.update(data)
         self.size += len(data)
+        if self._stream is None:
+            self._held += data
+            if len(self._held) < self._settings.chunk_size:
+                return
+            data, self._held = bytes(self._held), bytearray()
+            self._stream = self._open_session()
         with self._errors():
             self._stream.write(data)
 
     def close(self, rows: int, uncompressed_bytes: int) -> PartInfo:
-        """Send the last chunk (the object appears), then check what GCS stored."""
+        """Send the last bytes (the object appears), then check what GCS stored."""
         with self._errors():
-            self._stream.close()
-            self._blob.reload(retry=self._settings.retry, timeout=self._settings.request_timeout)
+            if self._stream is None:
+                self._upload_whole()
+            else:
+                self._stream.close()
+                self._blob.reload(
+                    retry=self._settings.retry, timeout=self._settings.request_timeout
+                )
         crc32c = crc32c_base64(self._crc)
         if self._blob.size != self.size or self._blob.crc32c != crc32c:
             raise UploadVerificationError(
@@ -130,6 +141,30 @@ class PartWriter:
             generation=int(self._blob.generation),
         )
 
+    def _open_session(self) -> _ExplicitBlobWriter:
+        return _ExplicitBlobWriter(
+            self._blob,
+            chunk_size=self._settings.chunk_size,
+            retry=self._settings.retry,
+            content_type=self._settings.content_type,
+            checksum=UPLOAD_CHECKSUM,
+            timeout=self._settings.request_timeout,
+        )
+
+    def _upload_whole(self) -> None:
+        """One multipart upload of the held bytes. The client sends their crc32c in the
+        object's metadata, so GCS refuses them if they arrive altered, and the answer describes
+        the stored object (no read back). Retried like a chunk: the name is this attempt's
+        own, so a repeat can only store the same bytes again."""
+        self._blob.upload_from_string(
+            bytes(self._held),
+            content_type=self._settings.content_type,
+            checksum=UPLOAD_CHECKSUM,
+            retry=self._settings.retry,
+            timeout=self._settings.request_timeout,
+        )
+        self._held = bytearray()
+
     def _errors(self) -> contextlib.AbstractContextManager[None]:
         return _api_errors(
             f"gs://{self._blob.bucket.name}/{self.name}", self._settings.retry_deadline
@@ -143,7 +178,10 @@ class PartWriter:
         session is cancelled here (DELETE on the session URL, as GCS documents) and the
         writer's buffer is closed directly.
         """
+        self._held = bytearray()
         stream = self._stream
+        if stream is None:
+            return  # nothing was sent: no session to cancel
         session = getattr(stream, "_upload_and_transport", None)
         if session is not None:
             upload, transport = session

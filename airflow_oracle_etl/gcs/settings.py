@@ -17,6 +17,8 @@ Which calls may retry:
 - resumable uploads of parts: always. Each chunk PUT names its byte range within one upload
   session, so repeating it cannot duplicate data; repeating the session-opening POST at worst
   leaves an unused session that GCS reaps after a week and that never becomes an object.
+  A part smaller than a chunk goes in one request, retried too: only its own attempt writes
+  under its name, so a repeat stores the same bytes again.
 - manifest writes: only with ``if_generation_match`` (always set by the commit), so a repeated
   write cannot overwrite a newer manifest; see :mod:`airflow_oracle_etl.gcs.commit`.
 - deletes of stale parts: with ``if_generation_match`` of the generation that was listed.

@@ -14,6 +14,7 @@ step of 0.4 s consecutive gaps differ by at least 0.2 s, far above the proxy's o
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import itertools
 import json
@@ -66,6 +67,8 @@ SHORT_BUDGET = WriterSettings(
 )
 CHUNK_PUT = "upload_id="
 SESSION_OPEN = "uploadType=resumable"
+#: a single-request upload: a part smaller than one chunk, a schema object, a manifest
+WHOLE_UPLOAD = "uploadType=multipart"
 #: manifest writes are the only uploads carrying a generation precondition
 MANIFEST_WRITE = "ifGenerationMatch="
 T0 = datetime(2024, 5, 1, tzinfo=timezone.utc)
@@ -120,6 +123,23 @@ def manifest_for(bucket: storage.Bucket, parts: list[PartInfo]) -> TableManifest
 
 
 # -- transient errors: retried with growing waits, output exact ------------------------------
+
+
+def test_a_part_smaller_than_a_chunk_is_stored_in_one_request(
+    faulty_gcs: GcsFaultProxy, faulty_bucket: storage.Bucket
+) -> None:
+    """No session to open, no object to read back: the answer describes what GCS stored,
+    and GCS checked the crc32c sent with the bytes."""
+    lines = random_lines(2 * 50, 100)  # two parts of ~3 KB gzipped, far under a chunk
+    settings = dataclasses.replace(SETTINGS, max_rows=50)
+
+    parts = write_table(faulty_bucket, settings, lines)
+
+    check_exact(faulty_bucket, parts, lines)
+    uploads = faulty_gcs.log(path_contains=WHOLE_UPLOAD)
+    assert [(e.method, e.status) for e in uploads] == [("POST", 200), ("POST", 200)]
+    writes = [e for e in faulty_gcs.log() if e.at <= uploads[-1].at]
+    assert writes == uploads  # nothing else was asked to store them
 
 
 @pytest.mark.parametrize("status", [429, 500, 503])
@@ -438,10 +458,11 @@ def test_operator_rides_out_transient_faults(
     faulty_gcs: GcsFaultProxy,
     faulty_bucket: storage.Bucket,
 ) -> None:
-    """A 503 on an upload, a reset after a chunk was stored, a 429 on the manifest write: the
-    run succeeds with every row once."""
-    faulty_gcs.fail(503, times=1, method="PUT", path_contains=CHUNK_PUT)
-    faulty_gcs.reset(times=1, skip=1, method="PUT", path_contains=CHUNK_PUT, when="response")
+    """A 503 on a part's upload, a reset after a part was stored, a 429 on the manifest
+    write: the run succeeds with every row once. The parts (3,000 rows) are smaller than a
+    chunk, so each goes in one request (the chunked path is tested on the writer above)."""
+    faulty_gcs.fail(503, times=1, method="POST", path_contains=WHOLE_UPLOAD)
+    faulty_gcs.reset(times=1, skip=1, method="POST", path_contains=WHOLE_UPLOAD, when="response")
     faulty_gcs.fail(429, times=1, method="POST", path_contains=MANIFEST_WRITE)
 
     result = run_dag_through_proxy(
@@ -461,9 +482,10 @@ def test_operator_rides_out_transient_faults(
         blob = faulty_bucket.get_blob(part["name"])
         assert blob is not None and blob.crc32c == part["crc32c"]
     outcomes = [(e.method, e.status, e.outcome) for e in faulty_gcs.log()]
-    assert ("PUT", 503, "fail") in outcomes
-    assert ("PUT", None, "reset") in outcomes
+    assert ("POST", 503, "fail") in outcomes
+    assert ("POST", None, "reset") in outcomes
     assert ("POST", 429, "fail") in outcomes
+    assert not faulty_gcs.log(path_contains=SESSION_OPEN)  # no part needed a session
 
 
 def test_operator_gives_up_within_its_gcs_retry_budget(

@@ -23,6 +23,7 @@ from airflow_oracle_etl.gcs import (
     Totals,
     WatermarkRange,
     WriterSettings,
+    begin_attempt,
     commit_manifest,
     delete_stale_parts,
     list_parts,
@@ -75,6 +76,19 @@ def manifest_for(
         started_at=T0,
         finished_at=datetime.now(timezone.utc),
         totals=Totals.of(parts),
+    )
+
+
+def commit(
+    bucket: storage.Bucket, attempt: int, parts: list[PartInfo], generation: int | None = None
+) -> list[str]:
+    """Commit ``parts`` as ``attempt``'s manifest of the whole table."""
+    return commit_manifest(
+        bucket,
+        LAYOUT.manifest_name(),
+        manifest_for(bucket, attempt, parts),
+        parts_prefix=LAYOUT.parts_prefix(),
+        generation=generation,
     )
 
 
@@ -198,6 +212,45 @@ def test_an_older_attempt_cannot_replace_a_newer_manifest(gcs_bucket: storage.Bu
     stored = read_manifest(gcs_bucket, manifest_name)
     assert isinstance(stored, TableManifest) and stored.attempt == 4
     assert {p.name for p in newer} <= names(gcs_bucket)
+
+
+def test_the_generation_read_when_the_attempt_began_saves_a_read(
+    gcs_bucket: storage.Bucket,
+) -> None:
+    name = LAYOUT.manifest_name()
+    first = begin_attempt(gcs_bucket, name, try_number=1)
+    assert (first.number, first.manifest_generation) == (1, 0)
+    parts = write_attempt(gcs_bucket, first.number, numbered_lines(0, 10))
+    commit(gcs_bucket, 1, parts, generation=first.manifest_generation)
+    second = begin_attempt(gcs_bucket, name, try_number=2)
+    stored = read_manifest_with_generation(gcs_bucket, name)
+    assert stored is not None and (second.number, second.manifest_generation) == (2, stored[1])
+    again = write_attempt(gcs_bucket, 2, numbered_lines(0, 20))
+    commit(gcs_bucket, 2, again, generation=second.manifest_generation)
+    assert len(rows_through_manifest(gcs_bucket, name)) == 20
+    assert not {p.name for p in parts} & names(gcs_bucket)  # the replaced parts are gone
+
+
+def test_a_manifest_written_since_the_attempt_began_is_judged_as_it_is_now(
+    gcs_bucket: storage.Bucket,
+) -> None:
+    """The stale generation does not decide: a later attempt's manifest still wins, an
+    earlier one's is replaced, as when the manifest is read just before the write."""
+    name = LAYOUT.manifest_name()
+    mine = begin_attempt(gcs_bucket, name, try_number=3)
+    earlier = write_attempt(gcs_bucket, 2, numbered_lines(0, 5))  # a slow try 2 commits now
+    commit(gcs_bucket, 2, earlier)
+    parts = write_attempt(gcs_bucket, mine.number, numbered_lines(0, 7))
+    commit(gcs_bucket, 3, parts, generation=mine.manifest_generation)
+    stored = read_manifest(gcs_bucket, name)
+    assert isinstance(stored, TableManifest) and stored.attempt == 3
+
+    late = begin_attempt(gcs_bucket, name, try_number=1)  # attempt 4, then attempt 5 commits
+    newer = write_attempt(gcs_bucket, 5, numbered_lines(0, 9))
+    commit(gcs_bucket, 5, newer)
+    with pytest.raises(ManifestConflictError, match="attempt 5"):
+        commit(gcs_bucket, late.number, [], generation=late.manifest_generation)
+    assert len(rows_through_manifest(gcs_bucket, name)) == 9
 
 
 def test_parts_of_a_later_running_attempt_are_spared(gcs_bucket: storage.Bucket) -> None:
