@@ -3,13 +3,23 @@
 Every few seconds (and at each phase change) a snapshot goes to the task instance's
 ``task_state_store`` under the key :data:`PROGRESS_KEY`, readable over Airflow's REST API while
 the task runs (``.../taskInstances/{task_id}/state-store?map_index=N``), and to the task log as
-one line. Publishing happens on the extraction thread between batches: the state store talks
-to the supervisor over a channel that is not meant for concurrent use, and a batch takes well
-under a second, so no extra thread is needed.
+one line.
+
+A task that reads several tables (a transport's packed task) publishes the J-th read under
+``progress/J`` while it runs, and its last snapshot (``done`` or ``failed``) in one record
+for the whole task, :data:`FINISHED_KEY` (``{"J": snapshot, ...}``), written at most every
+interval and when the task ends (:class:`FinishedReads`): each state-store write is a round
+trip through the supervisor to the API server and its database, and a task of hundreds of
+small tables would otherwise make one per table.
+
+Publishing happens on the extraction thread between batches: the state store talks to the
+supervisor over a channel that is not meant for concurrent use, and a batch takes well under a
+second, so no extra thread is needed.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import deque
 from collections.abc import Callable
@@ -17,9 +27,13 @@ from typing import Any, Protocol
 
 import msgspec
 
+log = logging.getLogger(__name__)
+
 PROGRESS_KEY = "progress"
 #: the key of the J-th read of a task that runs several (a transport's packed extract task)
 PROGRESS_KEY_OF_READ = "progress/{index}"
+#: the last snapshots of a packed task's finished reads: ``{"J": snapshot}``
+FINISHED_KEY = "progress/finished"
 FAILED_PHASE = "failed"
 DONE_PHASE = "done"
 #: phases after which a read's figures do not change
@@ -34,6 +48,66 @@ class StateStore(Protocol):
     """The part of Airflow's ``TaskStateStoreAccessor`` this module uses."""
 
     def set(self, key: str, value: Any) -> None: ...
+
+
+class ReadableStateStore(StateStore, Protocol):
+    """A state store read back too (a retry takes up what earlier tries saved)."""
+
+    def get(self, key: str) -> Any: ...
+
+
+class FinishedReads:
+    """The last snapshots of a task's finished reads, saved together under
+    :data:`FINISHED_KEY` at most every ``interval_s`` and by :meth:`flush` (the task's end).
+
+    A retry starts from what earlier tries saved, so a read committed then keeps its row.
+    A snapshot not yet saved when the task dies is lost, as a read's figures between two
+    publications always were: its row falls back on the task's state.
+    """
+
+    def __init__(
+        self,
+        store: ReadableStateStore | None,
+        *,
+        interval_s: float = DEFAULT_INTERVAL_S,
+        first_try: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._store = store
+        self._interval = interval_s
+        self._clock = clock
+        stored = None
+        if store is not None and not first_try:
+            stored = store.get(FINISHED_KEY)
+        self._snapshots: dict[str, Any] = dict(stored) if isinstance(stored, dict) else {}
+        self._saved_at = clock()
+        self._dirty = False
+
+    def add(self, index: int, snapshot: ProgressSnapshot) -> None:
+        """Record the J-th read's last snapshot; save if the interval has passed."""
+        self._snapshots[str(index)] = msgspec.to_builtins(snapshot)
+        self._dirty = True
+        if self._clock() - self._saved_at >= self._interval:
+            self.flush()
+
+    def forget(self, index: int) -> None:
+        """The J-th read is tried again: an earlier try's last snapshot no longer stands."""
+        if self._snapshots.pop(str(index), None) is not None:
+            self._dirty = True
+
+    def flush(self) -> None:
+        """Save what is not saved yet; a refusal costs rows of the job view, never the read
+        (the next save carries them again)."""
+        if self._store is None or not self._dirty:
+            return
+        try:
+            self._store.set(FINISHED_KEY, dict(self._snapshots))
+        except Exception as error:
+            log.warning("could not record the finished reads' progress (%s: %s)",
+                        type(error).__name__, error)  # fmt: skip
+            return
+        self._saved_at = self._clock()
+        self._dirty = False
 
 
 class ProgressLog(Protocol):
@@ -78,9 +152,13 @@ class ProgressReporter:
         clock: Callable[[], float] = time.monotonic,
         key: str = PROGRESS_KEY,
         eager_phases: bool = True,
+        finished: tuple[FinishedReads, int] | None = None,
     ) -> None:
+        """:param finished: where the last snapshot goes instead of ``key``: the task's
+        record of finished reads and this read's position in it."""
         self._store = store
         self._key = key
+        self._finished = finished
         self._eager_phases = eager_phases
         self._log = log
         self._table = table
@@ -175,7 +253,10 @@ class ProgressReporter:
         self._samples.append((now, self.rows))
         while len(self._samples) > 2 and now - self._samples[1][0] >= RATE_WINDOW_S:
             self._samples.popleft()
-        if self._store is not None:
+        if self._finished is not None and snap.phase in FINAL_PHASES:
+            record, index = self._finished
+            record.add(index, snap)
+        elif self._store is not None:
             self._store.set(self._key, msgspec.to_builtins(snap))
         total = f"/{snap.estimated_total_rows:,}" if snap.estimated_total_rows else ""
         self._log.info(

@@ -3,7 +3,9 @@
 A read is one table, or one partition of one, read by one mapped ``extract`` task. Since tables
 are packed, a task carries a list of them: the plan's output says which (per map index
 ``{"reads": [{"label": "DEMO.X", "partition": {...}, "estimated_bytes": ...}, ...]}``) and
-the J-th read publishes its progress under the state-store key ``progress/J``. The plan's
+the J-th read publishes its progress under the state-store key ``progress/J``, and a task of
+several reads its finished reads' last snapshots together under ``progress/finished``
+(``{"J": snapshot}``; of the two, the newer record counts for a read). The plan's
 output is the only list of the tables: a task renders the label of its first table only
 (``DEMO.CUSTOMER +11``), and a read that has not started has no snapshot.
 
@@ -32,7 +34,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from airflow_oracle_etl.progress import DONE_PHASE, FAILED_PHASE, PROGRESS_KEY, PROGRESS_KEY_OF_READ
+from airflow_oracle_etl.progress import (
+    DONE_PHASE,
+    FAILED_PHASE,
+    FINISHED_KEY,
+    PROGRESS_KEY,
+    PROGRESS_KEY_OF_READ,
+)
 
 __all__ = [
     "DONE_PHASE",
@@ -141,7 +149,7 @@ def job_reads(
 ) -> Iterator[Read]:
     """Every read of the job, in the plan's order."""
     extract = {t.map_index: t for t in tasks if t.task_id == EXTRACT_TASK and t.map_index >= 0}
-    snapshots = {(p.map_index, p.key): p for p in progress if p.task_id == EXTRACT_TASK}
+    snapshots = _snapshots_by_key([p for p in progress if p.task_id == EXTRACT_TASK])
     if planned is not None and _is_packed_plan(planned):
         for index, entry in enumerate(planned):
             reads = entry["reads"]
@@ -163,6 +171,38 @@ def job_reads(
                 yield _packed_read(name, task, snapshot, alone=len(own) == 1, planned=None)
         else:
             yield _single_read(task, snapshots.get((index, PROGRESS_KEY)), planned)
+
+
+def _snapshots_by_key(progress: Sequence[ProgressRecord]) -> dict[tuple[int, str], ProgressRecord]:
+    """Each read's record by (map index, ``progress/J``): a finished-reads record stands for
+    its entries' keys, and for each read the newer of the two records counts (a read an
+    earlier try finished may be running again; the last snapshot of one this try finished
+    is saved after its running ones)."""
+    snapshots: dict[tuple[int, str], ProgressRecord] = {}
+    finished: list[ProgressRecord] = []
+    for record in progress:
+        if record.key == FINISHED_KEY:
+            finished.append(record)
+        else:
+            snapshots[(record.map_index, record.key)] = record
+    for record in finished:
+        for position, value in record.value.items():
+            if not str(position).isdigit() or not isinstance(value, Mapping):
+                continue
+            key = f"{PROGRESS_KEY_PREFIX}{int(position)}"
+            running = snapshots.get((record.map_index, key))
+            if running is None or not _older(record, running):
+                snapshots[(record.map_index, key)] = ProgressRecord(
+                    record.task_id, record.map_index, value, record.updated_at, key
+                )
+    return snapshots
+
+
+def _older(record: ProgressRecord, other: ProgressRecord) -> bool:
+    """Whether ``record`` was written before ``other`` (unknown times: not older)."""
+    if record.updated_at is None or other.updated_at is None:
+        return False
+    return record.updated_at < other.updated_at
 
 
 def read_position(key: str) -> int | None:

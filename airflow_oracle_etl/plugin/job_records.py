@@ -145,8 +145,9 @@ class JobReader:
         return tasks, plan_try
 
     def _progress(self, session: Any) -> list[ProgressRecord]:
-        """Every read's snapshot: ``progress/J`` of packed tasks, ``progress`` of tasks
-        planned before packing (never the other keys: checkpoints can be large)."""
+        """Every read's snapshot: ``progress/J`` and ``progress/finished`` of packed tasks,
+        ``progress`` of tasks planned before packing (never the other keys: checkpoints can
+        be large)."""
         key = TaskStateStoreModel.key
         query = select(
             TaskStateStoreModel.task_id,

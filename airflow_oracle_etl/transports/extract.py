@@ -4,7 +4,9 @@ The plan packs small tables into tasks (:mod:`~.packing`) and gives each mapped 
 operator its ``reads``: one partition of a big table, one table, or a group of small tables.
 Each read runs through the same unit as the stand-alone operator
 (:func:`~airflow_oracle_etl.extraction.run_request`): its own parts, partition manifest,
-progress (state-store key ``progress/J`` for the J-th read) and checkpoint (``checkpoint/J``).
+progress (state-store key ``progress/J`` for the J-th read while it runs; with several reads,
+the last snapshots of all in one record, ``progress/finished``) and checkpoint
+(``checkpoint/J``).
 One Oracle session and one bucket serve them all, which is most of what packing saves.
 
 A read that fails does not stop the others: the task tries every read, then fails naming each
@@ -60,7 +62,12 @@ from airflow_oracle_etl.metadata import OracleColumn
 from airflow_oracle_etl.options import FetchOptions, GcsOptions, PartsOptions, convert_options
 from airflow_oracle_etl.partitioning import PartitionSpec
 from airflow_oracle_etl.planning import Encode, ReadRequest, convert_record
-from airflow_oracle_etl.progress import DEFAULT_INTERVAL_S, PROGRESS_KEY_OF_READ, ProgressReporter
+from airflow_oracle_etl.progress import (
+    DEFAULT_INTERVAL_S,
+    PROGRESS_KEY_OF_READ,
+    FinishedReads,
+    ProgressReporter,
+)
 from airflow_oracle_etl.resume import CheckpointStore
 
 if TYPE_CHECKING:
@@ -182,11 +189,16 @@ class TransportExtractOperator(BaseOperator):
         state = context.get("task_state_store")
         first_try = context["ti"].try_number <= 1
         committed = _Committed(state, interval_s=self.progress_interval, first_try=first_try)
+        finished = None
+        if len(reads) > 1:
+            finished = FinishedReads(state, interval_s=self.progress_interval, first_try=first_try)
         failed: list[dict[str, Any]] = []
         try:
-            self._run(reads, context, committed, failed)
+            self._run(reads, context, committed, finished, failed)
         finally:
             committed.flush()
+            if finished is not None:
+                finished.flush()
             ti = context["ti"]
             ti.xcom_push(key=TABLES_XCOM, value=committed.summaries())
             ti.xcom_push(key=FAILED_XCOM, value=failed)
@@ -244,6 +256,7 @@ class TransportExtractOperator(BaseOperator):
         reads: list[dict[str, Any]],
         context: Context,
         committed: _Committed,
+        finished: FinishedReads | None,
         failed: list[dict[str, Any]],
     ) -> None:
         state = context.get("task_state_store")
@@ -276,6 +289,8 @@ class TransportExtractOperator(BaseOperator):
                     continue
                 if self._killed:
                     break
+                if finished is not None:
+                    finished.forget(index)
                 reporter = ProgressReporter(
                     store=state,
                     log=self.log,
@@ -283,8 +298,10 @@ class TransportExtractOperator(BaseOperator):
                     interval_s=self.progress_interval,
                     key=PROGRESS_KEY_OF_READ.format(index=index),
                     # a task of one table shows each phase at once; a packed task's small
-                    # tables publish when done (or every interval, if they take that long)
+                    # tables publish when done (or every interval, if they take that long),
+                    # their last snapshots together
                     eager_phases=len(reads) == 1,
+                    finished=None if finished is None else (finished, index),
                 )
                 checkpoints = CheckpointStore(
                     state if read.get("checkpoint", True) else None,

@@ -43,6 +43,7 @@ from airflow_oracle_etl.transports.finalize import TransportFinalizeOperator
 from airflow_oracle_etl.transports.loading import load_transports
 from airflow_oracle_etl.transports.model import (
     RETRY_BACKOFF_MULTIPLIER,
+    PackingOptions,
     SchemaSelector,
     TableConfig,
     Transport,
@@ -206,8 +207,8 @@ def doc_md(transport: Transport, tables: list[TableConfig]) -> str:
     packing = transport.packing
     lines += [
         "",
-        f"Small tables share extract tasks ({packing.groups or transport.parallel_tables} "
-        "groups of roughly equal work; big and partitioned tables keep their own)."
+        f"Small tables share extract tasks ({_groups(packing, transport.parallel_tables)} "
+        "of roughly equal work; big and partitioned tables keep their own)."
         if packing.enabled
         else "Each table has an extract task of its own (packing is disabled).",
         "",
@@ -237,3 +238,9 @@ def _options(table: TableConfig) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _groups(packing: PackingOptions, parallel_tables: int) -> str:
+    if packing.groups is not None:
+        return f"{packing.groups} groups"
+    return f"up to {parallel_tables} groups, fewer when their work is small"

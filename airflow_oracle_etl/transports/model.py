@@ -215,7 +215,8 @@ class PackingOptions(_Config, frozen=True, kw_only=True):
 
     :param enabled: pack small tables into shared extract tasks (false: a task per table).
     :param groups: how many groups of roughly equal work the small tables form (None: as
-        many as ``parallel_tables``).
+        many as ``parallel_tables``, fewer when their work is too small to be worth the
+        tasks' start; see :mod:`~airflow_oracle_etl.transports.packing`).
     """
 
     enabled: bool = True

@@ -13,7 +13,15 @@ read one task per table spends most of its time on that overhead, so the plan pa
 A table's work is its estimated bytes plus :data:`TABLE_COST_BYTES`, the data a task reads in
 the time one table's fixed work takes (its metadata, its objects and manifest), so groups of
 many tiny tables are not loaded as if they were free. A table with no estimate counts as the
-median of the known ones. Pure: the plan task gives the estimates and uses the groups.
+median of the known ones.
+
+How many groups: ``packing.groups`` when the transport sets it; else as many as
+``parallel_tables``, but no more than :func:`worthwhile_groups` of the packable work: another
+task is started only if sharing the work with it shortens the job by at least what starting a
+task costs (:data:`TASK_COST_BYTES`). Forty tables of a few thousand rows then run in two
+tasks, not four that would spend most of their time starting at once; a schema of hundreds of
+tables still gets every task it may run. Pure: the plan task gives the estimates and uses the
+groups.
 """
 
 from __future__ import annotations
@@ -23,10 +31,13 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["TABLE_COST_BYTES", "PackedTable", "pack_tables"]
+__all__ = ["TABLE_COST_BYTES", "TASK_COST_BYTES", "PackedTable", "pack_tables", "worthwhile_groups"]
 
 #: a table's fixed work in bytes' worth of reading (~0.1 s at ~40 MB/s)
 TABLE_COST_BYTES = 4 * 1024 * 1024
+#: a task's start in bytes' worth of reading (~1.6 s at ~40 MB/s on a LocalExecutor: a
+#: process, the DAG file's imports, a connection, Airflow's round trips; a pod costs more)
+TASK_COST_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,20 @@ def pack_tables(tables: Sequence[PackedTable], groups: int) -> list[list[int]]:
     bins = max(1, groups - len(alone)) if rest else 0
     tasks += _longest_first(rest, work, bins)
     return sorted(tasks, key=lambda task: task[0])
+
+
+def worthwhile_groups(tables: Sequence[PackedTable], most: int) -> int:
+    """How many groups the packable tables (those of one read) are worth, at most ``most``:
+    the largest ``k`` for which each step from ``j`` to ``j + 1`` groups (``j < k``) shortens
+    the packed work, ``W / j - W / (j + 1)``, by at least :data:`TASK_COST_BYTES`."""
+    if most < 1:
+        raise ValueError(f"most must be at least 1, got {most}")
+    work = _work(tables)
+    total = sum(work[i] for i, table in enumerate(tables) if table.reads == 1)
+    groups = 1
+    while groups < most and total / (groups * (groups + 1)) >= TASK_COST_BYTES:
+        groups += 1
+    return groups
 
 
 def _work(tables: Sequence[PackedTable]) -> list[float]:

@@ -41,7 +41,7 @@ from airflow_oracle_etl.metadata import TableMetadata
 from airflow_oracle_etl.planning import ReadRequest, plan_table, table_label
 from airflow_oracle_etl.transports.estimates import estimated_bytes, last_job_bytes
 from airflow_oracle_etl.transports.model import PackingOptions, SchemaSelector, TableConfig
-from airflow_oracle_etl.transports.packing import PackedTable, pack_tables
+from airflow_oracle_etl.transports.packing import PackedTable, pack_tables, worthwhile_groups
 from airflow_oracle_etl.transports.run_conf import parse_run_conf
 from airflow_oracle_etl.transports.selectors import (
     ResolvedTable,
@@ -209,7 +209,8 @@ class TransportPlanOperator(BaseOperator):
                 read["estimated_bytes"] = estimate
             tables.append(PackedTable(table.config.label, estimate, reads=len(reads)))
         if packing.enabled:
-            groups = pack_tables(tables, packing.groups or self.parallel_tables)
+            count = packing.groups or worthwhile_groups(tables, self.parallel_tables)
+            groups = pack_tables(tables, count)
         else:
             groups = [[index] for index in range(len(tables))]
         tasks = []

@@ -20,12 +20,13 @@ pytestmark = pytest.mark.slow
 RUN_TIMEOUT_S = 240.0
 
 
-def _transport_dag(transport_id: str, bucket: str, tables: str) -> str:
-    """A DAG file building one transport from YAML, as ``dags/transports.py`` does per file."""
+def _transport_dag(transport_id: str, bucket: str, tables: str, options: str = "") -> str:
+    """A DAG file building one transport from YAML, as ``dags/transports.py`` does per file;
+    ``options``: more top-level YAML lines."""
     yaml_text = (
         f"id: {transport_id}\nschedule: null\noracle_conn_id: {ORACLE_CONN_ID}\n"
         f"destination: {{gcp_conn_id: {GCP_CONN_ID}, bucket: {bucket}, prefix: e2e}}\n"
-        f"parallel_tables: 2\nretries: 0\ntables:\n{tables}"
+        f"parallel_tables: 2\nretries: 0\n{options}tables:\n{tables}"
     )
     return (
         "from airflow_oracle_etl.transports import parse_transport\n"
@@ -41,7 +42,10 @@ def test_a_transport_job_over_rest(
 ) -> None:
     client, dag_id = airflow_stack.client, "e2e_sales"
     tables = "  - SALES_ORDER\n  - {table: SALES_LINE_ITEM, partitions: 2}\n  - BENCH_ROWS\n"
-    airflow_stack.add_dag(dag_id, _transport_dag(dag_id, gcs_bucket.name, tables))
+    # two groups asked for: each whole table in a task of its own, which shows every phase
+    # as it goes (left to the plan, these two small tables would share one task)
+    options = "packing: {groups: 2}\n"
+    airflow_stack.add_dag(dag_id, _transport_dag(dag_id, gcs_bucket.name, tables, options))
     run_id = client.trigger(dag_id)
 
     seen_running: list[dict] = []

@@ -3,7 +3,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from airflow_oracle_etl.progress import PROGRESS_KEY, ProgressReporter
+from airflow_oracle_etl.progress import FINISHED_KEY, PROGRESS_KEY, FinishedReads, ProgressReporter
 
 
 class RecordingStore:
@@ -138,3 +138,72 @@ def test_a_failed_read_publishes_its_error() -> None:
     assert key == "progress/1"
     assert value["phase"] == "failed"
     assert value["error"] == "RuntimeError: ORA-01722: invalid number"
+
+
+class DictStore:
+    """Keys and their last values, with ``get`` (a retry reads what earlier tries saved)."""
+
+    def __init__(self, **values: Any) -> None:
+        self.values: dict[str, Any] = dict(values)
+        self.writes: list[str] = []
+
+    def set(self, key: str, value: Any) -> None:
+        self.values[key] = value
+        self.writes.append(key)
+
+    def get(self, key: str) -> Any:
+        return self.values.get(key)
+
+
+def _small_read(store: DictStore, record: FinishedReads, index: int, clock: FakeClock) -> None:
+    reporter = ProgressReporter(
+        store=store, log=logging.getLogger("test.progress"), table=f"DEMO.T{index}",
+        interval_s=3.0, clock=clock, key=f"progress/{index}", eager_phases=False,
+        finished=(record, index),
+    )  # fmt: skip
+    reporter.enter("extracting")
+    reporter.advance(rows=10, bytes_written=100)
+    clock.now += 0.1
+    if index == 2:
+        reporter.fail(RuntimeError("ORA-01722: invalid number"))
+    else:
+        reporter.enter("done")
+
+
+def test_the_last_snapshots_of_many_small_reads_are_saved_together() -> None:
+    store, clock = DictStore(), FakeClock()
+    record = FinishedReads(store, interval_s=3.0, clock=clock)
+    for index in range(40):  # 4 s of reads of 0.1 s: one save when the interval has passed
+        _small_read(store, record, index, clock)
+    assert store.writes == [FINISHED_KEY]
+    record.flush()  # the task's end
+    assert store.writes == [FINISHED_KEY, FINISHED_KEY]
+    saved = store.values[FINISHED_KEY]
+    assert sorted(saved, key=int) == [str(i) for i in range(40)]
+    assert (saved["0"]["phase"], saved["0"]["rows"]) == ("done", 10)
+    assert saved["2"]["error"] == "RuntimeError: ORA-01722: invalid number"
+    record.flush()  # nothing new: no write
+    assert len(store.writes) == 2
+
+
+def test_a_retry_keeps_what_earlier_tries_finished_and_forgets_what_it_reads_again() -> None:
+    earlier = {"0": {"phase": "done", "rows": 10}, "1": {"phase": "failed", "rows": 3}}
+    store, clock = DictStore(**{FINISHED_KEY: earlier}), FakeClock()
+    record = FinishedReads(store, interval_s=3.0, first_try=False, clock=clock)
+    record.forget(1)
+    record.flush()
+    assert store.values[FINISHED_KEY] == {"0": {"phase": "done", "rows": 10}}
+    FinishedReads(store, first_try=True).flush()  # a first try reads nothing: nothing to save
+    assert store.writes == [FINISHED_KEY]
+
+
+def test_a_refused_save_does_not_fail_the_read(caplog) -> None:
+    class Refusing(DictStore):
+        def set(self, key: str, value: Any) -> None:
+            raise ConnectionError("API server gone")
+
+    clock = FakeClock()
+    record = FinishedReads(Refusing(), interval_s=0.0, clock=clock)
+    with caplog.at_level(logging.WARNING):
+        _small_read(Refusing(), record, 0, clock)
+    assert "could not record the finished reads' progress" in caplog.text

@@ -39,11 +39,11 @@ def test_demo_transport_exports_every_table_with_a_job_manifest(
     result = run_transport(write_transport(transport_id))
 
     assert result.state == OK, result.tasks
+    # the two small tables are too little work for two task starts: they share one
     assert extract_labels(result) == [
-        "DEMO.CUSTOMER",
         "DEMO.SALES_LINE_ITEM p1/2",
         "DEMO.SALES_LINE_ITEM p2/2",
-        "DEMO.SALES_ORDER",
+        "DEMO.SALES_ORDER +1",
     ]
     counts = _counts(oracle_connect)
     summary = result.xcom("finalize")

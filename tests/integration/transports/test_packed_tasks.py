@@ -16,6 +16,7 @@ import pytest
 from google.cloud import storage
 
 from airflow_oracle_etl.gcs.naming import parse_part_name
+from airflow_oracle_etl.progress import FINISHED_KEY
 from oracle_emulator.process import EmulatorProcess
 
 from ..operators.conftest import Code, DagResult, extract_dag
@@ -88,9 +89,11 @@ def test_small_tables_share_a_task_and_each_keeps_its_own_manifest_and_progress(
         assert all(label in part["name"] for part in manifest["parts"])
     packed = next(
         index for (task, index) in result.tasks if task == "extract" and
-        result.task_state("extract", "progress/1", index) is not None
+        result.task_state("extract", FINISHED_KEY, index) is not None
     )  # fmt: skip
-    snapshots = [result.task_state("extract", f"progress/{j}", packed) for j in range(3)]
+    # the small tables' last snapshots, saved together (no write per table)
+    finished = result.task_state("extract", FINISHED_KEY, packed)
+    snapshots = [finished[str(j)] for j in range(3)]
     assert [s["table"] for s in snapshots] == ["DEMO.CUSTOMER", "DEMO.SALES_ORDER",
                                                "DEMO.ALL_TYPES"]  # fmt: skip
     assert [s["phase"] for s in snapshots] == ["done"] * 3
@@ -127,10 +130,10 @@ def test_a_failing_table_does_not_stop_its_task_and_the_job_names_it(
     assert "ORA-01722" in job["failed"][0]["errors"][0]
     customer = next(t for t in job["tables"] if t["table"] == "DEMO.CUSTOMER")
     assert customer["totals"]["rows"] == _count(oracle_connect, "DEMO.CUSTOMER")
-    failed = result.task_state("extract", "progress/1", 0)
-    assert failed["phase"] == "failed"
-    assert "ORA-01722" in failed["error"]
-    assert result.task_state("extract", "progress/2", 0)["phase"] == "done"  # tried after it
+    finished = result.task_state("extract", FINISHED_KEY, 0)
+    assert finished["1"]["phase"] == "failed"
+    assert "ORA-01722" in finished["1"]["error"]
+    assert finished["2"]["phase"] == "done"  # tried after it
 
 
 def test_a_retry_skips_the_tables_its_task_committed(

@@ -109,6 +109,42 @@ def test_the_reads_of_a_packed_task_are_each_their_own_table() -> None:
     assert totals["progress"] == round((4_000 + 3_000 + 1_000 + 250) / 16_000, 4)
 
 
+def finished(map_index: int, updated: float, **values: dict[str, Any]) -> ProgressRecord:
+    """A packed task's record of its finished reads: ``{"J": snapshot}``."""
+    entries = {position.removeprefix("read"): snapshot(map_index, 0, updated, **value).value
+               for position, value in values.items()}  # fmt: skip
+    return ProgressRecord("extract", map_index, entries, at(updated), "progress/finished")
+
+
+def test_finished_reads_saved_together_are_each_their_own_table() -> None:
+    tasks = [extract(3, "running", label="DEMO.A +2", updated_at=at(9))]
+    progress = [
+        snapshot(3, 0, 4, rows=20),  # running at 4 s; its last snapshot came with the record
+        finished(3, 7, read0={"phase": "done", "rows": 50},
+                 read1={"phase": "failed", "error": "DatabaseError: ORA-00942"}),
+        snapshot(3, 2, 8, rows=5),
+    ]  # fmt: skip
+    tables = tables_of(JobRecords(run(), tasks, progress, PLAN))
+    assert [tables[n]["state"] for n in ("DEMO.A", "DEMO.B", "DEMO.C")] == [
+        "success", "failed", "running"
+    ]  # fmt: skip
+    assert tables["DEMO.A"]["rows"] == 50
+    assert tables["DEMO.B"]["error"] == "DatabaseError: ORA-00942"
+
+
+def test_a_read_running_again_counts_over_an_earlier_try_s_last_snapshot() -> None:
+    """The retry (from 10 s) reads DEMO.B again: its running snapshot is newer than the
+    record that still holds the first try's failure."""
+    tasks = [extract(3, "running", start=10, label="DEMO.A +2")]
+    progress = [
+        finished(3, 5, read0={"phase": "done", "rows": 50}, read1={"phase": "failed"}),
+        snapshot(3, 1, 11, rows=7),
+    ]
+    tables = tables_of(JobRecords(run(), tasks, progress, PLAN))
+    assert (tables["DEMO.A"]["state"], tables["DEMO.B"]["state"]) == ("success", "running")
+    assert tables["DEMO.B"]["rows"] == 7
+
+
 @pytest.mark.parametrize(
     ("task_state", "phase", "expected"),
     [

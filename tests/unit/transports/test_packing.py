@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from airflow_oracle_etl.transports.packing import TABLE_COST_BYTES, PackedTable, pack_tables
+from airflow_oracle_etl.transports.packing import (
+    TABLE_COST_BYTES,
+    TASK_COST_BYTES,
+    PackedTable,
+    pack_tables,
+    worthwhile_groups,
+)
 
 MB = 1024 * 1024
 
@@ -72,3 +78,35 @@ def test_no_tables_no_tasks() -> None:
 def test_groups_must_be_positive() -> None:
     with pytest.raises(ValueError, match="groups must be at least 1"):
         pack_tables([PackedTable("DEMO.A", 1)], groups=0)
+
+
+def test_small_work_is_worth_fewer_tasks_than_the_most_allowed() -> None:
+    # 40 tables of 300 kB: 172 MB of work with the per-table cost; a second task saves 86 MB,
+    # a third only 29 MB more, less than a task's start (64 MiB)
+    forty = [PackedTable(f"DEMO.T{i:02}", 300_000) for i in range(40)]
+    assert worthwhile_groups(forty, most=4) == 2
+    assert worthwhile_groups(forty[:1], most=4) == 1
+    # 400 such tables: every task allowed is worth it
+    assert worthwhile_groups(forty * 10, most=4) == 4
+    assert worthwhile_groups(forty * 10, most=16) == 5
+
+
+@pytest.mark.parametrize("groups", [1, 2, 3, 5])
+def test_each_group_counted_shortens_the_work_by_a_task_start(groups: int) -> None:
+    """At the boundary: just enough work for ``groups``, a byte less gives one fewer."""
+    needed = TASK_COST_BYTES * groups * (groups - 1)  # the step to `groups` from groups - 1
+    enough = [PackedTable("DEMO.T", needed - TABLE_COST_BYTES)]
+    assert worthwhile_groups(enough, most=8) == max(groups, 1)
+    if groups > 1:
+        short = [PackedTable("DEMO.T", needed - TABLE_COST_BYTES - 1)]
+        assert worthwhile_groups(short, most=8) == groups - 1
+
+
+def test_partitioned_tables_do_not_count_toward_the_groups() -> None:
+    tables = [PackedTable("DEMO.SPLIT", 100_000 * MB, reads=8), PackedTable("DEMO.A", MB)]
+    assert worthwhile_groups(tables, most=4) == 1
+
+
+def test_most_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="most must be at least 1"):
+        worthwhile_groups([PackedTable("DEMO.A", 1)], most=0)
