@@ -7,7 +7,6 @@ fails at once, and the message names the bucket and the connection (never a key)
 
 from __future__ import annotations
 
-from airflow.providers.google.cloud.hooks.gcs import GCSHook
 from google.api_core import exceptions as gcs_errors
 from google.auth import exceptions as google_auth_errors
 from google.cloud import storage
@@ -17,7 +16,7 @@ from airflow_oracle_etl.errors import AccessError, ConfigurationError
 from airflow_oracle_etl.gcs.settings import retry_policy
 from airflow_oracle_etl.options import GcsOptions
 
-__all__ = ["BucketAccessError", "BucketNotFoundError", "open_bucket"]
+__all__ = ["BucketAccessError", "BucketNotFoundError", "bucket_handle", "gcs_client", "open_bucket"]
 
 
 class BucketNotFoundError(AccessError):
@@ -26,6 +25,23 @@ class BucketNotFoundError(AccessError):
 
 class BucketAccessError(AccessError):
     """GCS refused the bucket to this connection (403), or refused its credentials."""
+
+
+def gcs_client(gcp_conn_id: str) -> storage.Client:
+    """The storage client of connection ``gcp_conn_id``.
+
+    The Google provider's hook is imported here, when a task runs, not with this module: it
+    brings the provider's async stack (gcloud-aio, aiohttp), about a second of imports that
+    every parse of a DAG file building these operators would otherwise pay, the DAG
+    processor's included."""
+    from airflow.providers.google.cloud.hooks.gcs import GCSHook
+
+    return GCSHook(gcp_conn_id=gcp_conn_id).get_conn()
+
+
+def bucket_handle(name: str, *, gcp_conn_id: str) -> storage.Bucket:
+    """The bucket ``name`` through connection ``gcp_conn_id``, unchecked (no request)."""
+    return gcs_client(gcp_conn_id).bucket(name)
 
 
 def open_bucket(name: str, *, gcp_conn_id: str, gcs: GcsOptions) -> storage.Bucket:
@@ -37,7 +53,7 @@ def open_bucket(name: str, *, gcp_conn_id: str, gcs: GcsOptions) -> storage.Buck
     """
     if problem := bucket_problem(name):
         raise ConfigurationError(f"bucket {name!r}: {problem}")
-    client = GCSHook(gcp_conn_id=gcp_conn_id).get_conn()
+    client = gcs_client(gcp_conn_id)
     try:
         return client.get_bucket(
             name, retry=retry_policy(gcs.retry_deadline), timeout=gcs.request_timeout

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.google.cloud.hooks.gcs import GCSHook
 from airflow.sdk import BaseOperator
 
+from airflow_oracle_etl.extraction.bucket import bucket_handle
 from airflow_oracle_etl.gcs import TableLayout, commit_partitioned_table
 from airflow_oracle_etl.lineage.assets import TableCommit, announce_commits
 
@@ -63,7 +63,7 @@ class OracleTableCommitOperator(BaseOperator):
         layout = TableLayout(
             self.prefix, self.transport or self.dag_id, tables.pop(), context["run_id"]
         )
-        bucket = GCSHook(gcp_conn_id=self.gcp_conn_id).get_conn().bucket(self.bucket)
+        bucket = bucket_handle(self.bucket, gcp_conn_id=self.gcp_conn_id)
         manifest = commit_partitioned_table(
             bucket, layout, summaries[0]["partitions"], try_number=context["ti"].try_number
         )

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.google.cloud.hooks.gcs import GCSHook
 from airflow.sdk import BaseOperator
 
+from airflow_oracle_etl.extraction.bucket import bucket_handle
 from airflow_oracle_etl.gcs import TableLayout
 from airflow_oracle_etl.hooks.oracle_extract import OracleExtractHook
 from airflow_oracle_etl.incremental import IncrementalConfig
@@ -116,7 +116,7 @@ class OracleExtractPlanOperator(BaseOperator):
                 hook,
                 request,
                 scn=snapshot_scn(hook, request),
-                bucket=lambda: GCSHook(gcp_conn_id=self.gcp_conn_id).get_conn().bucket(self.bucket),
+                bucket=lambda: bucket_handle(self.bucket, gcp_conn_id=self.gcp_conn_id),
                 layout_of=lambda label: TableLayout(self.prefix, transport, label, run_id),
             )
         return [read.as_kwargs() for read in planned]

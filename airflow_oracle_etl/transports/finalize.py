@@ -29,10 +29,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.google.cloud.hooks.gcs import GCSHook
 from airflow.sdk import BaseOperator, BaseXCom, SkipMixin, TriggerRule
 
 from airflow_oracle_etl.errors import OracleEtlError, PermanentError
+from airflow_oracle_etl.extraction.bucket import bucket_handle
 from airflow_oracle_etl.gcs import (
     JobManifest,
     JobSelector,
@@ -147,7 +147,7 @@ class TransportFinalizeOperator(BaseOperator, SkipMixin):
         failures = _flatten(ti.xcom_pull(task_ids=[self.extract_task_id], key=FAILED_XCOM))
         outcome = sort_outcomes(expected, group_by_table(summaries), failures)
         run_id = context["run_id"]
-        bucket = GCSHook(gcp_conn_id=self.gcp_conn_id).get_conn().bucket(self.bucket)
+        bucket = bucket_handle(self.bucket, gcp_conn_id=self.gcp_conn_id)
         done, refused = self._commit_tables(bucket, outcome.complete, run_id, ti.try_number)
         committed = [entry.run for entry in done]
         failed = {**outcome.failed, **refused}

@@ -29,10 +29,10 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 import oracledb
-from airflow.providers.google.cloud.hooks.gcs import GCSHook
 from airflow.sdk import BaseOperator
 
 from airflow_oracle_etl.errors import ConfigurationError, PermanentError, TransientError
+from airflow_oracle_etl.extraction.bucket import bucket_handle
 from airflow_oracle_etl.gcs import TableLayout
 from airflow_oracle_etl.hooks.oracle_extract import OracleExtractHook
 from airflow_oracle_etl.identifiers import quote_identifier
@@ -194,7 +194,7 @@ class TransportPlanOperator(BaseOperator):
         """The extract tasks' arguments: each ``{"reads": [...]}``."""
         last_job: dict[str, int] = {}
         if packing.enabled and len(planned) > 1:
-            bucket = GCSHook(gcp_conn_id=self.gcp_conn_id).get_conn().bucket(self.bucket)
+            bucket = bucket_handle(self.bucket, gcp_conn_id=self.gcp_conn_id)
             last_job = last_job_bytes(bucket, self.prefix, self.transport)
         tables = []
         for table, reads in planned:
@@ -277,7 +277,7 @@ class TransportPlanOperator(BaseOperator):
             hook,
             request,
             scn=scn,
-            bucket=lambda: GCSHook(gcp_conn_id=self.gcp_conn_id).get_conn().bucket(self.bucket),
+            bucket=lambda: bucket_handle(self.bucket, gcp_conn_id=self.gcp_conn_id),
             layout_of=lambda label: TableLayout(self.prefix, self.transport, label, run_id),
         )
         quoted = f"{quote_identifier(metadata.owner)}.{quote_identifier(metadata.name)}"
