@@ -626,8 +626,9 @@ def test_sigkill_to_the_task_mid_upload_leaves_no_partial_object_and_the_retry_r
     source: Source,
 ) -> None:
     """SIGKILL gives the task no chance to clean up (a worker lost, on LocalExecutor): its
-    supervisor reports the try failed and Airflow retries it. The part being uploaded never
-    became an object (its resumable session was never finalized), so attempt 1 left only
+    supervisor reports the try failed and Airflow retries it. The part being written never
+    became an object (a part is stored whole or not at all: in one request at its end, or a
+    resumable session finalized at its end), so attempt 1 left only
     whole parts; the retry keeps the checkpointed ones, reads the rest again at the same SCN,
     and its commit deletes any part attempt 1 finished after its last checkpoint."""
     client = airflow_stack.client
