@@ -141,6 +141,9 @@ def _transport_yaml(transport: str, bucket: str, tables: list[LoadTable]) -> dic
         "parallel_tables": PARALLEL_TABLES,
         "retries": 0,
         "parts": {"max_rows": PART_ROWS},
+        # a task per table, as many tasks at once as a run may have: left to the plan, these
+        # few small tables would share one task (too little work for four task starts)
+        "packing": {"groups": TABLES_PER_TRANSPORT},
         "tables": [table.name for table in tables],
     }
 
