@@ -185,7 +185,7 @@ def _write_conditionally(
                 retry_deadline=retry_deadline,
             )
         except api_exceptions.PreconditionFailed:
-            pass  # written since the attempt began (or by this write's own retry): look
+            pass  # written since the attempt began, or by this write's own retry: see below
     stored = read_manifest_with_generation(bucket, name)
     generation = NO_OBJECT
     if stored is not None:
