@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 import msgspec
@@ -54,6 +54,23 @@ class ReadableStateStore(StateStore, Protocol):
     """A state store read back too (a retry takes up what earlier tries saved)."""
 
     def get(self, key: str) -> Any: ...
+
+
+def read_snapshots(values: Mapping[str, Any]) -> dict[int, Mapping[str, Any]]:
+    """Each read's latest snapshot by position, from a task's state-store values (as
+    Airflow's REST API lists them): ``progress/J``, or the J-th entry of :data:`FINISHED_KEY`
+    when there is one (a last snapshot: it comes after the read's running ones)."""
+    snapshots: dict[int, Mapping[str, Any]] = {}
+    for key, value in values.items():
+        position = key.removeprefix(PROGRESS_KEY_OF_READ.format(index=""))
+        if position != key and position.isdigit() and isinstance(value, Mapping):
+            snapshots[int(position)] = value
+    finished = values.get(FINISHED_KEY)
+    if isinstance(finished, Mapping):
+        for position, value in finished.items():
+            if str(position).isdigit() and isinstance(value, Mapping):
+                snapshots[int(position)] = value
+    return dict(sorted(snapshots.items()))
 
 
 class FinishedReads:

@@ -35,6 +35,7 @@ from typing import Any
 from cryptography import x509
 
 from airflow_oracle_etl.gcs.naming import job_manifest_name
+from airflow_oracle_etl.progress import read_snapshots
 from oracle_emulator.wallets import Credential, TestPki, make_pki, service_names, write_wallet
 from oracle_etl_stack.airflow_client import AirflowApiError, AirflowClient
 from oracle_etl_stack.airflow_stack import (
@@ -259,8 +260,9 @@ def _follow(client: AirflowClient, run_id: str) -> str:
             line = f"{ti['task_id']:<9} {label:<28} {ti['state'] or 'waiting'}"
             if ti["task_id"] == "extract" and ti["map_index"] >= 0:
                 store = client.task_state_store(DEMO_DAG, run_id, "extract", ti["map_index"])
-                # one snapshot per table the task reads (``progress/J``)
-                tables = [v for k, v in store.items() if k.startswith("progress/") and v]
+                # one snapshot per table the task reads (``progress/J``, and the last ones
+                # of a packed task's finished tables together under ``progress/finished``)
+                tables = list(read_snapshots(store).values())
                 if tables:
                     rows = sum(s["rows"] for s in tables)
                     rate = sum(s["rows_per_s"] for s in tables)

@@ -3,7 +3,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from airflow_oracle_etl.progress import FINISHED_KEY, PROGRESS_KEY, FinishedReads, ProgressReporter
+from airflow_oracle_etl.progress import (
+    FINISHED_KEY,
+    PROGRESS_KEY,
+    FinishedReads,
+    ProgressReporter,
+    read_snapshots,
+)
 
 
 class RecordingStore:
@@ -207,3 +213,18 @@ def test_a_refused_save_does_not_fail_the_read(caplog) -> None:
     with caplog.at_level(logging.WARNING):
         _small_read(Refusing(), record, 0, clock)
     assert "could not record the finished reads' progress" in caplog.text
+
+
+def test_read_snapshots_merges_running_and_finished_reads() -> None:
+    values = {
+        "progress/0": {"phase": "extracting", "rows": 5},  # since finished: the record counts
+        "progress/2": {"phase": "extracting", "rows": 7},
+        FINISHED_KEY: {"0": {"phase": "done", "rows": 10}, "1": {"phase": "failed", "rows": 0}},
+        "committed": {"0": {"rows": 10}},
+        "checkpoint/2": {"rows": 4},
+    }
+    assert read_snapshots(values) == {
+        0: {"phase": "done", "rows": 10},
+        1: {"phase": "failed", "rows": 0},
+        2: {"phase": "extracting", "rows": 7},
+    }
