@@ -56,15 +56,23 @@ class ReadableStateStore(StateStore, Protocol):
     def get(self, key: str) -> Any: ...
 
 
+def read_position(key: str) -> int | None:
+    """``progress/3`` -> 3; None for any other key (``progress/finished`` included)."""
+    suffix = key.removeprefix(PROGRESS_KEY_OF_READ.format(index=""))
+    if suffix == key or not suffix.isdigit():
+        return None
+    return int(suffix)
+
+
 def read_snapshots(values: Mapping[str, Any]) -> dict[int, Mapping[str, Any]]:
     """Each read's latest snapshot by position, from a task's state-store values (as
     Airflow's REST API lists them): ``progress/J``, or the J-th entry of :data:`FINISHED_KEY`
     when there is one (a last snapshot: it comes after the read's running ones)."""
     snapshots: dict[int, Mapping[str, Any]] = {}
     for key, value in values.items():
-        position = key.removeprefix(PROGRESS_KEY_OF_READ.format(index=""))
-        if position != key and position.isdigit() and isinstance(value, Mapping):
-            snapshots[int(position)] = value
+        position = read_position(key)
+        if position is not None and isinstance(value, Mapping):
+            snapshots[position] = value
     finished = values.get(FINISHED_KEY)
     if isinstance(finished, Mapping):
         for position, value in finished.items():

@@ -60,7 +60,7 @@ def main() -> None:
     times: dict[str, float] = {}
     for name in ("get_table_metadata", "current_scn"):
         _timed(OracleExtractHook, name, times)
-    for name in ("next_attempt", "commit_manifest", "write_json"):
+    for name in ("begin_attempt", "commit_manifest", "write_json"):
         _timed(extraction, name, times)
     for name in ("open_bucket", "plan_read"):
         _timed(oracle_to_gcs, name, times)

@@ -24,7 +24,6 @@ from airflow_oracle_etl.gcs.commit import (
     commit_partitioned_table,
     delete_stale_parts,
     list_parts,
-    next_attempt,
 )
 from airflow_oracle_etl.gcs.compress import Compression
 from airflow_oracle_etl.gcs.errors import (
@@ -87,7 +86,6 @@ __all__ = [
     "delete_stale_parts",
     "job_manifest_name",
     "list_parts",
-    "next_attempt",
     "parse_part_name",
     "read_manifest",
     "read_manifest_with_generation",

@@ -120,11 +120,6 @@ def begin_attempt(bucket: storage.Bucket, manifest_name: str, try_number: int = 
     return AttemptStart(max(try_number, manifest.attempt + 1, 1), generation)
 
 
-def next_attempt(bucket: storage.Bucket, manifest_name: str, try_number: int = 1) -> int:
-    """The attempt number of :func:`begin_attempt`."""
-    return begin_attempt(bucket, manifest_name, try_number).number
-
-
 def commit_manifest(
     bucket: storage.Bucket,
     name: str,
@@ -249,12 +244,13 @@ def commit_partitioned_table(
             f"{sorted(scns, key=_scn_order)}"
         )
     name = layout.manifest_name()
+    attempt = begin_attempt(bucket, name, try_number)
     first = manifests[0]
     table = TableManifest(
         transport=first.transport,
         table=first.table,
         run_id=first.run_id,
-        attempt=next_attempt(bucket, name, try_number),
+        attempt=attempt.number,
         partition=None,
         bucket=first.bucket,
         parts=tuple(part for m in manifests for part in m.parts),
@@ -266,7 +262,7 @@ def commit_partitioned_table(
         finished_at=max(m.finished_at for m in manifests),
         totals=sum((m.totals for m in manifests), Totals()),
     )
-    _write_conditionally(bucket, name, table, retry_deadline)
+    _write_conditionally(bucket, name, table, retry_deadline, attempt.manifest_generation)
     log.info(
         "committed %s: %d partitions, %d parts, %d rows",
         name,

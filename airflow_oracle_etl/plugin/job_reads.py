@@ -40,6 +40,7 @@ from airflow_oracle_etl.progress import (
     FINISHED_KEY,
     PROGRESS_KEY,
     PROGRESS_KEY_OF_READ,
+    read_position,
 )
 
 __all__ = [
@@ -203,14 +204,6 @@ def _older(record: ProgressRecord, other: ProgressRecord) -> bool:
     if record.updated_at is None or other.updated_at is None:
         return False
     return record.updated_at < other.updated_at
-
-
-def read_position(key: str) -> int | None:
-    """``progress/3`` -> 3; None for any other key."""
-    suffix = key.removeprefix(PROGRESS_KEY_PREFIX)
-    if suffix == key or not suffix.isdigit():
-        return None
-    return int(suffix)
 
 
 def table_of_label(label: str) -> tuple[str, int | None, int | None]:

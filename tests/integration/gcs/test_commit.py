@@ -27,7 +27,6 @@ from airflow_oracle_etl.gcs import (
     commit_manifest,
     delete_stale_parts,
     list_parts,
-    next_attempt,
     read_manifest,
     read_manifest_with_generation,
     write_json,
@@ -157,7 +156,7 @@ def test_retry_replaces_parts_only_after_its_manifest(gcs_bucket: storage.Bucket
     failed.abort()
 
     # attempt 3 (the source changed meanwhile: fewer rows) writes its parts...
-    attempt = next_attempt(gcs_bucket, manifest_name, try_number=3)
+    attempt = begin_attempt(gcs_bucket, manifest_name, try_number=3).number
     assert attempt == 3
     new_lines = numbered_lines(100, 1_800)
     new = write_attempt(gcs_bucket, attempt, new_lines)
@@ -180,7 +179,7 @@ def test_retry_replaces_parts_only_after_its_manifest(gcs_bucket: storage.Bucket
 
 def test_same_try_number_rerun_gets_a_fresh_attempt(gcs_bucket: storage.Bucket) -> None:
     manifest_name = LAYOUT.manifest_name()
-    assert next_attempt(gcs_bucket, manifest_name, try_number=1) == 1
+    assert begin_attempt(gcs_bucket, manifest_name, try_number=1).number == 1
     parts = write_attempt(gcs_bucket, 1, numbered_lines(0, 10))
     commit_manifest(
         gcs_bucket,
@@ -188,8 +187,8 @@ def test_same_try_number_rerun_gets_a_fresh_attempt(gcs_bucket: storage.Bucket) 
         manifest_for(gcs_bucket, 1, parts),
         parts_prefix=LAYOUT.parts_prefix(),
     )
-    assert next_attempt(gcs_bucket, manifest_name, try_number=1) == 2
-    assert next_attempt(gcs_bucket, manifest_name, try_number=5) == 5
+    assert begin_attempt(gcs_bucket, manifest_name, try_number=1).number == 2
+    assert begin_attempt(gcs_bucket, manifest_name, try_number=5).number == 5
 
 
 def test_an_older_attempt_cannot_replace_a_newer_manifest(gcs_bucket: storage.Bucket) -> None:
