@@ -7,6 +7,8 @@ fails at once, and the message names the bucket and the connection (never a key)
 
 from __future__ import annotations
 
+import os
+
 from google.api_core import exceptions as gcs_errors
 from google.auth import exceptions as google_auth_errors
 from google.cloud import storage
@@ -16,7 +18,23 @@ from airflow_oracle_etl.errors import AccessError, ConfigurationError
 from airflow_oracle_etl.gcs.settings import retry_policy
 from airflow_oracle_etl.options import GcsOptions
 
-__all__ = ["BucketAccessError", "BucketNotFoundError", "bucket_handle", "gcs_client", "open_bucket"]
+__all__ = [
+    "BucketAccessError",
+    "BucketNotFoundError",
+    "bucket_handle",
+    "gcs_client",
+    "open_bucket",
+    "without_telemetry_cache",
+]
+
+
+#: google-cloud-storage's own switches for its OpenTelemetry traces and metrics (both off
+#: unless set), the only readers of its bucket-metadata cache
+GCS_TELEMETRY_SWITCHES = (
+    "ENABLE_GCS_PYTHON_CLIENT_OTEL_TRACES",
+    "GCP_STORAGE_PYTHON_ENABLE_OTEL_METRICS",
+)
+_TRUTHY = frozenset({"1", "true", "yes", "on"})
 
 
 class BucketNotFoundError(AccessError):
@@ -36,7 +54,25 @@ def gcs_client(gcp_conn_id: str) -> storage.Client:
     processor's included."""
     from airflow.providers.google.cloud.hooks.gcs import GCSHook
 
-    return GCSHook(gcp_conn_id=gcp_conn_id).get_conn()
+    return without_telemetry_cache(GCSHook(gcp_conn_id=gcp_conn_id).get_conn())
+
+
+def without_telemetry_cache(client: storage.Client) -> storage.Client:
+    """``client`` without google-cloud-storage's bucket-metadata cache, unless the library's
+    telemetry is switched on.
+
+    That cache (google-cloud-storage 3.x) exists to label trace spans with the bucket's
+    project and location, and after every 404 it checks in a background request that the
+    bucket still exists. A fresh run's first look at each table's manifest is a 404, so with
+    the cache every table costs one more request, whose answer nothing reads when telemetry
+    is off. The library treats a client without the cache as one with it switched off.
+    """
+    telemetry_on = any(
+        os.environ.get(name, "").strip().lower() in _TRUTHY for name in GCS_TELEMETRY_SWITCHES
+    )
+    if not telemetry_on and getattr(client, "_bucket_metadata_cache", None) is not None:
+        client._bucket_metadata_cache = None
+    return client
 
 
 def bucket_handle(name: str, *, gcp_conn_id: str) -> storage.Bucket:

@@ -488,6 +488,39 @@ def test_operator_rides_out_transient_faults(
     assert not faulty_gcs.log(path_contains=SESSION_OPEN)  # no part needed a session
 
 
+def test_a_small_table_costs_five_requests_on_a_fresh_run(
+    run_dag_through_proxy: Callable[[str], DagResult],
+    faulty_gcs: GcsFaultProxy,
+    faulty_bucket: storage.Bucket,
+) -> None:
+    """The requests of one small table, in order: the bucket checked once, its manifest looked
+    for (404 on a fresh run), the part, the schema and the manifest each in one upload, the
+    stale-part listing. The storage client's own check that the bucket still exists after a
+    404 (its telemetry cache's, when telemetry is off) would be one more for every table."""
+    result = run_dag_through_proxy(extract_dag(faulty_bucket.name, table="CUSTOMER"))
+
+    assert result.state == "success"
+    bucket_path = f"/b/{faulty_bucket.name}"
+
+    def kind(exchange: Exchange) -> str:
+        path = exchange.path.partition("?")[0]
+        if path.endswith(bucket_path):
+            return "bucket"
+        if path.endswith(f"{bucket_path}/o"):
+            return "listing" if exchange.method == "GET" else "upload"
+        return "manifest read" if exchange.method == "GET" else exchange.method
+
+    kinds = [(kind(e), e.status) for e in faulty_gcs.log()]
+    assert kinds == [
+        ("bucket", 200),
+        ("manifest read", 404),
+        ("upload", 200),
+        ("upload", 200),
+        ("upload", 200),
+        ("listing", 200),
+    ], kinds
+
+
 def test_operator_gives_up_within_its_gcs_retry_budget(
     run_dag_through_proxy: Callable[[str], DagResult],
     faulty_gcs: GcsFaultProxy,
