@@ -145,8 +145,16 @@ class TableExtraction:
         manifest_name = layout.manifest_name(index)
         self.reporter.set_estimate(plan.estimated_rows)
         self.reporter.identify(plan.label, index)
-        started_attempt = begin_attempt(self.bucket, manifest_name, try_number)
+        started_attempt = begin_attempt(
+            self.bucket,
+            manifest_name,
+            try_number,
+            # a partition shares the run prefix with its siblings
+            run_prefix=layout.run_prefix if index is None else None,
+            retry_deadline=self.settings.gcs.retry_deadline,
+        )
         attempt = started_attempt.number
+        started_over = False
         resume = self._resume(plan, layout, attempt, earlier)
         if resume.resumed is not None:
             self.reporter.resume_from(
@@ -168,6 +176,7 @@ class TableExtraction:
                     error,
                 )
                 plan = dataclasses.replace(plan, encoding=plan.encoding.with_early_dates())
+                started_over = True  # the first pass's parts may outnumber the second's
                 parts, rows_read = self._write(plan, layout, attempt, _Resume())
         except SnapshotTooOldError as error:
             if plan.scn_from_checkpoint:
@@ -212,6 +221,7 @@ class TableExtraction:
             parts_prefix=layout.parts_prefix(index or 0),
             retry_deadline=deadline,
             generation=started_attempt.manifest_generation,
+            fresh=started_attempt.fresh and not started_over,
         )
         self.checkpoints.clear()  # committed: a later run of this task instance starts afresh
         self.reporter.enter("done")

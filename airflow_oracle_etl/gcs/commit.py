@@ -5,6 +5,9 @@ The protocol, for one (table, run, partition):
 1. Pick the attempt number with :func:`begin_attempt`: the task's try number, raised above
    the attempt of any manifest already committed (whose generation it keeps). Part names carry
    the attempt, so a new attempt never writes an object that a committed manifest lists.
+   For a table read whole, whose run prefix holds its objects alone, it lists that prefix
+   instead (one request either way): empty, the attempt is *fresh* (the common case, a new
+   run), and nothing there can become stale.
 2. Write the parts (``TableWriter``). While it runs, a listing shows finished parts of this
    attempt beside the committed ones of earlier attempts, but the manifest still lists only
    the earlier ones. Unfinished uploads are not objects at all.
@@ -15,7 +18,9 @@ The protocol, for one (table, run, partition):
    never replaced.
 4. Then it deletes every part of this partition that the new manifest does not list and that
    belongs to this attempt or an earlier one (orphans of failed attempts, the parts of the
-   replaced manifest). Parts of a later attempt still running are left to that attempt.
+   replaced manifest). Parts of a later attempt still running are left to that attempt. A
+   fresh attempt whose manifest went in as the first object of its name skips the listing
+   this takes: every part there is its own, and its manifest lists them all.
 
 Readers trust only manifests. A reader holding a replaced manifest may find its parts gone
 (step 4) and must re-read the manifest; GCS offers no way to delete later without a sweeper.
@@ -101,17 +106,39 @@ def delete_stale_parts(
 @dataclass(frozen=True)
 class AttemptStart:
     """An attempt's number, and the generation of the manifest it will replace (NO_OBJECT:
-    none yet), read once when the attempt begins."""
+    none yet), read once when the attempt begins. ``fresh``: its run prefix was empty then."""
 
     number: int
     manifest_generation: int
+    fresh: bool = False
 
 
-def begin_attempt(bucket: storage.Bucket, manifest_name: str, try_number: int = 1) -> AttemptStart:
+def begin_attempt(
+    bucket: storage.Bucket,
+    manifest_name: str,
+    try_number: int = 1,
+    *,
+    run_prefix: str | None = None,
+    retry_deadline: float | None = None,
+) -> AttemptStart:
     """The attempt to write under: ``try_number``, or one more than the attempt of the
     manifest already committed if that is not lower (a re-run with the same try number, as
     ``airflow tasks test`` does, must not reuse names a manifest lists); with the generation
-    read, which :func:`commit_manifest` writes over unless the manifest changed since."""
+    read, which :func:`commit_manifest` writes over unless the manifest changed since.
+
+    :param run_prefix: the read's run prefix, when nothing but the read's own objects can be
+        there (a table read whole: ``layout.run_prefix``; never for a partition, whose
+        siblings share it). It is listed first: empty, the attempt is fresh and the manifest
+        is not read; else the manifest is read as without it.
+    """
+    if run_prefix is not None:
+        if not run_prefix.endswith("/") or not manifest_name.startswith(run_prefix):
+            raise ValueError(f"{manifest_name} is not under the run prefix {run_prefix!r}")
+        listed = bucket.list_blobs(
+            prefix=run_prefix, max_results=1, retry=retry_policy(retry_deadline)
+        )
+        if next(iter(listed), None) is None:
+            return AttemptStart(max(try_number, 1), NO_OBJECT, fresh=True)
     stored = read_manifest_with_generation(bucket, manifest_name)
     if stored is None:
         return AttemptStart(max(try_number, 1), NO_OBJECT)
@@ -128,6 +155,7 @@ def commit_manifest(
     parts_prefix: str,
     retry_deadline: float | None = None,
     generation: int | None = None,
+    fresh: bool = False,
 ) -> list[str]:
     """Write ``manifest`` under ``name`` as the commit of its attempt, then delete the stale
     parts under ``parts_prefix`` (``layout.parts_prefix(partition)``); returns the names
@@ -139,8 +167,24 @@ def commit_manifest(
         (:attr:`AttemptStart.manifest_generation`): the write is conditional on it, which
         saves reading the manifest again; if it changed since, what is there now decides.
         None: read it now.
+    :param fresh: :attr:`AttemptStart.fresh`, and every part this attempt wrote is in
+        ``manifest`` (a read started over may have left more): if the manifest is then
+        created by this write, nothing is listed or deleted. Any other outcome of the write
+        goes the general way.
     """
     _check_prefix(name, manifest, parts_prefix)
+    if fresh:
+        try:
+            write_manifest(
+                bucket,
+                name,
+                manifest,
+                if_generation_match=NO_OBJECT,
+                retry_deadline=retry_deadline,
+            )
+            return []
+        except api_exceptions.PreconditionFailed:
+            generation = None  # written meanwhile (or by this write's own retry): judged below
     _write_conditionally(bucket, name, manifest, retry_deadline, generation)
     return delete_stale_parts(
         bucket,

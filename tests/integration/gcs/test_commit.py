@@ -252,6 +252,118 @@ def test_a_manifest_written_since_the_attempt_began_is_judged_as_it_is_now(
     assert len(rows_through_manifest(gcs_bucket, name)) == 9
 
 
+def test_an_empty_run_prefix_makes_a_fresh_attempt_that_lists_nothing_at_commit(
+    gcs_bucket: storage.Bucket,
+) -> None:
+    start = begin_attempt(
+        gcs_bucket, LAYOUT.manifest_name(), try_number=2, run_prefix=LAYOUT.run_prefix
+    )
+    assert (start.number, start.manifest_generation, start.fresh) == (2, 0, True)
+    lines = numbered_lines(0, 1_200)
+    parts = write_attempt(gcs_bucket, start.number, lines)
+
+    deleted = commit_manifest(
+        gcs_bucket,
+        LAYOUT.manifest_name(),
+        manifest_for(gcs_bucket, start.number, parts),
+        parts_prefix=LAYOUT.parts_prefix(),
+        generation=start.manifest_generation,
+        fresh=start.fresh,
+    )
+
+    assert deleted == []
+    assert rows_through_manifest(gcs_bucket, LAYOUT.manifest_name()) == lines
+
+
+def test_an_orphan_under_the_run_prefix_makes_the_attempt_not_fresh(
+    gcs_bucket: storage.Bucket,
+) -> None:
+    """A try that died before its commit left parts: the next one is not fresh, and its
+    commit deletes them."""
+    orphans = write_attempt(gcs_bucket, 1, numbered_lines(0, 1_200))
+    start = begin_attempt(
+        gcs_bucket, LAYOUT.manifest_name(), try_number=2, run_prefix=LAYOUT.run_prefix
+    )
+    assert (start.number, start.manifest_generation, start.fresh) == (2, 0, False)
+    parts = write_attempt(gcs_bucket, 2, numbered_lines(0, 10))
+
+    deleted = commit_manifest(
+        gcs_bucket,
+        LAYOUT.manifest_name(),
+        manifest_for(gcs_bucket, 2, parts),
+        parts_prefix=LAYOUT.parts_prefix(),
+        generation=start.manifest_generation,
+        fresh=start.fresh,
+    )
+
+    assert sorted(deleted) == sorted(part.name for part in orphans)
+    assert names(gcs_bucket) == {p.name for p in parts} | {LAYOUT.manifest_name()}
+
+
+def test_a_committed_manifest_under_the_run_prefix_is_read_as_before(
+    gcs_bucket: storage.Bucket,
+) -> None:
+    first = write_attempt(gcs_bucket, 1, numbered_lines(0, 10))
+    commit(gcs_bucket, 1, first)
+    stored = read_manifest_with_generation(gcs_bucket, LAYOUT.manifest_name())
+    assert stored is not None
+    generation = stored[1]
+
+    start = begin_attempt(
+        gcs_bucket, LAYOUT.manifest_name(), try_number=1, run_prefix=LAYOUT.run_prefix
+    )
+
+    assert (start.number, start.manifest_generation, start.fresh) == (2, generation, False)
+
+
+def test_a_fresh_attempt_overtaken_before_its_commit_goes_the_general_way(
+    gcs_bucket: storage.Bucket,
+) -> None:
+    """Fresh when it began, but an earlier attempt still running committed meanwhile: the
+    fresh commit's write is refused, the manifest is judged as it is (an earlier attempt's:
+    replaced) and its parts are cleaned up; a later attempt's manifest is never replaced."""
+    start = begin_attempt(
+        gcs_bucket, LAYOUT.manifest_name(), try_number=3, run_prefix=LAYOUT.run_prefix
+    )
+    assert start.fresh
+    late = write_attempt(gcs_bucket, 1, numbered_lines(0, 1_200))
+    commit(gcs_bucket, 1, late)
+    lines = numbered_lines(5, 15)
+    mine = write_attempt(gcs_bucket, 3, lines)
+
+    deleted = commit_manifest(
+        gcs_bucket,
+        LAYOUT.manifest_name(),
+        manifest_for(gcs_bucket, 3, mine),
+        parts_prefix=LAYOUT.parts_prefix(),
+        generation=start.manifest_generation,
+        fresh=start.fresh,
+    )
+
+    assert sorted(deleted) == sorted(part.name for part in late)
+    assert rows_through_manifest(gcs_bucket, LAYOUT.manifest_name()) == lines
+
+    overtaken = begin_attempt(
+        gcs_bucket, LAYOUT.manifest_name(), try_number=1, run_prefix=LAYOUT.run_prefix
+    )
+    assert not overtaken.fresh and overtaken.number == 4
+    with pytest.raises(ManifestConflictError):
+        commit_manifest(
+            gcs_bucket,
+            LAYOUT.manifest_name(),
+            manifest_for(gcs_bucket, 2, write_attempt(gcs_bucket, 2, numbered_lines(0, 3))),
+            parts_prefix=LAYOUT.parts_prefix(),
+            fresh=True,
+        )
+    assert rows_through_manifest(gcs_bucket, LAYOUT.manifest_name()) == lines
+
+
+def test_a_run_prefix_must_hold_the_manifest(gcs_bucket: storage.Bucket) -> None:
+    other = TableLayout("lake", "sales", "DEMO.OTHER", LAYOUT.run_id)
+    with pytest.raises(ValueError, match="not under the run prefix"):
+        begin_attempt(gcs_bucket, LAYOUT.manifest_name(), run_prefix=other.run_prefix)
+
+
 def test_parts_of_a_later_running_attempt_are_spared(gcs_bucket: storage.Bucket) -> None:
     running = write_attempt(gcs_bucket, 6, numbered_lines(0, 500))  # not committed yet
     mine = write_attempt(gcs_bucket, 5, numbered_lines(0, 500))
