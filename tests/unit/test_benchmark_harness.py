@@ -302,6 +302,7 @@ def test_run_figures_come_from_the_run_and_task_records() -> None:
         "extract_tasks": 2,
         "extract_task_median_s": 18.0,
         "finalize_s": 3.5,
+        "after_finalize_s": 0.5,
     }
 
 
@@ -332,9 +333,12 @@ def test_scale_ratios_are_to_the_one_table_job_of_the_same_mode_and_judged() -> 
     assert by_case[(40, "packed")].ratio == pytest.approx(14.0 / 12.0)
     assert by_case[(40, "packed")].verdict == "met"
     assert by_case[(400, "packed")].goal == 3.0 and by_case[(400, "packed")].verdict == "met"
+    assert by_case[(40, "unpacked")].per_extra_table_ms == pytest.approx(1000 * 108.0 / 39)
+    assert by_case[(1, "unpacked")].per_extra_table_ms is None
     assert by_case[(1, "packed")].runs == 0 and by_case[(1, "packed")].notes == ["no packing"]
     table = transport_scale.markdown(list(by_case.values()), 80_000)
     assert "| 40 | 2,000 | unpacked | 40 | 1 | 120.0 |" in table
+    assert "| 10.00 | 2769 | <= 1.5x: not met |" in table
     assert "| 1 | 80,000 | packed | - | 0 | - |" in table and "no packing |" in table
 
 

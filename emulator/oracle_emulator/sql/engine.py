@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 
 from oracle_emulator.api import LogonRequest, OracleError, OracleType
-from oracle_emulator.sql import nls_functions, parsing, privileges, proxy_users, sys_context
+from oracle_emulator.sql import parsing, privileges, proxy_users, sys_context
 from oracle_emulator.sql.catalogue import SYS, Catalogue, Column, Table, User
 from oracle_emulator.sql.conversions import write_sql
 from oracle_emulator.sql.dictionary import (
@@ -192,9 +192,9 @@ class EmulatorDatabase:
         cursor.execute(user_variable_sql(session.username if session else SYS))
         if session is None:
             self._create_functions(cursor)
-        parsing.install_functions(cursor)
         nls = session.nls if session is not None else self.nls
-        nls_functions.install(cursor, nls)
+        # UDFs are database-wide: the engine's own cursor, configured first, makes them
+        parsing.install_functions(cursor, nls, udfs=session is None)
         cursor.execute(nls_variable_sql(nls))
         return cursor
 

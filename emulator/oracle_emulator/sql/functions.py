@@ -14,9 +14,10 @@ which the engine's storage must follow:
 - Oracle NUMBER(p,s) is DECIMAL(p,s); where a scale must be chosen for a value whose scale
   Oracle lets float (division, TO_NUMBER, CAST AS NUMBER) it is :data:`NUMBER_TYPE`.
 
-What DuckDB cannot do exactly is a Python UDF (:mod:`functions_udf`). UDFs belong to one
-connection: call :func:`install_functions` on every connection (and cursor) that runs
-translated SQL. Calling it again is harmless.
+What DuckDB cannot do exactly is a Python UDF (:mod:`functions_udf`). The UDFs belong to
+the database (every cursor of a connection sees them), the macros to one cursor: call
+:func:`install_functions` on every cursor that runs translated SQL, with ``udfs=False`` once
+a cursor of the same connection made the UDFs. Calling it again is harmless.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from duckdb import sqltypes
 from oracle_emulator.api import OracleError
 from oracle_emulator.sql import functions_udf as udf
 from oracle_emulator.sql import nls_functions, packages, zoned
+from oracle_emulator.sql.macros import create_macros
 from oracle_emulator.sql.nls import NlsSettings
 
 log = logging.getLogger(__name__)
@@ -237,30 +239,37 @@ _MACROS = (
 MACRO_DEFINITIONS = _MACROS
 
 
-def install_functions(conn: duckdb.DuckDBPyConnection) -> None:
-    """Register the UDFs and macros translated SQL uses; safe to call more than once."""
-    existing = {
-        row[0]
-        for row in conn.execute(
-            "SELECT function_name FROM duckdb_functions() WHERE function_name LIKE 'ora_%'"
-        ).fetchall()
-    }
-    for name, function, parameters, return_type in _UDFS:
-        if name in existing:
-            continue
-        conn.create_function(
-            name,
-            function,
-            parameters,
-            return_type,
-            type=duckdb_func.ARROW,
-            null_handling=duckdb_func.SPECIAL,
-        )
-    for macro in (*_MACROS, *packages.MACROS):
-        conn.execute(f"CREATE OR REPLACE TEMP MACRO {macro}")
-    # the NLS-dependent macros (ora_str, ora_to_char, ora_to_number, ora_cast_date,
-    # ora_cast_timestamp, ...), with Oracle's defaults until a session installs its own
-    nls_functions.install(conn, NlsSettings())
+def install_functions(
+    conn: duckdb.DuckDBPyConnection, nls: NlsSettings | None = None, *, udfs: bool = True
+) -> None:
+    """Register the UDFs and macros translated SQL uses; safe to call more than once.
+
+    :param nls: the settings of the NLS-dependent macros (``ora_str``, ``ora_to_char``,
+        ``ora_to_number``, ``ora_cast_date``...); default Oracle's.
+    :param udfs: also make the UDFs missing from the database; False for a cursor of a
+        connection another cursor already gave them (a session's: the engine's own cursor
+        made them), which spares asking DuckDB's catalogue at every logon.
+    """
+    if udfs:
+        existing = {
+            row[0]
+            for row in conn.execute(
+                "SELECT function_name FROM duckdb_functions() WHERE function_name LIKE 'ora_%'"
+            ).fetchall()
+        }
+        for name, function, parameters, return_type in _UDFS:
+            if name in existing:
+                continue
+            conn.create_function(
+                name,
+                function,
+                parameters,
+                return_type,
+                type=duckdb_func.ARROW,
+                null_handling=duckdb_func.SPECIAL,
+            )
+    create_macros(conn, (*_MACROS, *packages.MACROS))
+    nls_functions.install(conn, nls or NlsSettings(), udfs=udfs)
     log.debug("installed %d UDFs and %d macros", len(_UDFS), len(_MACROS))
 
 

@@ -30,6 +30,7 @@ from oracle_emulator.sql import format_models as fm
 from oracle_emulator.sql import format_numbers as fnum
 from oracle_emulator.sql import format_parse as fp
 from oracle_emulator.sql import functions_udf as udf
+from oracle_emulator.sql.macros import create_macros
 from oracle_emulator.sql.nls import DateNames, NlsSettings, duckdb_zone, offset_text
 from oracle_emulator.sql.oratypes import sql_string
 
@@ -274,14 +275,18 @@ def _sort_key(sort: str) -> str:
     return f"{value} COLLATE {collation}" if collation else value
 
 
-def install(cursor: Any, nls: NlsSettings, previous: NlsSettings | None = None) -> None:
+def install(
+    cursor: Any, nls: NlsSettings, previous: NlsSettings | None = None, *, udfs: bool = True
+) -> None:
     """Give one cursor the NLS functions and the session's macros; after ALTER SESSION
-    (``previous`` given) only the macros whose text changed are made again."""
+    (``previous`` given) only the macros whose text changed are made again. ``udfs``: also
+    make the NLS UDFs missing from the database (see ``functions.install_functions``)."""
     if previous is not None:
         before = set(macros(previous))
-        for macro in macros(nls):
-            if macro not in before:
-                cursor.execute(f"CREATE OR REPLACE TEMP MACRO {macro}")
+        create_macros(cursor, [macro for macro in macros(nls) if macro not in before])
+        return
+    if not udfs:
+        create_macros(cursor, macros(nls))
         return
     existing = {
         row[0]
@@ -299,5 +304,4 @@ def install(cursor: Any, nls: NlsSettings, previous: NlsSettings | None = None) 
                 type=duckdb_func.ARROW,
                 null_handling=duckdb_func.SPECIAL,
             )
-    for macro in macros(nls):
-        cursor.execute(f"CREATE OR REPLACE TEMP MACRO {macro}")
+    create_macros(cursor, macros(nls))

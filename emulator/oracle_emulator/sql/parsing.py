@@ -9,7 +9,7 @@ driver sends one value per occurrence, in order, for SQL statements).
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlglot
 from sqlglot import exp
@@ -21,6 +21,9 @@ from oracle_emulator.api import (
     OracleError,
 )
 from oracle_emulator.sql.translate_binds import SYNTHETIC_PREFIX, scan_binds
+
+if TYPE_CHECKING:
+    from oracle_emulator.sql.nls import NlsSettings
 
 log = logging.getLogger(__name__)
 
@@ -69,12 +72,13 @@ def to_duckdb(tree: exp.Expression) -> str:
     return tree.sql(dialect="duckdb")
 
 
-def install_functions(conn: Any) -> None:
-    """The translator's DuckDB macros/functions on one connection (no-op without it)."""
+def install_functions(conn: Any, nls: NlsSettings | None = None, *, udfs: bool = True) -> None:
+    """The translator's DuckDB macros/functions on one cursor (no-op without it); see
+    ``functions.install_functions``."""
     try:
         from oracle_emulator.sql import functions
     except ImportError:  # pragma: no cover - depends on the translator's presence
         return
     installer = getattr(functions, "install_functions", None)
     if installer is not None:
-        installer(conn)
+        installer(conn, nls, udfs=udfs)

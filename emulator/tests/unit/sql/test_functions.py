@@ -15,6 +15,8 @@ from oracle_emulator.sql.functions import (
     install_functions,
     oracle_error_from_duckdb,
 )
+from oracle_emulator.sql.macros import create_macros
+from oracle_emulator.sql.nls import NlsSettings
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +45,30 @@ def test_install_is_idempotent_and_per_connection(conn: duckdb.DuckDBPyConnectio
     install_functions(cursor)
     assert one(cursor, "ora_div(1, 4)") == Decimal("0.25")
     assert NUMBER_TYPE == "DECIMAL(38, 18)"
+
+
+def test_a_second_cursor_takes_the_connections_udfs_and_makes_its_own_macros(
+    conn: duckdb.DuckDBPyConnection,
+) -> None:
+    """A session's cursor skips the UDFs (the connection has them) and still gets every
+    macro, the NLS ones with its own settings."""
+    cursor = conn.cursor()
+    with pytest.raises(duckdb.CatalogException):
+        one(cursor, "ora_div(1, 4)")  # macros belong to the cursor that made them
+
+    install_functions(cursor, NlsSettings(numeric_characters=",."), udfs=False)
+
+    assert one(cursor, "ora_div(1, 4)") == Decimal("0.25")  # a macro
+    assert one(cursor, "ora_div_exact('1', '3')") is not None  # a UDF of the connection
+    assert one(cursor, "ora_str(CAST(1.5 AS DECIMAL(2, 1)))") == "1,5"
+    assert one(conn, "ora_str(CAST(1.5 AS DECIMAL(2, 1)))") == "1.5"
+
+
+def test_macros_are_made_in_one_call_and_none_is_no_call() -> None:
+    connection = duckdb.connect()
+    create_macros(connection, ["m_one(x) AS x + 1", "m_two(x) AS m_one(x) * 2"])
+    create_macros(connection, [])
+    assert one(connection, "m_two(1)") == 4
 
 
 def test_ora_hash_is_deterministic_and_in_range(conn: duckdb.DuckDBPyConnection) -> None:
