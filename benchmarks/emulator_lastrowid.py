@@ -22,29 +22,14 @@ These are emulator figures, not Oracle figures.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
-from collections.abc import Callable
+
+from cases.timing import summary, timed
 
 from oracle_emulator.sql.engine import EmulatorDatabase
 from oracle_emulator.sql.storage import DEL, RID, VER
 
 USER = "DEMO"
-MILLIS = 1000.0
-PERCENTILE = 0.9
 BATCH = 10_000
-
-
-def timed(work: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    work()
-    return time.perf_counter() - start
-
-
-def summary(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    p90 = ordered[min(len(ordered) - 1, int(len(ordered) * PERCENTILE))]
-    return statistics.median(ordered) * MILLIS, p90 * MILLIS
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from google.api_core import exceptions as api_exceptions
 from google.cloud import storage
 
 from airflow_oracle_etl.gcs import (
+    AttemptStart,
     JobManifest,
     JobTable,
     ManifestConflictError,
@@ -88,6 +89,27 @@ def commit(
         manifest_for(bucket, attempt, parts),
         parts_prefix=LAYOUT.parts_prefix(),
         generation=generation,
+    )
+
+
+def begin_listing(bucket: storage.Bucket, try_number: int) -> AttemptStart:
+    """An attempt at the whole table, begun by listing its run prefix."""
+    return begin_attempt(
+        bucket, LAYOUT.manifest_name(), try_number=try_number, run_prefix=LAYOUT.run_prefix
+    )
+
+
+def commit_started(
+    bucket: storage.Bucket, start: AttemptStart, parts: list[PartInfo], attempt: int | None = None
+) -> list[str]:
+    """Commit ``parts`` as the attempt ``start`` began (its number unless ``attempt``)."""
+    return commit_manifest(
+        bucket,
+        LAYOUT.manifest_name(),
+        manifest_for(bucket, start.number if attempt is None else attempt, parts),
+        parts_prefix=LAYOUT.parts_prefix(),
+        generation=start.manifest_generation,
+        fresh=start.fresh,
     )
 
 
@@ -255,21 +277,11 @@ def test_a_manifest_written_since_the_attempt_began_is_judged_as_it_is_now(
 def test_an_empty_run_prefix_makes_a_fresh_attempt_that_lists_nothing_at_commit(
     gcs_bucket: storage.Bucket,
 ) -> None:
-    start = begin_attempt(
-        gcs_bucket, LAYOUT.manifest_name(), try_number=2, run_prefix=LAYOUT.run_prefix
-    )
+    start = begin_listing(gcs_bucket, try_number=2)
     assert (start.number, start.manifest_generation, start.fresh) == (2, 0, True)
     lines = numbered_lines(0, 1_200)
-    parts = write_attempt(gcs_bucket, start.number, lines)
 
-    deleted = commit_manifest(
-        gcs_bucket,
-        LAYOUT.manifest_name(),
-        manifest_for(gcs_bucket, start.number, parts),
-        parts_prefix=LAYOUT.parts_prefix(),
-        generation=start.manifest_generation,
-        fresh=start.fresh,
-    )
+    deleted = commit_started(gcs_bucket, start, write_attempt(gcs_bucket, start.number, lines))
 
     assert deleted == []
     assert rows_through_manifest(gcs_bucket, LAYOUT.manifest_name()) == lines
@@ -281,20 +293,11 @@ def test_an_orphan_under_the_run_prefix_makes_the_attempt_not_fresh(
     """A try that died before its commit left parts: the next one is not fresh, and its
     commit deletes them."""
     orphans = write_attempt(gcs_bucket, 1, numbered_lines(0, 1_200))
-    start = begin_attempt(
-        gcs_bucket, LAYOUT.manifest_name(), try_number=2, run_prefix=LAYOUT.run_prefix
-    )
+    start = begin_listing(gcs_bucket, try_number=2)
     assert (start.number, start.manifest_generation, start.fresh) == (2, 0, False)
     parts = write_attempt(gcs_bucket, 2, numbered_lines(0, 10))
 
-    deleted = commit_manifest(
-        gcs_bucket,
-        LAYOUT.manifest_name(),
-        manifest_for(gcs_bucket, 2, parts),
-        parts_prefix=LAYOUT.parts_prefix(),
-        generation=start.manifest_generation,
-        fresh=start.fresh,
-    )
+    deleted = commit_started(gcs_bucket, start, parts)
 
     assert sorted(deleted) == sorted(part.name for part in orphans)
     assert names(gcs_bucket) == {p.name for p in parts} | {LAYOUT.manifest_name()}
@@ -309,9 +312,7 @@ def test_a_committed_manifest_under_the_run_prefix_is_read_as_before(
     assert stored is not None
     generation = stored[1]
 
-    start = begin_attempt(
-        gcs_bucket, LAYOUT.manifest_name(), try_number=1, run_prefix=LAYOUT.run_prefix
-    )
+    start = begin_listing(gcs_bucket, try_number=1)
 
     assert (start.number, start.manifest_generation, start.fresh) == (2, generation, False)
 
@@ -322,39 +323,23 @@ def test_a_fresh_attempt_overtaken_before_its_commit_goes_the_general_way(
     """Fresh when it began, but an earlier attempt still running committed meanwhile: the
     fresh commit's write is refused, the manifest is judged as it is (an earlier attempt's:
     replaced) and its parts are cleaned up; a later attempt's manifest is never replaced."""
-    start = begin_attempt(
-        gcs_bucket, LAYOUT.manifest_name(), try_number=3, run_prefix=LAYOUT.run_prefix
-    )
+    start = begin_listing(gcs_bucket, try_number=3)
     assert start.fresh
     late = write_attempt(gcs_bucket, 1, numbered_lines(0, 1_200))
     commit(gcs_bucket, 1, late)
     lines = numbered_lines(5, 15)
-    mine = write_attempt(gcs_bucket, 3, lines)
 
-    deleted = commit_manifest(
-        gcs_bucket,
-        LAYOUT.manifest_name(),
-        manifest_for(gcs_bucket, 3, mine),
-        parts_prefix=LAYOUT.parts_prefix(),
-        generation=start.manifest_generation,
-        fresh=start.fresh,
-    )
+    deleted = commit_started(gcs_bucket, start, write_attempt(gcs_bucket, 3, lines))
 
     assert sorted(deleted) == sorted(part.name for part in late)
     assert rows_through_manifest(gcs_bucket, LAYOUT.manifest_name()) == lines
 
-    overtaken = begin_attempt(
-        gcs_bucket, LAYOUT.manifest_name(), try_number=1, run_prefix=LAYOUT.run_prefix
-    )
+    overtaken = begin_listing(gcs_bucket, try_number=1)
     assert not overtaken.fresh and overtaken.number == 4
+    # an attempt 2 that began fresh before all this: its commit finds attempt 3's manifest
+    stale_start = AttemptStart(number=2, manifest_generation=0, fresh=True)
     with pytest.raises(ManifestConflictError):
-        commit_manifest(
-            gcs_bucket,
-            LAYOUT.manifest_name(),
-            manifest_for(gcs_bucket, 2, write_attempt(gcs_bucket, 2, numbered_lines(0, 3))),
-            parts_prefix=LAYOUT.parts_prefix(),
-            fresh=True,
-        )
+        commit_started(gcs_bucket, stale_start, write_attempt(gcs_bucket, 2, numbered_lines(0, 3)))
     assert rows_through_manifest(gcs_bucket, LAYOUT.manifest_name()) == lines
 
 
