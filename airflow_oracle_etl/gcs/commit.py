@@ -173,19 +173,9 @@ def commit_manifest(
         goes the general way.
     """
     _check_prefix(name, manifest, parts_prefix)
-    if fresh:
-        try:
-            write_manifest(
-                bucket,
-                name,
-                manifest,
-                if_generation_match=NO_OBJECT,
-                retry_deadline=retry_deadline,
-            )
-            return []
-        except api_exceptions.PreconditionFailed:
-            generation = None  # written meanwhile (or by this write's own retry): judged below
-    _write_conditionally(bucket, name, manifest, retry_deadline, generation)
+    known = NO_OBJECT if fresh else generation
+    if _write_conditionally(bucket, name, manifest, retry_deadline, known) and fresh:
+        return []  # created it: every part under the prefix is this attempt's, and listed
     return delete_stale_parts(
         bucket,
         parts_prefix,
@@ -213,16 +203,20 @@ def _write_conditionally(
     manifest: TableManifest,
     retry_deadline: float | None,
     known_generation: int | None = None,
-) -> int:
+) -> bool:
+    """Write ``manifest`` unless a later attempt's is there; True when it went in over
+    ``known_generation`` at the first write, False when what was there had to be read and
+    judged first."""
     if known_generation is not None:
         try:
-            return write_manifest(
+            write_manifest(
                 bucket,
                 name,
                 manifest,
                 if_generation_match=known_generation,
                 retry_deadline=retry_deadline,
             )
+            return True
         except api_exceptions.PreconditionFailed:
             pass  # written since the attempt began, or by this write's own retry: see below
     stored = read_manifest_with_generation(bucket, name)
@@ -231,21 +225,22 @@ def _write_conditionally(
         current, generation = stored
         assert isinstance(current, TableManifest)
         if current == manifest:
-            return generation  # this write went through before its retry was refused
+            return False  # this write went through before its retry was refused
         if current.attempt > manifest.attempt:
             raise ManifestConflictError(
                 f"{name} was committed by attempt {current.attempt}; attempt "
                 f"{manifest.attempt} must not replace it"
             )
     try:
-        return write_manifest(
+        write_manifest(
             bucket, name, manifest, if_generation_match=generation, retry_deadline=retry_deadline
         )
+        return False
     except api_exceptions.PreconditionFailed:
         # A retried write whose first try went through also lands here: check what is there.
         now = read_manifest_with_generation(bucket, name)
         if now is not None and now[0] == manifest:
-            return now[1]
+            return False
         raise ManifestConflictError(
             f"{name} changed while attempt {manifest.attempt} was committing (another attempt "
             f"of the same run is writing it)"
