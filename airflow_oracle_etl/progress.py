@@ -20,6 +20,7 @@ second, so no extra thread is needed.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -87,7 +88,8 @@ class FinishedReads:
 
     A retry starts from what earlier tries saved, so a read committed then keeps its row.
     A snapshot not yet saved when the task dies is lost, as a read's figures between two
-    publications always were: its row falls back on the task's state.
+    publications always were: its row falls back on the task's state. Reads running at once
+    on several threads share one record, so its methods take a lock.
     """
 
     def __init__(
@@ -107,22 +109,29 @@ class FinishedReads:
         self._snapshots: dict[str, Any] = dict(stored) if isinstance(stored, dict) else {}
         self._saved_at = clock()
         self._dirty = False
+        self._lock = threading.Lock()
 
     def add(self, index: int, snapshot: ProgressSnapshot) -> None:
         """Record the J-th read's last snapshot; save if the interval has passed."""
-        self._snapshots[str(index)] = msgspec.to_builtins(snapshot)
-        self._dirty = True
-        if self._clock() - self._saved_at >= self._interval:
-            self.flush()
+        with self._lock:
+            self._snapshots[str(index)] = msgspec.to_builtins(snapshot)
+            self._dirty = True
+            if self._clock() - self._saved_at >= self._interval:
+                self._save()
 
     def forget(self, index: int) -> None:
         """The J-th read is tried again: an earlier try's last snapshot no longer stands."""
-        if self._snapshots.pop(str(index), None) is not None:
-            self._dirty = True
+        with self._lock:
+            if self._snapshots.pop(str(index), None) is not None:
+                self._dirty = True
 
     def flush(self) -> None:
         """Save what is not saved yet; a refusal costs rows of the job view, never the read
         (the next save carries them again)."""
+        with self._lock:
+            self._save()
+
+    def _save(self) -> None:
         if self._store is None or not self._dirty:
             return
         try:

@@ -130,12 +130,17 @@ def transport_yaml(
     gcp_conn_id: str,
     parallel_tables: int,
     packing_field: bool,
+    reads_at_once: int | None = None,
 ) -> str:
-    """The case's transport file. Packed is the default (no ``packing:``); unpacked says
-    ``packing: {enabled: false}`` when the model knows the field (``packing_field``), and
-    is today's transport otherwise."""
+    """The case's transport file. Packed is the default (no ``packing:``, or only
+    ``reads_at_once`` when given); unpacked says ``packing: {enabled: false}`` when the model
+    knows the field (``packing_field``), and is today's transport otherwise."""
     listed = "".join(f"  - {OWNER}.{name}\n" for name in table_names(case.tables))
-    packing = "packing: {enabled: false}\n" if case.mode == "unpacked" and packing_field else ""
+    packing = ""
+    if case.mode == "unpacked" and packing_field:
+        packing = "packing: {enabled: false}\n"
+    elif case.mode == "packed" and reads_at_once is not None:
+        packing = f"packing: {{reads_at_once: {reads_at_once}}}\n"
     return (
         f"id: {case.dag_id}\nschedule: null\noracle_conn_id: {oracle_conn_id}\n"
         f"destination: {{gcp_conn_id: {gcp_conn_id}, bucket: {bucket}, prefix: {PREFIX}}}\n"
@@ -415,6 +420,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
     parser.add_argument("--repeats", type=int, default=1, help="runs per case (medians)")
     parser.add_argument("--parallel-tables", type=int, default=4)
+    parser.add_argument(
+        "--reads-at-once",
+        type=int,
+        default=None,
+        help="packing.reads_at_once of the packed cases (default: the build's)",
+    )
     parser.add_argument("--no-warmup", action="store_true", help="skip the untimed first run")
     parser.add_argument("--json", type=Path, default=OUT / "transport_scale.json")
     return parser.parse_args(argv)
@@ -455,6 +466,7 @@ def main(argv: list[str] | None = None) -> int:
             scale.deploy(case, transport_yaml(
                 case, bucket=BUCKET, oracle_conn_id=ORACLE_CONN_ID, gcp_conn_id=GCP_CONN_ID,
                 parallel_tables=args.parallel_tables, packing_field=packing,
+                reads_at_once=args.reads_at_once,
             ))  # fmt: skip
         for case in cases:
             if case not in runnable:
@@ -475,14 +487,16 @@ def main(argv: list[str] | None = None) -> int:
     results = summarize(cases, samples)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     config = {"rows": args.rows, "tables": counts, "modes": args.modes, "repeats": args.repeats,
-              "parallel_tables": args.parallel_tables, "packing_known": packing}  # fmt: skip
+              "parallel_tables": args.parallel_tables, "reads_at_once": args.reads_at_once,
+              "packing_known": packing}  # fmt: skip
     document = {"machine": machine, "config": config, "table_setup_s": spent,
                 "samples": samples, "results": [asdict(r) for r in results]}  # fmt: skip
     args.json.write_text(json.dumps(document, indent=1))
     print(
         f"machine: {machine['cpu']}, {machine['cores']} cores, load {machine['load_start']} -> "
         f"{machine['load_end']}; {args.rows:,} rows per case; parallel_tables "
-        f"{args.parallel_tables}; medians of {args.repeats}\n"
+        f"{args.parallel_tables}; reads_at_once {args.reads_at_once or 'default'}; "
+        f"medians of {args.repeats}\n"
         f"tables made in the emulator through the driver ({sum(counts)} tables): "
         f"{_spent_text(spent)}\n"
     )

@@ -203,6 +203,23 @@ class OracleExtractHook(OracleHook):
         """
         return self._connections.session()
 
+    def sibling(self) -> OracleExtractHook:
+        """A hook on the same connection and settings with sessions of its own, for a read
+        that runs beside this hook's on another thread (a connection serves one call at a
+        time). It shares what this hook knows that holds for any session of the connection:
+        the Airflow connection, the default owner and the metadata read ahead (each table's
+        taken by whichever hook reads it first)."""
+        sibling = type(self)(
+            oracle_conn_id=self.get_conn_id(),
+            arraysize=self._arraysize,
+            prefetchrows=self._prefetchrows,
+            thick_mode=self.thick_mode,
+        )
+        sibling.connection = self.connection
+        sibling._default_owner = self._default_owner
+        sibling._prefetched = self._prefetched
+        return sibling
+
     def cancel(self) -> None:
         """Interrupt whatever runs on this hook's connections, and refuse further work.
 

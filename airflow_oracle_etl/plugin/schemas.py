@@ -108,6 +108,9 @@ class TransportPacking(_Response):
 
     enabled: bool
     groups: int | None = Field(description="None: as many groups as parallel_tables")
+    reads_at_once: int = Field(
+        description="tables a task of several reads at the same time, each on its own session"
+    )
 
 
 class TransportDestination(_Response):

@@ -20,6 +20,7 @@ from airflow_oracle_etl.identifiers import (
 )
 from airflow_oracle_etl.transports import model
 from airflow_oracle_etl.transports.errors import Problem
+from airflow_oracle_etl.transports.packing import MAX_READS_AT_ONCE
 from airflow_oracle_etl.transports.predicate import predicate_problem
 from airflow_oracle_etl.transports.selectors import PatternError, parse_pattern
 
@@ -66,6 +67,9 @@ def transport_problems(transport: model.Transport) -> list[Problem]:
             _text("oracle_conn_id", transport.oracle_conn_id, conn_id_problem),
             _between("parallel_tables", transport.parallel_tables, 1, model.MAX_PARALLEL_TABLES),
             _between("packing.groups", transport.packing.groups, 1, model.MAX_PACKING_GROUPS),
+            _between(
+                "packing.reads_at_once", transport.packing.reads_at_once, 1, MAX_READS_AT_ONCE
+            ),
             _fetch_problems(transport.fetch),
             _parts_problems(transport.parts),
             _between("retries", transport.retries, 0, model.MAX_RETRIES),

@@ -1,4 +1,4 @@
-"""The ``extract`` task of a transport's DAG: the reads the plan gave one task, one after another.
+"""The ``extract`` task of a transport's DAG: the reads the plan gave one task.
 
 The plan packs small tables into tasks (:mod:`~.packing`) and gives each mapped instance of this
 operator its ``reads``: one partition of a big table, one table, or a group of small tables.
@@ -7,21 +7,33 @@ Each read runs through the same unit as the stand-alone operator
 progress (state-store key ``progress/J`` for the J-th read while it runs; with several reads,
 the last snapshots of all in one record, ``progress/finished``) and checkpoint
 (``checkpoint/J``).
-One Oracle session and one bucket serve them all, which is most of what packing saves.
+One process, one check of the bucket and the tables' metadata read in a few queries serve them
+all, which is most of what packing saves. ``reads_at_once`` reads run at the same time, in
+the order given, each reader with an Oracle session and a storage client of its own: a small
+table's read is mostly waiting (a query's round trips, four sequential GCS requests), which
+the readers overlap, and a reader costs a session, not a task. With one, the reads run one
+after another on one session. Every reader's session is opened before any read starts, on the
+task's thread (only it asks Airflow for the connection); the task state store they share
+serves one call at a time.
 
 A read that fails does not stop the others: the task tries every read, then fails naming each
 failed table. Only what ends every read at once stops it early (the task being killed, the
 connection lost, credentials or the bucket refused); the reads left are tried by the retry.
 The reads committed so far are recorded (key ``committed``), so a retry skips them and goes on
-with the one it was in, from its checkpoint. The XCom ``tables`` lists the summaries of the
+with the ones it was in, each from its checkpoint. The XCom ``tables`` lists the summaries of the
 committed reads and ``failed`` the failed ones, pushed whether the task succeeds or not, so
 the ``finalize`` task commits every table that is complete and names the others.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import dataclasses
 import logging
+import threading
 import time
+from collections import deque
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -39,6 +51,7 @@ from airflow_oracle_etl.extraction import (
     open_bucket,
     run_request,
 )
+from airflow_oracle_etl.extraction.bucket import bucket_handle
 from airflow_oracle_etl.gcs import TableLayout
 from airflow_oracle_etl.hooks.errors import (
     ConnectionLostError,
@@ -69,6 +82,7 @@ from airflow_oracle_etl.progress import (
     ProgressReporter,
 )
 from airflow_oracle_etl.resume import CheckpointStore
+from airflow_oracle_etl.transports.packing import checked_reads_at_once
 
 if TYPE_CHECKING:
     from airflow.providers.openlineage.extractors import OperatorLineage
@@ -135,6 +149,8 @@ class TransportExtractOperator(BaseOperator):
     :param parts: :class:`~airflow_oracle_etl.options.PartsOptions` or its mapping.
     :param gcs: :class:`~airflow_oracle_etl.options.GcsOptions` or its mapping.
     :param progress_interval: seconds between progress publications of the read in progress.
+    :param reads_at_once: how many of the task's reads run at the same time, each on its
+        own Oracle session and storage client (1: one after another, on one session).
     """
 
     template_fields: Sequence[str] = ("bucket", "prefix")
@@ -155,6 +171,7 @@ class TransportExtractOperator(BaseOperator):
         parts: PartsOptions | Mapping[str, Any] | None = None,
         gcs: GcsOptions | Mapping[str, Any] | None = None,
         progress_interval: float = DEFAULT_INTERVAL_S,
+        reads_at_once: int = 1,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -170,14 +187,17 @@ class TransportExtractOperator(BaseOperator):
             gcs=convert_options(gcs, GcsOptions, argument="gcs"),
         )
         self.progress_interval = progress_interval
+        self.reads_at_once = checked_reads_at_once(reads_at_once)
         self._killed = False
+        #: the hooks of the reads running beside the first (their own sessions), for on_kill
+        self._sibling_hooks: list[OracleExtractHook] = []
         #: what each committed read did, by position, for the OpenLineage methods
         self._lineage_reads: dict[int, ReadRecord] = {}
 
     @cached_property
     def hook(self) -> OracleExtractHook:
-        """The task's one Oracle hook: every read shares its session, and :meth:`on_kill`
-        cancels whatever runs on it."""
+        """The task's first Oracle hook: the first reader's session, the metadata read
+        ahead, and the siblings of the other readers (:meth:`on_kill` cancels them all)."""
         return OracleExtractHook(
             oracle_conn_id=self.oracle_conn_id,
             arraysize=self.settings.fetch.arraysize,
@@ -186,7 +206,7 @@ class TransportExtractOperator(BaseOperator):
 
     def execute(self, context: Context) -> None:
         reads = [dict(read) for read in self.reads]
-        state = context.get("task_state_store")
+        state = _one_call_at_a_time(context.get("task_state_store"))
         first_try = context["ti"].try_number <= 1
         committed = _Committed(state, interval_s=self.progress_interval, first_try=first_try)
         finished = None
@@ -194,7 +214,7 @@ class TransportExtractOperator(BaseOperator):
             finished = FinishedReads(state, interval_s=self.progress_interval, first_try=first_try)
         failed: list[dict[str, Any]] = []
         try:
-            self._run(reads, context, committed, finished, failed)
+            self._run(reads, context, state, committed, finished, failed)
         finally:
             committed.flush()
             if finished is not None:
@@ -208,6 +228,8 @@ class TransportExtractOperator(BaseOperator):
         """Interrupt the Oracle call in progress and try no further read."""
         self._killed = True
         self.hook.cancel()
+        for hook in self._sibling_hooks:
+            hook.cancel()
 
     def get_openlineage_facets_on_start(self) -> OperatorLineage | None:
         """Each table of the task and the run path it is written to, by name only: nothing
@@ -255,12 +277,13 @@ class TransportExtractOperator(BaseOperator):
         self,
         reads: list[dict[str, Any]],
         context: Context,
+        state: Any,
         committed: _Committed,
         finished: FinishedReads | None,
         failed: list[dict[str, Any]],
     ) -> None:
-        state = context.get("task_state_store")
         self._lineage_reads = {}  # this try's: the operator object may be a copy of a try's
+        self._sibling_hooks = []
         skipped = [read_label(reads[i]) for i in committed.indexes()]
         if skipped:
             self.log.info(
@@ -282,67 +305,79 @@ class TransportExtractOperator(BaseOperator):
             try_number=context["ti"].try_number,
             extraction_class=self.extraction_class,
         )
-        with self.hook.session():
-            self._prefetch([read for i, read in enumerate(reads) if not committed.has(i)])
-            for index, read in enumerate(reads):
-                if committed.has(index):
-                    continue
-                if self._killed:
-                    break
-                if finished is not None:
-                    finished.forget(index)
-                reporter = ProgressReporter(
-                    store=state,
-                    log=self.log,
-                    table=read_label(read),
-                    interval_s=self.progress_interval,
-                    key=PROGRESS_KEY_OF_READ.format(index=index),
-                    # a task of one table shows each phase at once; a packed task's small
-                    # tables publish when done (or every interval, if they take that long),
-                    # their last snapshots together
-                    eager_phases=len(reads) == 1,
-                    finished=None if finished is None else (finished, index),
+        pending = [index for index in range(len(reads)) if not committed.has(index)]
+        queue = _ReadQueue(pending)
+        reader = _Reader(
+            operator=self,
+            reads=reads,
+            state=state,
+            first_try=context["ti"].try_number <= 1,
+            committed=committed,
+            finished=finished,
+            failed=failed,
+        )
+        with self.hook.session(), contextlib.ExitStack() as sessions:
+            self._prefetch([reads[index] for index in pending])
+            others = self._open_others(target, min(self.reads_at_once, len(pending)) - 1, sessions)
+            if others:
+                self.log.info("reading %d table(s), %d at a time", len(pending), len(others) + 1)
+            workers = [
+                threading.Thread(
+                    target=contextvars.copy_context().run,
+                    args=(reader.work_beside, queue, other),
+                    name=f"read-{number}",
+                    daemon=True,
                 )
-                checkpoints = CheckpointStore(
-                    state if read.get("checkpoint", True) else None,
-                    key=CHECKPOINT_KEY_OF_READ.format(index=index),
-                    known_empty=context["ti"].try_number <= 1,
+                for number, other in enumerate(others, start=1)
+            ]
+            for worker in workers:
+                worker.start()
+            try:
+                reader.work(queue, target)
+            except BaseException:  # a timeout, the process told to stop: the others too
+                queue.stop()
+                for hook in self._sibling_hooks:
+                    hook.cancel()
+                raise
+            finally:
+                for worker in workers:
+                    worker.join()
+        if queue.ending_error is not None:
+            untried = [read_label(reads[index]) for index in queue.untried()]
+            if untried:
+                queue.ending_error.add_note(
+                    f"Not tried in this try ({len(untried)}): " + ", ".join(untried)
                 )
-                try:
-                    done = run_request(
-                        target,
-                        _request(read),
-                        encode=_encoding(read),
-                        checkpoints=checkpoints,
-                        reporter=reporter,
-                    )
-                except Exception as error:
-                    reporter.fail(error)
-                    self.log.exception("table %s failed", read_label(read))
-                    failed.append(
-                        {
-                            "index": index,
-                            "table": str(read.get("label") or read.get("table")),
-                            "partition": (read.get("partition") or {}).get("index"),
-                            "error": f"{type(error).__name__}: {error}",
-                            "permanent": isinstance(error, PermanentError),
-                        }
-                    )
-                    if isinstance(error, _ENDS_THE_TRY):
-                        untried = [
-                            read_label(reads[i])
-                            for i in range(index + 1, len(reads))
-                            if not committed.has(i)
-                        ]
-                        if untried:
-                            error.add_note(
-                                f"Not tried in this try ({len(untried)}): " + ", ".join(untried)
-                            )
-                        raise
-                    continue
-                committed.add(index, done.summary)
-                if (record := record_read(done)) is not None:
-                    self._lineage_reads[index] = record
+            raise queue.ending_error
+
+    def _open_others(
+        self, target: ReadTarget, count: int, sessions: contextlib.ExitStack
+    ) -> list[ReadTarget]:
+        """``target`` for up to ``count`` more readers, each with an Oracle session and a
+        storage client of its own (neither serves two threads at once), opened here on the
+        task's thread, which alone speaks to Airflow (the connection's details) while no read
+        runs. A session refused leaves the task with the readers it has: the database may cap
+        sessions per user."""
+        others: list[ReadTarget] = []
+        for _ in range(count):
+            hook = self.hook.sibling()
+            self._sibling_hooks.append(hook)
+            try:
+                sessions.enter_context(hook.session())
+            except Exception as error:
+                if self._killed or isinstance(error, ExtractCancelledError):
+                    raise
+                self.log.warning(
+                    "a session to read beside the others was refused (%s: %s); the task "
+                    "reads %d table(s) at a time",
+                    type(error).__name__,
+                    error,
+                    len(others) + 1,
+                )
+                break
+            bucket = bucket_handle(self.bucket, gcp_conn_id=self.gcp_conn_id)
+            others.append(dataclasses.replace(target, hook=hook, bucket=bucket))
+        return others
 
     def _prefetch(self, reads: list[dict[str, Any]]) -> None:
         """The metadata of the task's tables in a few queries instead of three per table.
@@ -376,6 +411,153 @@ class TransportExtractOperator(BaseOperator):
             f"{len(lines)} of {len(reads)} table read(s) of this task are not committed "
             f"({len(committed.indexes())} are):\n  " + "\n  ".join(lines)
         )
+
+
+def _one_call_at_a_time(store: Any) -> Any:
+    """The task state store, or None, for readers on several threads."""
+    return None if store is None else _OneCallAtATime(store)
+
+
+class _OneCallAtATime:
+    """A task state store that serves one call at a time. The reads of a task share it from
+    several threads, and Airflow's in-process supervisor (``dag.test()``) answers one request
+    at a time: it lifts the task's channel while it answers, so a call from another thread
+    meanwhile finds none."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Any:
+        with self._lock:
+            return self._store.get(key)
+
+    def set(self, key: str, value: Any) -> None:
+        with self._lock:
+            self._store.set(key, value)
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            self._store.delete(key)
+
+
+class _ReadQueue:
+    """The positions of the reads still to run, taken in order by whichever reader is free;
+    stopped by an error that ends the try (the reads in progress finish, none starts)."""
+
+    def __init__(self, pending: Sequence[int]) -> None:
+        self._pending = deque(pending)
+        self._lock = threading.Lock()
+        self._stopped = False
+        #: the first error that ended the try, raised by the task once every reader is done
+        self.ending_error: BaseException | None = None
+
+    def take(self) -> int | None:
+        with self._lock:
+            if self._stopped or not self._pending:
+                return None
+            return self._pending.popleft()
+
+    def stop(self, error: BaseException | None = None) -> None:
+        with self._lock:
+            self._stopped = True
+            if error is not None and self.ending_error is None:
+                self.ending_error = error
+
+    def untried(self) -> list[int]:
+        with self._lock:
+            return list(self._pending)
+
+
+@dataclasses.dataclass(kw_only=True)
+class _Reader:
+    """Runs a task's reads, each as the stand-alone operator runs its one, from one thread or
+    several (each with its own Oracle session and storage client): what they share (the
+    committed record, the finished reads' snapshots, the failures, the lineage records) is
+    written under one lock."""
+
+    operator: TransportExtractOperator
+    reads: list[dict[str, Any]]
+    state: Any
+    first_try: bool
+    committed: _Committed
+    finished: FinishedReads | None
+    failed: list[dict[str, Any]]
+    lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
+
+    def work_beside(self, queue: _ReadQueue, target: ReadTarget) -> None:
+        """:meth:`work` on a thread of its own: whatever escapes it stops the queue and is
+        raised by the task's thread."""
+        try:
+            self.work(queue, target)
+        except BaseException as error:
+            queue.stop(error)
+
+    def work(self, queue: _ReadQueue, target: ReadTarget) -> None:
+        """Run reads from ``queue`` until it is empty or stopped; an error that ends the try
+        stops the queue and is kept for the task to raise."""
+        while not self.operator._killed and (index := queue.take()) is not None:
+            try:
+                self.read_one(index, target)
+            except _ENDS_THE_TRY as error:
+                queue.stop(error)
+                return
+        if self.operator._killed:
+            queue.stop()
+
+    def read_one(self, index: int, target: ReadTarget) -> None:
+        """Run the ``index``-th read; a failure is recorded (and logged), and raised only
+        when it ends the try."""
+        read = self.reads[index]
+        operator = self.operator
+        if self.finished is not None:
+            self.finished.forget(index)
+        reporter = ProgressReporter(
+            store=self.state,
+            log=operator.log,
+            table=read_label(read),
+            interval_s=operator.progress_interval,
+            key=PROGRESS_KEY_OF_READ.format(index=index),
+            # a task of one table shows each phase at once; a packed task's small tables
+            # publish when done (or every interval, if they take that long), their last
+            # snapshots together
+            eager_phases=len(self.reads) == 1,
+            finished=None if self.finished is None else (self.finished, index),
+        )
+        checkpoints = CheckpointStore(
+            self.state if read.get("checkpoint", True) else None,
+            key=CHECKPOINT_KEY_OF_READ.format(index=index),
+            known_empty=self.first_try,
+        )
+        try:
+            done = run_request(
+                target,
+                _request(read),
+                encode=_encoding(read),
+                checkpoints=checkpoints,
+                reporter=reporter,
+            )
+        except Exception as error:
+            reporter.fail(error)
+            operator.log.exception("table %s failed", read_label(read))
+            with self.lock:
+                self.failed.append(
+                    {
+                        "index": index,
+                        "table": str(read.get("label") or read.get("table")),
+                        "partition": (read.get("partition") or {}).get("index"),
+                        "error": f"{type(error).__name__}: {error}",
+                        "permanent": isinstance(error, PermanentError),
+                    }
+                )
+            if isinstance(error, _ENDS_THE_TRY):
+                raise
+            return
+        record = record_read(done)
+        with self.lock:
+            self.committed.add(index, done.summary)
+            if record is not None:
+                operator._lineage_reads[index] = record
 
 
 def _request(read: Mapping[str, Any]) -> ReadRequest:

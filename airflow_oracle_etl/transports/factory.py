@@ -126,6 +126,7 @@ def build_dag(transport: Transport) -> DAG:
             parts=as_mapping(transport.parts),
             max_active_tis_per_dagrun=transport.parallel_tables,
             progress_interval=transport.progress_interval_seconds,
+            reads_at_once=transport.packing.reads_at_once if transport.packing.enabled else 1,
             map_index_template=MAP_INDEX_TEMPLATE,
             **connections,
         ).expand_kwargs(plan.output)
@@ -208,7 +209,8 @@ def doc_md(transport: Transport, tables: list[TableConfig]) -> str:
     lines += [
         "",
         f"Small tables share extract tasks ({_groups(packing, transport.parallel_tables)} "
-        "of roughly equal work; big and partitioned tables keep their own)."
+        f"of roughly equal work, each reading {packing.reads_at_once} table(s) at a time; big "
+        "and partitioned tables keep their own)."
         if packing.enabled
         else "Each table has an extract task of its own (packing is disabled).",
         "",

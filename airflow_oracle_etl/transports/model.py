@@ -38,6 +38,7 @@ import msgspec
 
 from airflow_oracle_etl.identifiers import parse_identifier, parse_table_name, quote_identifier
 from airflow_oracle_etl.options import BYTES_UNIT, ByteSize, FetchOptions, PartsOptions
+from airflow_oracle_etl.transports.packing import DEFAULT_READS_AT_ONCE
 
 if TYPE_CHECKING:
     from airflow_oracle_etl.transports.selectors import SelectorConfig
@@ -217,10 +218,14 @@ class PackingOptions(_Config, frozen=True, kw_only=True):
     :param groups: how many groups of roughly equal work the small tables form (None: as
         many as ``parallel_tables``, fewer when their work is too small to be worth the
         tasks' start; see :mod:`~airflow_oracle_etl.transports.packing`).
+    :param reads_at_once: how many tables a task of several runs at the same time, each on
+        an Oracle session of its own (1: one after another). A job holds at most
+        ``parallel_tables`` times this many sessions.
     """
 
     enabled: bool = True
     groups: int | None = None
+    reads_at_once: int = DEFAULT_READS_AT_ONCE
 
 
 class Destination(_Config, frozen=True, kw_only=True):

@@ -281,6 +281,12 @@ def test_the_scale_transport_files_load_and_say_unpacked_only_when_the_model_can
     assert not parse_transport(asked, source="scale.yaml").packing.enabled
     packed = transport_scale.Case(40, "packed")
     assert "packing" not in transport_scale.transport_yaml(packed, packing_field=True, **common)
+    two = transport_scale.transport_yaml(packed, packing_field=True, reads_at_once=2, **common)
+    assert parse_transport(two, source="scale.yaml").packing.reads_at_once == 2
+    unpacked_two = transport_scale.transport_yaml(
+        unpacked, packing_field=True, reads_at_once=2, **common
+    )
+    assert not parse_transport(unpacked_two, source="scale.yaml").packing.enabled
 
 
 def test_run_figures_come_from_the_run_and_task_records() -> None:

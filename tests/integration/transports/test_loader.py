@@ -91,7 +91,9 @@ def test_the_dag_documents_its_selectors_and_packing(write_transport: Callable[.
                                   "include_views": False, "trim_char": False,
                                   "omit_nulls": False, "checkpoint": True}},
     ]  # fmt: skip
-    assert plan.packing == {"enabled": False, "groups": None}
+    assert plan.packing == {"enabled": False, "groups": None, "reads_at_once": 4}
+    # a task of its own reads one table: its reads_at_once is 1 whatever packing says
+    assert dag.get_task("extract").partial_kwargs["reads_at_once"] == 1
 
 
 def test_the_shipped_demo_transport_loads(airflow_db: Path) -> None:

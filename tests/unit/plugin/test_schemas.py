@@ -76,7 +76,7 @@ EVERY_FIELD: dict[str, Any] = {
             "checkpoint": False,
         },
     ],
-    "packing": {"enabled": False, "groups": 3},
+    "packing": {"enabled": False, "groups": 3, "reads_at_once": 2},
 }
 
 

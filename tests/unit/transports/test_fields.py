@@ -169,6 +169,18 @@ PRESETS = "@once, @continuous, @hourly, @daily, @weekly, @monthly, @quarterly, @
         # parallelism, retries
         (transport_yaml(parallel_tables=0), "parallel_tables: must be between 1 and 64, got 0"),
         (transport_yaml(parallel_tables=65), "parallel_tables: must be between 1 and 64, got 65"),
+        (
+            transport_yaml(packing={"reads_at_once": 0}),
+            "packing.reads_at_once: must be between 1 and 16, got 0",
+        ),
+        (
+            transport_yaml(packing={"reads_at_once": 17}),
+            "packing.reads_at_once: must be between 1 and 16, got 17",
+        ),
+        (
+            transport_yaml(packing={"reads_at_once": "four"}),
+            "packing.reads_at_once: expected an integer, got text ('four')",
+        ),
         (transport_yaml(retries=-1), "retries: must be between 0 and 100, got -1"),
         (transport_yaml(retries=101), "retries: must be between 0 and 100, got 101"),
         (
