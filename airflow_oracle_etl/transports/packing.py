@@ -12,18 +12,20 @@ read one task per table spends most of its time on that overhead, so the plan pa
 
 A table's work is its estimated bytes plus :data:`TABLE_COST_BYTES`, the data a task reads in
 the time one table's fixed work takes (its query's round trips, its objects and manifest), so
-groups of many tiny tables are not loaded as if they were free. A packed task runs
-``reads_at_once`` reads at a time, which overlaps that fixed work (mostly waiting on Oracle and
-GCS), so it counts that many times less. A table with no estimate counts as the median of the
-known ones.
+groups of many tiny tables are not loaded as if they were free. A table with no estimate
+counts as the median of the known ones.
 
 How many groups: ``packing.groups`` when the transport sets it; else as many as
 ``parallel_tables``, but no more than :func:`worthwhile_groups` of the packable work: another
 task is started only if sharing the work with it shortens the job by at least what starting a
-task costs (:data:`TASK_COST_BYTES`). Forty tables of a few thousand rows then run in one
-task reading four at a time, not four tasks that would spend most of their time starting at
-once; four hundred get three, four thousand the four of the default ``parallel_tables``. Pure:
-the plan task gives the estimates and uses the groups.
+task costs (:data:`TASK_COST_BYTES`). Forty tables of a few thousand rows then run in two
+tasks, not four that would spend most of their time starting at once; a schema of hundreds of
+tables still gets every task it may run.
+
+The groups are counted as if each task read its tables one after another; a packed task reads
+``reads_at_once`` of them at a time (:mod:`~.extract`), which only shortens each task. Counting
+fewer tasks for it would give back, where workers are free, what the readers gained. Pure: the
+plan task gives the estimates and uses the groups.
 """
 
 from __future__ import annotations
@@ -74,19 +76,16 @@ class PackedTable:
     reads: int = 1
 
 
-def pack_tables(
-    tables: Sequence[PackedTable], groups: int, *, reads_at_once: int = 1
-) -> list[list[int]]:
+def pack_tables(tables: Sequence[PackedTable], groups: int) -> list[list[int]]:
     """The tasks of a job: each a list of ``(table index)`` in ``tables``, in the tables'
     order inside a task. A table of several reads appears as several one-table tasks (its
     partitions); the caller expands them.
 
     :param groups: how many groups the packable tables share (at least 1).
-    :param reads_at_once: reads a packed task runs at a time.
     """
     if groups < 1:
         raise ValueError(f"groups must be at least 1, got {groups}")
-    work = _work(tables, reads_at_once)
+    work = _work(tables)
     packable = [i for i, table in enumerate(tables) if table.reads == 1]
     fair_share = sum(work[i] for i in packable) / groups if packable else 0.0
     alone = {i for i in packable if work[i] >= fair_share and len(packable) > 1}
@@ -98,13 +97,13 @@ def pack_tables(
     return sorted(tasks, key=lambda task: task[0])
 
 
-def worthwhile_groups(tables: Sequence[PackedTable], most: int, *, reads_at_once: int = 1) -> int:
+def worthwhile_groups(tables: Sequence[PackedTable], most: int) -> int:
     """How many groups the packable tables (those of one read) are worth, at most ``most``:
     the largest ``k`` for which each step from ``j`` to ``j + 1`` groups (``j < k``) shortens
     the packed work, ``W / j - W / (j + 1)``, by at least :data:`TASK_COST_BYTES`."""
     if most < 1:
         raise ValueError(f"most must be at least 1, got {most}")
-    work = _work(tables, reads_at_once)
+    work = _work(tables)
     total = sum(work[i] for i, table in enumerate(tables) if table.reads == 1)
     groups = 1
     while groups < most and total / (groups * (groups + 1)) >= TASK_COST_BYTES:
@@ -112,12 +111,12 @@ def worthwhile_groups(tables: Sequence[PackedTable], most: int, *, reads_at_once
     return groups
 
 
-def _work(tables: Sequence[PackedTable], reads_at_once: int) -> list[float]:
+def _work(tables: Sequence[PackedTable]) -> list[float]:
     known = [t.estimated_bytes for t in tables if t.estimated_bytes is not None]
     default = statistics.median(known) if known else 0
-    fixed = TABLE_COST_BYTES / checked_reads_at_once(reads_at_once)
     return [
-        float(default if t.estimated_bytes is None else max(t.estimated_bytes, 0)) + fixed
+        float(default if t.estimated_bytes is None else max(t.estimated_bytes, 0))
+        + TABLE_COST_BYTES
         for t in tables
     ]
 

@@ -209,11 +209,8 @@ class TransportPlanOperator(BaseOperator):
                 read["estimated_bytes"] = estimate
             tables.append(PackedTable(table.config.label, estimate, reads=len(reads)))
         if packing.enabled:
-            at_once = packing.reads_at_once
-            count = packing.groups or worthwhile_groups(
-                tables, self.parallel_tables, reads_at_once=at_once
-            )
-            groups = pack_tables(tables, count, reads_at_once=at_once)
+            count = packing.groups or worthwhile_groups(tables, self.parallel_tables)
+            groups = pack_tables(tables, count)
         else:
             groups = [[index] for index in range(len(tables))]
         tasks = []

@@ -271,7 +271,7 @@ def test_schema_selectors_are_validated_written_shown_as_written_and_accept_run_
         unique_id(),
         "tp-bucket",
         tables=["DEMO.CUSTOMER", {"schema": "DEMO", "include": ["SALES-*"], "exclude": ["[X"]}],
-        packing={"groups": 0},
+        packing={"groups": 0, "reads_at_once": 17},
     )
     refused = plugin_api.post("/transports", json=bad)
     assert refused.status_code == 422, refused.text
@@ -279,6 +279,7 @@ def test_schema_selectors_are_validated_written_shown_as_written_and_accept_run_
         ("body", "tables", 1, "include", 0),
         ("body", "tables", 1, "exclude", 0),
         ("body", "packing", "groups"),
+        ("body", "packing", "reads_at_once"),
     }
 
     selector = {"checkpoint": False, "exclude": ["*_TMP"], "include": ["sales_*"], "schema": "demo"}
@@ -291,7 +292,7 @@ def test_schema_selectors_are_validated_written_shown_as_written_and_accept_run_
     transport = created.json()
     assert transport["tables"][0] == as_written
     assert transport["tables"][1]["table"] == "DEMO.CUSTOMER"
-    assert transport["packing"] == {"enabled": True, "groups": 2}
+    assert transport["packing"] == {"enabled": True, "groups": 2, "reads_at_once": 4}
     written = yaml.safe_load((transports_folder / f"{transport_id}.yaml").read_text())
     assert list(written["tables"][0]) == ["schema", "include", "exclude", "checkpoint"]
 

@@ -148,6 +148,5 @@ def test_planning_sends_as_many_statements_for_200_tables_as_for_20(
 
     assert sum(len(task["reads"]) for task in few_tasks) == 20
     assert sum(len(task["reads"]) for task in many_tasks) == 200
-    # packed: into at most parallel_tables groups, more than one for this much work
-    assert 2 <= len(many_tasks) <= 4
+    assert len(many_tasks) == 4  # packed into parallel_tables groups
     assert many == few, f"planning 200 tables sent {many} statements, 20 tables {few}"

@@ -113,35 +113,10 @@ def test_most_must_be_positive() -> None:
         worthwhile_groups([PackedTable("DEMO.A", 1)], most=0)
 
 
-def test_reads_at_once_overlap_the_tables_fixed_work_so_fewer_tasks_are_worth_it() -> None:
-    # 400 tables of 300 kB: read one at a time they are worth every task of 16 (above); four
-    # at a time, their fixed work counts a quarter: 400 x (300 kB + 1 MiB) = 514 MiB, and the
-    # step to a fourth task (514 / 12 = 43 MiB) saves less than a task's start
-    four_hundred = [PackedTable(f"DEMO.T{i:03}", 300_000) for i in range(400)]
-    assert worthwhile_groups(four_hundred, most=16, reads_at_once=1) == 5
-    assert worthwhile_groups(four_hundred, most=16, reads_at_once=4) == 3
-    # forty such tables fit one task that reads four at a time
-    assert worthwhile_groups(four_hundred[:40], most=4, reads_at_once=4) == 1
-
-
-def test_reads_at_once_weigh_a_table_by_its_bytes_more_than_by_its_count() -> None:
-    # one table of 40 MiB against twenty of 1 MiB, in two groups. One at a time the twenty
-    # weigh 20 x 5 MiB, more than the big one's 44: it shares a group with some of them. Four
-    # at a time they weigh 20 x 2 MiB, less than the big one's 41: it gets a task of its own
-    tables = [PackedTable("DEMO.BIG", 40 * MB)] + [
-        PackedTable(f"DEMO.S{i:02}", MB) for i in range(20)
-    ]
-    one_at_a_time = pack_tables(tables, groups=2, reads_at_once=1)
-    assert [0] not in one_at_a_time
-    assert pack_tables(tables, groups=2, reads_at_once=4) == [[0], list(range(1, 21))]
-
-
 @pytest.mark.parametrize("value", [0, 17, -1])
 def test_reads_at_once_out_of_range_is_refused(value: int) -> None:
     with pytest.raises(ValueError, match=f"reads_at_once must be from 1 to 16, got {value}"):
         checked_reads_at_once(value)
-    with pytest.raises(ValueError, match="reads_at_once must be from 1 to 16"):
-        worthwhile_groups([PackedTable("DEMO.A", 1)], most=4, reads_at_once=value)
 
 
 @pytest.mark.parametrize("value", [2.0, "4", True, None])
