@@ -1,7 +1,7 @@
 """A packed extract task running several reads at the same time (``reads_at_once``), in real
 Airflow against the Oracle and GCS emulators: the reads really overlap, each still commits
 its own objects and manifest, an error that ends the try loses no table, a retry goes on with
-what is left, and a refused second session only slows the task."""
+what is left, a refused second session only slows the task, and on_kill stops every reader."""
 
 from __future__ import annotations
 
