@@ -80,7 +80,12 @@ def manifest_for(
 
 
 def commit(
-    bucket: storage.Bucket, attempt: int, parts: list[PartInfo], generation: int | None = None
+    bucket: storage.Bucket,
+    attempt: int,
+    parts: list[PartInfo],
+    generation: int | None = None,
+    *,
+    fresh: bool = False,
 ) -> list[str]:
     """Commit ``parts`` as ``attempt``'s manifest of the whole table."""
     return commit_manifest(
@@ -89,6 +94,7 @@ def commit(
         manifest_for(bucket, attempt, parts),
         parts_prefix=LAYOUT.parts_prefix(),
         generation=generation,
+        fresh=fresh,
     )
 
 
@@ -103,14 +109,8 @@ def commit_started(
     bucket: storage.Bucket, start: AttemptStart, parts: list[PartInfo], attempt: int | None = None
 ) -> list[str]:
     """Commit ``parts`` as the attempt ``start`` began (its number unless ``attempt``)."""
-    return commit_manifest(
-        bucket,
-        LAYOUT.manifest_name(),
-        manifest_for(bucket, start.number if attempt is None else attempt, parts),
-        parts_prefix=LAYOUT.parts_prefix(),
-        generation=start.manifest_generation,
-        fresh=start.fresh,
-    )
+    number = start.number if attempt is None else attempt
+    return commit(bucket, number, parts, start.manifest_generation, fresh=start.fresh)
 
 
 def wait_for_parts(writer: TableWriter, count: int) -> None:
